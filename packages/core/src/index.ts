@@ -1,0 +1,9 @@
+export * from './instrument';
+export {
+  addOpenInterval,
+  closeAllOpenIntervals,
+  type OpenIntervalCloser,
+  openIntervalCount,
+  removeOpenInterval,
+} from './open-intervals';
+export * from './semconv';

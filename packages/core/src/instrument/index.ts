@@ -1,0 +1,9 @@
+export { shouldCaptureContent } from './content';
+export { errorType, recordSpanError } from './errors';
+export { SpanFinisher, type SpanOutcome } from './span-finisher';
+export {
+  DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+  type ObserveStreamOptions,
+  observeStreamIterator,
+  type StreamObserver,
+} from './stream';

@@ -1,0 +1,116 @@
+import type { SpanFinisher } from './span-finisher';
+
+/** What an instrumentation learns from a stream while the caller reads it. */
+export interface StreamObserver<T> {
+  /** Sees each chunk. Return `false` to hide the chunk from the caller (e.g. an injected usage-only chunk). */
+  onChunk(chunk: T): boolean | undefined | void;
+  /** The stream ended normally: record usage and end the span. */
+  onComplete(finisher: SpanFinisher): void;
+  /** The caller stopped early (`break`, `.return()`), or the stream was never read within the bound. */
+  onIncomplete?(finisher: SpanFinisher, reason: 'early_return' | 'unread'): void;
+}
+
+export interface ObserveStreamOptions {
+  /**
+   * End the span if the caller has not started reading within this many
+   * milliseconds. The stream itself is left alone: the caller may still read it.
+   */
+  unreadTimeoutMs?: number;
+}
+
+/** Default bound for a stream nobody reads: five minutes. */
+export const DEFAULT_UNREAD_STREAM_TIMEOUT_MS = 5 * 60 * 1000;
+
+interface IteratorHost<T> {
+  iterator: () => AsyncIterator<T>;
+}
+
+/**
+ * Wraps a Stainless-style stream instance's `iterator` method in place, so the
+ * caller keeps the very same instance and every consumer built on `iterator`
+ * (`for await`, `tee()`, `toReadableStream()`) is observed. The span ends
+ * exactly once: on completion, on error, on early return, or at the unread bound.
+ */
+export function observeStreamIterator<T, S extends IteratorHost<T>>(
+  stream: S,
+  finisher: SpanFinisher,
+  observer: StreamObserver<T>,
+  options: ObserveStreamOptions = {},
+): S {
+  const original = stream.iterator;
+  if (typeof original !== 'function') {
+    finisher.end();
+    return stream;
+  }
+  const timeoutMs = options.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
+  let unreadTimer: ReturnType<typeof setTimeout> | undefined;
+  if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+    unreadTimer = setTimeout(() => {
+      if (!finisher.ended) safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'unread'), finisher);
+    }, timeoutMs);
+    unreadTimer.unref?.();
+  }
+  const clearUnread = () => {
+    if (unreadTimer !== undefined) clearTimeout(unreadTimer);
+    unreadTimer = undefined;
+  };
+
+  stream.iterator = function observedIterator(this: unknown): AsyncIterator<T> {
+    clearUnread();
+    const inner: AsyncIterator<T> = original.call(this ?? stream);
+    const complete = () => safeCall(() => observer.onComplete(finisher), finisher);
+    const incomplete = () => safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'early_return'), finisher);
+    const observed: AsyncIterator<T> & AsyncIterable<T> = {
+      async next(...args: [] | [unknown]) {
+        for (;;) {
+          let result: IteratorResult<T>;
+          try {
+            result = await inner.next(...args);
+          } catch (error) {
+            finisher.fail(error);
+            throw error;
+          }
+          if (result.done) {
+            complete();
+            return result;
+          }
+          let show: boolean | undefined | void = true;
+          try {
+            show = observer.onChunk(result.value);
+          } catch {
+            show = true;
+          }
+          if (show !== false) return result;
+        }
+      },
+      async return(value?: unknown) {
+        incomplete();
+        if (typeof inner.return === 'function') return inner.return(value);
+        return { done: true, value: value as T };
+      },
+      async throw(error?: unknown) {
+        finisher.fail(error);
+        if (typeof inner.throw === 'function') return inner.throw(error);
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    return observed;
+  };
+  return stream;
+}
+
+function endPlain(finisher: SpanFinisher): void {
+  finisher.end();
+}
+
+function safeCall(fn: () => void, finisher: SpanFinisher): void {
+  try {
+    fn();
+  } catch {
+    // an observer bug must not lose the span
+  }
+  if (!finisher.ended) finisher.end();
+}
