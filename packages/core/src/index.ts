@@ -7,3 +7,4 @@ export {
   removeOpenInterval,
 } from './open-intervals';
 export * from './semconv';
+export type * from './types';
