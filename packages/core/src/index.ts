@@ -8,3 +8,16 @@ export {
 } from './open-intervals';
 export * from './semconv';
 export type * from './types';
+export { type WithAgentOptions, withAgent } from './agent';
+export {
+  CORE_SCOPE_NAME,
+  CostMetrics,
+  type CostKind,
+  type GenAiClientInstruments,
+  genAiClientInstruments,
+  recordGenAiClientMetrics,
+  type TokenCounts,
+} from './metrics';
+export * from './processor';
+export * from './pricing';
+export * from './usage';

@@ -147,3 +147,41 @@ export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
 
 // --- Price overrides ---------------------------------------------------------
 export const ENV_PRICES_FILE = 'AGENTBURN_PRICES_FILE';
+
+// --- Sandbox operation details (E2B) -----------------------------------------
+export const SPAN_E2B_COMMANDS_KILL = 'e2b.commands.kill';
+export const SPAN_E2B_CODE_CONTEXT_CREATE = 'e2b.code_context.create';
+/** Content attributes: recorded only when content capture is on. */
+export const ATTR_E2B_RUN_CODE_CODE = 'e2b.run_code.code';
+export const ATTR_E2B_EXECUTION_STDOUT = 'e2b.execution.stdout';
+export const ATTR_E2B_EXECUTION_STDERR = 'e2b.execution.stderr';
+export const ATTR_PROCESS_COMMAND_LINE = 'process.command_line';
+export const ATTR_FILE_PATH = 'file.path';
+
+// --- More `gen_ai.provider.name` values (OpenAI-compatible endpoints) --------
+// Well-known GenAI semconv values where one exists; otherwise the vendor's name.
+export const GEN_AI_PROVIDER_GROQ = 'groq';
+export const GEN_AI_PROVIDER_DEEPSEEK = 'deepseek';
+export const GEN_AI_PROVIDER_MISTRAL_AI = 'mistral_ai';
+export const GEN_AI_PROVIDER_X_AI = 'x_ai';
+export const GEN_AI_PROVIDER_PERPLEXITY = 'perplexity';
+export const GEN_AI_PROVIDER_GCP_GEMINI = 'gcp.gemini';
+export const GEN_AI_PROVIDER_OPENROUTER = 'openrouter';
+export const GEN_AI_PROVIDER_TOGETHER = 'together';
+export const GEN_AI_PROVIDER_FIREWORKS = 'fireworks';
+/** `gen_ai.request.encoding_formats` of embeddings requests. */
+export const ATTR_GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats';
+export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+
+/** Terminal cost summary of `@agentburn/node`: `auto` | `always` | `never`. */
+export const ENV_SUMMARY = 'AGENTBURN_SUMMARY';
+
+// --- Processor additions -----------------------------------------------------
+/**
+ * Set instead of `cost_usd` on a span that reports the same call (same
+ * `gen_ai.response.id` in one trace) as a span already priced, e.g. when two
+ * instrumentations wrap one request. Holds the span id of the priced span.
+ */
+export const ATTR_COST_DUPLICATE_OF = 'agentburn.cost.duplicate_of';
+export const GEN_AI_TOKEN_TYPE_INPUT = 'input';
+export const GEN_AI_TOKEN_TYPE_OUTPUT = 'output';

@@ -1,1 +1,2 @@
-export {};
+export { OpenAIInstrumentation, SUPPORTED_VERSIONS } from './instrumentation';
+export type { OpenAIInstrumentationConfig } from './types';

@@ -1,0 +1,63 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The one call the agent needs from a model, over either SDK. */
+export interface CodeModel {
+  readonly model: string;
+  complete(
+    system: string,
+    messages: ChatMessage[],
+  ): Promise<{ text: string; inputTokens: number; outputTokens: number }>;
+}
+
+export function openaiModel(client: OpenAI, model: string): CodeModel {
+  return {
+    model,
+    async complete(system, messages) {
+      const res = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'system', content: system }, ...messages],
+        temperature: 0,
+      });
+      return {
+        text: res.choices[0]?.message.content ?? '',
+        inputTokens: res.usage?.prompt_tokens ?? 0,
+        outputTokens: res.usage?.completion_tokens ?? 0,
+      };
+    },
+  };
+}
+
+export function anthropicModel(client: Anthropic, model: string): CodeModel {
+  return {
+    model,
+    async complete(system, messages) {
+      const res = await client.messages.create({ model, system, messages, max_tokens: 2048 });
+      return {
+        text: res.content.map((block) => (block.type === 'text' ? block.text : '')).join(''),
+        inputTokens: res.usage.input_tokens,
+        outputTokens: res.usage.output_tokens,
+      };
+    },
+  };
+}
+
+export type Provider = 'openai' | 'anthropic';
+
+export const DEFAULT_MODELS: Record<Provider, string> = { openai: 'gpt-4o', anthropic: 'claude-sonnet-4-5' };
+
+/** A client of the real service (keys from the environment), or of the given endpoint. */
+export function createModel(
+  provider: Provider,
+  model: string,
+  endpoint?: { baseURL: string; apiKey: string },
+): CodeModel {
+  return provider === 'anthropic'
+    ? anthropicModel(new Anthropic(endpoint ?? {}), model)
+    : openaiModel(new OpenAI(endpoint ?? {}), model);
+}

@@ -1,0 +1,128 @@
+/**
+ * code-gen-agent: asks a model for code and tests, runs them in an E2B
+ * sandbox, feeds failures back until the tests pass, then prints what the
+ * task cost: LLM tokens and sandbox compute, from the spans agentburn priced.
+ *
+ *   node dist/main.cjs [--max-iterations N] [--provider openai|anthropic] [--model NAME]
+ *
+ * With E2B_API_KEY and OPENAI_API_KEY (or ANTHROPIC_API_KEY) it uses the real
+ * services; without them, local simulated ones (see simulated.ts).
+ */
+import { parseArgs } from 'node:util';
+import { withAgent } from '@agentburn/core';
+import { AnthropicInstrumentation } from '@agentburn/instrumentation-anthropic';
+import { E2BInstrumentation } from '@agentburn/instrumentation-e2b';
+import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
+import { register } from '@agentburn/node';
+import { BillCollector, formatBill } from './bill';
+import { TASK } from './script';
+import { type SimulatedServices, startSimulatedServices } from './simulated';
+
+const AGENT = 'code-gen-agent';
+
+type Provider = 'openai' | 'anthropic';
+
+/** Real services only when every key they need is present; otherwise all simulated. */
+function chooseProvider(requested: string | undefined): { provider: Provider; simulated: boolean; missing: string[] } {
+  const env = process.env;
+  const provider: Provider =
+    requested === 'anthropic' || (requested === undefined && !env.OPENAI_API_KEY && env.ANTHROPIC_API_KEY)
+      ? 'anthropic'
+      : 'openai';
+  const keys = [provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY', 'E2B_API_KEY'];
+  const missing = keys.filter((k) => !env[k]);
+  return { provider, simulated: missing.length > 0, missing };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'max-iterations': { type: 'string', default: '5' },
+      provider: { type: 'string' },
+      model: { type: 'string' },
+    },
+  });
+  const maxIterations = Number(values['max-iterations']);
+  if (!Number.isInteger(maxIterations) || maxIterations < 1)
+    throw new Error('--max-iterations must be a positive integer');
+  if (values.provider !== undefined && values.provider !== 'openai' && values.provider !== 'anthropic') {
+    throw new Error('--provider must be openai or anthropic');
+  }
+  const choice = chooseProvider(values.provider);
+  // The simulated services speak the OpenAI protocol.
+  const provider: Provider = choice.simulated ? 'openai' : choice.provider;
+
+  let sim: SimulatedServices | undefined;
+  if (choice.simulated) sim = await startSimulatedServices();
+
+  // Tracing first: the CostSpanProcessor prices every span, the BillCollector
+  // after it reads the priced spans. In simulated mode the E2B instrumentation
+  // shares the simulated clock, so billed seconds follow simulated time.
+  const bill = new BillCollector(AGENT);
+  const agentburn = register({
+    serviceName: AGENT,
+    instrumentations: [
+      new OpenAIInstrumentation(),
+      new AnthropicInstrumentation(),
+      new E2BInstrumentation(sim ? { clock: sim.clock } : {}),
+    ],
+    spanProcessors: [bill],
+  });
+
+  // Loaded only now, so the SDKs they require are patched as they load. In
+  // your own app, `node --import @agentburn/node/register app.js` does this
+  // for every import.
+  const { runCodeGenAgent } = await import('./agent');
+  const { createModel, DEFAULT_MODELS } = await import('./llm');
+
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const modelName = sim ? DEFAULT_MODELS.openai : (values.model ?? DEFAULT_MODELS[provider]);
+  log(`${AGENT}: write, run, fix until the tests pass (at most ${maxIterations} iterations)`);
+  log(
+    sim
+      ? `services: simulated (local OpenAI and E2B fakes on 127.0.0.1, simulated clock; ${choice.missing.join(' and ')} not set)`
+      : `services: ${provider} (${modelName}) and E2B`,
+  );
+  log(`task: ${TASK}`);
+  log('');
+
+  let result: { passed: boolean; iterations: number } | undefined;
+  try {
+    const model = createModel(provider, modelName, sim?.openai);
+    result = await withAgent(AGENT, () =>
+      runCodeGenAgent({
+        model,
+        task: TASK,
+        maxIterations,
+        sandbox: sim?.sandbox,
+        runTimeoutMs: 60_000,
+        sandboxTimeoutMs: 10 * 60_000,
+        log,
+      }),
+    );
+  } finally {
+    // Ends any sandbox interval still open and flushes every exporter.
+    await agentburn.shutdown();
+    await sim?.close();
+  }
+
+  log('');
+  log(
+    result.passed
+      ? `tests pass after ${result.iterations} iterations`
+      : `tests still fail after ${result.iterations} iterations`,
+  );
+  log('');
+  for (const line of formatBill(bill.bill, result.iterations, sim !== undefined)) log(line);
+  return result.passed ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${AGENT}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

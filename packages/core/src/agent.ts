@@ -1,0 +1,67 @@
+import { type Attributes, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { recordSpanError } from './instrument/errors';
+import { CORE_SCOPE_NAME } from './metrics';
+import { ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_INVOKE_AGENT } from './semconv';
+
+export interface WithAgentOptions {
+  /** Tracer for the agent span. Default: the global provider's `@agentburn/core` tracer. */
+  tracer?: Tracer;
+  /** Extra attributes for the agent span (e.g. `gen_ai.agent.id`). */
+  attributes?: Attributes;
+}
+
+/**
+ * Runs `fn` as the agent task `name`: inside an INTERNAL span
+ * `invoke_agent {name}`, active for everything `fn` starts, so the
+ * CostSpanProcessor tags the cost of every LLM call and sandbox below it with
+ * `agentburn.agent.name`. Works with sync and async `fn`; the span ends when
+ * `fn` returns, throws or its promise settles, and records the error. The
+ * value or error of `fn` passes through unchanged.
+ */
+export function withAgent<T>(name: string, fn: (span: Span) => T, options: WithAgentOptions = {}): T {
+  const tracer = options.tracer ?? trace.getTracer(CORE_SCOPE_NAME);
+  const attributes: Attributes = {
+    ...options.attributes,
+    [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_AGENT,
+    [ATTR_GEN_AI_AGENT_NAME]: name,
+  };
+  return tracer.startActiveSpan(
+    `${GEN_AI_OPERATION_INVOKE_AGENT} ${name}`,
+    { kind: SpanKind.INTERNAL, attributes },
+    (span) => {
+      let result: T;
+      try {
+        result = fn(span);
+      } catch (error) {
+        recordSpanError(span, error);
+        span.end();
+        throw error;
+      }
+      if (!isPromiseLike(result)) {
+        span.end();
+        return result;
+      }
+      // Chained (not observed on the side), so a rejection nobody handles is
+      // still reported as unhandled, exactly as without the agent span.
+      return result.then(
+        (value) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          recordSpanError(span, error);
+          span.end();
+          throw error;
+        },
+      ) as T;
+    },
+  );
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,60 @@
+import type { Context } from '@opentelemetry/api';
+import { closeAllOpenIntervals } from '../open-intervals';
+import { CostEngine, type CostSpanProcessorOptions } from './cost-engine';
+import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './span-shape';
+
+/**
+ * Sets `cost_usd`, its breakdown, status and provenance on LLM inference and
+ * sandbox interval spans, the agent name on costed spans, and the trace
+ * rollup on local roots. Works in `onEnding`, while the span is still
+ * writable and before any exporting processor's `onEnd` sees it.
+ *
+ * Register it before the exporting processors, so its `shutdown()` ends the
+ * sandbox intervals still open while the exporters can still send them.
+ */
+export class CostSpanProcessor implements SpanProcessorLike {
+  protected readonly engine: CostEngine;
+
+  constructor(options: CostSpanProcessorOptions = {}) {
+    this.engine = new CostEngine(options);
+  }
+
+  /** Traces whose totals are currently kept for the rollup (bounded by `maxOpenTraces`). */
+  get openTraces(): number {
+    return this.engine.openTraces;
+  }
+
+  onStart(span: WritableSpanLike, parentContext: Context): void {
+    try {
+      this.engine.start(span, parentContext);
+    } catch {
+      // never break span creation
+    }
+  }
+
+  onEnding(span: WritableSpanLike): void {
+    const attributes = this.engine.finish(span);
+    if (attributes === undefined) return;
+    try {
+      span.setAttributes(attributes);
+    } catch {
+      // never break span.end()
+    }
+  }
+
+  onEnd(_span: ReadableSpanLike): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Ends the sandbox intervals still running (as `abandoned`), synchronously,
+   * so they are priced and handed to the exporting processors before those
+   * shut down (the provider calls each processor's `shutdown()` in order).
+   */
+  shutdown(): Promise<void> {
+    closeAllOpenIntervals();
+    return Promise.resolve();
+  }
+}

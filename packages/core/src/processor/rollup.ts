@@ -1,0 +1,113 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_TRACE_COMPLETE,
+  ATTR_TRACE_COMPUTE_COST_USD,
+  ATTR_TRACE_COST_USD,
+  ATTR_TRACE_LLM_CALLS,
+  ATTR_TRACE_LLM_COST_USD,
+  ATTR_TRACE_SANDBOX_RUNS,
+  ATTR_TRACE_UNPRICED_SPANS,
+} from '../semconv';
+
+/** Running totals of one trace, for the spans that ended in this process. */
+export class TraceTotals {
+  llmCostUsd = 0;
+  computeCostUsd = 0;
+  llmCalls = 0;
+  sandboxRuns = 0;
+  unpricedSpans = 0;
+  /** Spans of the trace started here and not yet ended. */
+  open = 0;
+  /** Local roots of the trace still open (a loopback call adds a second one). */
+  roots = 0;
+
+  constructor(readonly createdAt: number) {}
+
+  get touched(): boolean {
+    return this.llmCalls > 0 || this.sandboxRuns > 0 || this.computeCostUsd > 0 || this.unpricedSpans > 0;
+  }
+}
+
+export interface RollupLimits {
+  maxOpenTraces: number;
+  maxTraceAgeMs: number;
+}
+
+/**
+ * Per-trace totals, kept from a local root's start to its end. A root learns
+ * at its own end whether spans of its trace are still running (they may carry
+ * cost that ends after it): `agentburn.trace.complete = false`. Bounded by
+ * count and by age: a Map iterates in insertion order, so the oldest traces
+ * are at its head and eviction stops at the first young one.
+ */
+export class TraceRollups {
+  private readonly traces = new Map<string, TraceTotals>();
+
+  constructor(
+    private readonly limits: RollupLimits,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  get size(): number {
+    return this.traces.size;
+  }
+
+  /** A span of `traceId` started; local roots open the trace's entry. */
+  started(traceId: string, localRoot: boolean): void {
+    let totals = this.traces.get(traceId);
+    if (totals === undefined) {
+      if (!localRoot) return;
+      totals = this.open(traceId);
+    }
+    totals.open++;
+    if (localRoot) totals.roots++;
+  }
+
+  /** A span of `traceId` is ending: its entry, if the trace is still tracked. */
+  ending(traceId: string): TraceTotals | undefined {
+    const totals = this.traces.get(traceId);
+    if (totals !== undefined && totals.open > 0) totals.open--;
+    return totals;
+  }
+
+  /**
+   * The local root of `traceId` is ending (after `ending()`): adds the rollup
+   * to `out`, or returns a new record. Nothing for traces that had no LLM
+   * call, sandbox run or cost and nothing still running.
+   */
+  rootEnding(traceId: string, out: Attributes | undefined): Attributes | undefined {
+    const totals = this.traces.get(traceId);
+    if (totals === undefined) {
+      // Evicted (count or age) while running: the totals are lost, say so.
+      const record = out ?? {};
+      record[ATTR_TRACE_COMPLETE] = false;
+      return record;
+    }
+    // Only local roots open entries, so a span ending after its root finds
+    // none and leaves nothing behind.
+    if (--totals.roots <= 0) this.traces.delete(traceId);
+    if (!totals.touched && totals.open === 0) return out;
+    const record = out ?? {};
+    record[ATTR_TRACE_COST_USD] = totals.llmCostUsd + totals.computeCostUsd;
+    record[ATTR_TRACE_LLM_COST_USD] = totals.llmCostUsd;
+    record[ATTR_TRACE_COMPUTE_COST_USD] = totals.computeCostUsd;
+    record[ATTR_TRACE_LLM_CALLS] = totals.llmCalls;
+    record[ATTR_TRACE_SANDBOX_RUNS] = totals.sandboxRuns;
+    record[ATTR_TRACE_UNPRICED_SPANS] = totals.unpricedSpans;
+    // A span still running may carry cost that ends after the root.
+    record[ATTR_TRACE_COMPLETE] = totals.open === 0;
+    return record;
+  }
+
+  private open(traceId: string): TraceTotals {
+    const now = this.now();
+    const oldestAllowed = now - this.limits.maxTraceAgeMs;
+    for (const [id, totals] of this.traces) {
+      if (this.traces.size < this.limits.maxOpenTraces && totals.createdAt >= oldestAllowed) break;
+      this.traces.delete(id);
+    }
+    const totals = new TraceTotals(now);
+    this.traces.set(traceId, totals);
+    return totals;
+  }
+}

@@ -1,0 +1,198 @@
+import { shouldCaptureContent } from '@agentburn/core';
+import { context, INVALID_SPAN_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { MessagesCall } from './call';
+import { inputContentAttributes } from './content';
+import { isObject, type MessageParams, requestAttributes, spanName } from './messages';
+import { disableSdkTracing, sdkTracesCall } from './native';
+import type { AnthropicInstrumentationConfig } from './types';
+import { isSupportedVersion, PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS } from './version';
+
+type AnyFunction = (this: any, ...args: any[]) => any;
+interface MessagesPrototype {
+  create: AnyFunction;
+  stream?: AnyFunction;
+}
+
+// Marks our wrappers with the instance that made them, so another instance replaces rather than stacks them.
+const OWNER = Symbol.for('agentburn.instrumentation-anthropic.owner');
+
+/**
+ * Traces `messages.create` (plain and streamed), `messages.stream()` and
+ * `beta.messages.*` of `@anthropic-ai/sdk` as GenAI `chat {model}` spans.
+ * Patches the `Messages` classes reachable from the SDK's client class, so one
+ * patch covers every client instance.
+ */
+export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstrumentationConfig> {
+  // `declare`d, not initialised: the base constructor runs `init()` and `enable()` before field initialisers.
+  declare private patchedPrototypes?: WeakSet<object>;
+  declare private manualTargets?: Set<unknown>;
+  declare private declinedVersions?: Set<string>;
+
+  constructor(config: AnthropicInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        SDK_MODULE,
+        [SUPPORTED_VERSIONS],
+        (exports) => {
+          this.patchTarget(exports);
+          return exports;
+        },
+        (exports) => {
+          this.unpatchTarget(exports);
+        },
+      ),
+      // Any other version is left alone, with one message saying so.
+      new InstrumentationNodeModuleDefinition(SDK_MODULE, ['*'], (exports, version) => {
+        if (!isSupportedVersion(version)) this.decline(version);
+        return exports;
+      }),
+    ];
+  }
+
+  /**
+   * Manual escape hatch for bundled code, where no require or import hook
+   * sees the SDK: pass the SDK module (`import * as sdk from
+   * '@anthropic-ai/sdk'`) or its client class (`Anthropic`). Returns whether
+   * anything was patched. Patching twice is a no-op.
+   */
+  patch(target: unknown): boolean {
+    const patched = this.patchTarget(target);
+    if (patched) (this.manualTargets ??= new Set()).add(target);
+    return patched;
+  }
+
+  /** Undoes {@link patch}. */
+  unpatch(target: unknown): void {
+    this.manualTargets?.delete(target);
+    this.unpatchTarget(target);
+  }
+
+  override disable(): void {
+    super.disable();
+    for (const target of this.manualTargets ?? []) this.unpatchTarget(target);
+    this.manualTargets?.clear();
+  }
+
+  private decline(version: string | undefined): void {
+    const key = version ?? 'unknown';
+    if ((this.declinedVersions ??= new Set()).has(key)) return;
+    this.declinedVersions.add(key);
+    this._diag.warn(
+      `${SDK_MODULE}@${key} is outside the supported range ${SUPPORTED_VERSIONS}; its calls are not traced.`,
+    );
+  }
+
+  private messagesPrototypes(target: unknown): MessagesPrototype[] {
+    if (!isObject(target) && typeof target !== 'function') return [];
+    const host = target as Record<string, any>;
+    // The module (CJS exports or ESM namespace), or the client class itself.
+    const client = typeof host.Messages === 'function' ? host : (host.Anthropic ?? host.default);
+    const classes = [client?.Messages, client?.Beta?.Messages];
+    return classes
+      .map((cls) => cls?.prototype)
+      .filter((proto): proto is MessagesPrototype => isObject(proto) && typeof proto.create === 'function');
+  }
+
+  private patchTarget(target: unknown): boolean {
+    let patched = false;
+    for (const proto of this.messagesPrototypes(target)) {
+      const done = (this.patchedPrototypes ??= new WeakSet());
+      patched = true;
+      if (done.has(proto) && ownerOf(proto.create) === this) continue;
+      // Another instance of this instrumentation got here first: replace its wrappers rather than stack ours.
+      if (ownerOf(proto.create)) this._unwrap(proto, 'create');
+      if (ownerOf(proto.stream)) this._unwrap(proto as Required<MessagesPrototype>, 'stream');
+      this._wrap(proto, 'create', (original) => this.mark(this.wrapCreate(original)));
+      if (typeof proto.stream === 'function') {
+        this._wrap(proto as Required<MessagesPrototype>, 'stream', (original) => this.mark(this.wrapStream(original)));
+      }
+      done.add(proto);
+    }
+    return patched;
+  }
+
+  private unpatchTarget(target: unknown): void {
+    for (const proto of this.messagesPrototypes(target)) {
+      this.patchedPrototypes?.delete(proto);
+      if (ownerOf(proto.create) === this) this._unwrap(proto, 'create');
+      if (ownerOf(proto.stream) === this) this._unwrap(proto as Required<MessagesPrototype>, 'stream');
+    }
+  }
+
+  private mark<T extends AnyFunction>(wrapper: T): T {
+    Object.defineProperty(wrapper, OWNER, { value: this });
+    return wrapper;
+  }
+
+  private wrapCreate(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function create(this: unknown, ...args: unknown[]) {
+      let call: MessagesCall | undefined;
+      let ours = false;
+      try {
+        [call, ours] = instrumentation.startCall(this, args);
+      } catch {
+        call = undefined;
+      }
+      if (!call) return original.apply(this, args);
+      let result: unknown;
+      try {
+        // Our span is the parent of the HTTP request; a deferred call keeps the caller's context.
+        result = ours
+          ? context.with(trace.setSpan(context.active(), call.span), () => original.apply(this, args))
+          : original.apply(this, args);
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+      call.attach(result);
+      return result;
+    };
+  }
+
+  /** `messages.stream()` starts the SDK's span before it calls `create()`, so `disable` must act first. */
+  private wrapStream(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function stream(this: unknown, ...args: unknown[]) {
+      try {
+        if (instrumentation.getConfig().nativeTracing === 'disable') {
+          disableSdkTracing((this as { _client?: unknown } | undefined)?._client);
+        }
+      } catch {
+        // never throw into user code
+      }
+      return original.apply(this, args);
+    };
+  }
+
+  /** Returns the call, and whether its span is ours (false: the SDK traces it; we only record metrics). */
+  private startCall(resource: unknown, args: unknown[]): [MessagesCall | undefined, boolean] {
+    const params = args[0];
+    if (!isObject(params)) return [undefined, false];
+    const config = this.getConfig();
+    const client = (resource as { _client?: { baseURL?: unknown } } | undefined)?._client;
+    const attributes = requestAttributes(params as MessageParams, client?.baseURL);
+    const native = sdkTracesCall(client, args[1], config.nativeTracing ?? 'defer');
+    const captureContent = !native && shouldCaptureContent(config.captureContent);
+    const span = native
+      ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+      : this.tracer.startSpan(spanName(params as MessageParams), { kind: SpanKind.CLIENT, attributes });
+    if (captureContent) span.setAttributes(inputContentAttributes(params as MessageParams));
+    const call = new MessagesCall(span, attributes, {
+      captureContent,
+      unreadTimeoutMs: config.unreadStreamTimeoutMs,
+      meter: this.meter,
+    });
+    return [call, !native];
+  }
+}
+
+/** The instance whose wrapper `fn` is, if it is one of ours. */
+function ownerOf(fn: unknown): AnthropicInstrumentation | undefined {
+  return typeof fn === 'function' ? (fn as { [OWNER]?: AnthropicInstrumentation })[OWNER] : undefined;
+}

@@ -1,0 +1,50 @@
+import { createRequire } from 'node:module';
+import { CostSpanProcessor } from '@agentburn/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { AnthropicInstrumentation, type AnthropicInstrumentationConfig } from '../src';
+
+/**
+ * Loads the real SDK through `require`, after the instrumentation is enabled,
+ * so the require hook patches it (vitest's own import path bypasses it).
+ */
+export function requireSdk(): any {
+  return createRequire(import.meta.url)('@anthropic-ai/sdk');
+}
+
+export interface Tracing {
+  exporter: InMemorySpanExporter;
+  provider: BasicTracerProvider;
+  instrumentation: AnthropicInstrumentation;
+  spans(): ReadableSpan[];
+}
+
+/**
+ * A tracer provider given to the instrumentation only (no global one, so the
+ * SDK's own tracing emits nothing), the CostSpanProcessor ahead of the
+ * exporting processor, as `register()` orders them.
+ */
+export function setupTracing(config: AnthropicInstrumentationConfig = {}): Tracing {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor(exporter)],
+  });
+  const instrumentation = new AnthropicInstrumentation(config);
+  instrumentation.setTracerProvider(provider);
+  instrumentation.enable();
+  return { exporter, provider, instrumentation, spans: () => exporter.getFinishedSpans() };
+}
+
+/** Resolves once `count` spans have ended, or rejects after a generous bound (a test failure, not a wait). */
+export async function spansEnded(tracing: Tracing, count: number, boundMs = 5000): Promise<ReadableSpan[]> {
+  const deadline = Date.now() + boundMs;
+  while (tracing.spans().length < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} ended spans, got ${tracing.spans().length}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return tracing.spans();
+}

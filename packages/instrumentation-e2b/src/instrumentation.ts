@@ -1,0 +1,596 @@
+import {
+  ATTR_E2B_RUN_CODE_LANGUAGE,
+  ATTR_E2B_SANDBOX_ID,
+  ATTR_E2B_TEMPLATE_ID,
+  SANDBOX_END_KILLED,
+  SANDBOX_END_LOST,
+  SANDBOX_END_PAUSED,
+  SPAN_E2B_CODE_CONTEXT_CREATE,
+  SPAN_E2B_COMMANDS_KILL,
+  SPAN_E2B_COMMANDS_RUN,
+  SPAN_E2B_FILES_PREFIX,
+  SPAN_E2B_RUN_CODE,
+  SPAN_E2B_SANDBOX_CONNECT,
+  SPAN_E2B_SANDBOX_CREATE,
+  SPAN_E2B_SANDBOX_KILL,
+  SPAN_E2B_SANDBOX_PAUSE,
+  SPAN_E2B_SANDBOX_SET_TIMEOUT,
+  shouldCaptureContent,
+} from '@agentburn/core';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { systemClock } from './clock';
+import { DEFAULT_SANDBOX_TIMEOUT_MS, SandboxIntervals, wireTimeoutMs } from './intervals';
+import {
+  commandAttributes,
+  commandResultAttributes,
+  executionAttributes,
+  fileAttributes,
+  type OperationDeps,
+  type OperationHooks,
+  type OperationSpec,
+  type RunningOperation,
+  runCodeAttributes,
+  sandboxLoss,
+  traceOperation,
+} from './operations';
+import { factsFromInfo } from './sizes';
+import type { E2BInstrumentationConfig } from './types';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+/** e2b 2.x and @e2b/code-interpreter 2.x. */
+export const SUPPORTED_VERSIONS = ['>=2.0.0 <3'];
+const UNSUPPORTED_VERSIONS = ['<2.0.0', '>=3.0.0'];
+const MODULES = ['e2b', '@e2b/code-interpreter'];
+
+/** `Filesystem` methods traced as `e2b.files.<method>` (`writeFiles` goes through `write`). */
+export const FILE_METHODS = [
+  'read',
+  'write',
+  'list',
+  'exists',
+  'makeDir',
+  'rename',
+  'remove',
+  'getInfo',
+  'watchDir',
+] as const;
+
+/** Marks our wrappers, so a second copy of this package never wraps a method twice. */
+const WRAPPED = Symbol.for('agentburn.instrumentation-e2b.wrapped');
+
+type AnyFn = (this: any, ...args: any[]) => any;
+type SandboxLike = { sandboxId: string; connectionConfig?: { debug?: boolean }; commands?: object; files?: object };
+
+/** Which sandbox an SDK `Commands` or `Filesystem` object belongs to. */
+interface Binding {
+  id: string;
+  sandbox: SandboxLike;
+}
+
+interface StartRequest {
+  template?: string;
+  timeoutMs?: number;
+  onTimeout?: 'kill' | 'pause';
+  autoResume?: boolean;
+}
+
+/**
+ * Traces E2B sandboxes: one `e2b.sandbox` span per running interval (what
+ * E2B bills) and a span per operation. Patches the SDK's classes, not its
+ * exports, so `@e2b/code-interpreter`, `@e2b/desktop` and users' subclasses
+ * inherit the patches, and the instance methods (which call the statics of
+ * E2B's internal `SandboxApi` class by name) and the statics share one
+ * wrapper each: one span per call, whichever path it took.
+ */
+export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationConfig> {
+  private readonly intervals: SandboxIntervals;
+  /** Every method we wrapped, to unwrap on disable. */
+  private wrapped: Array<[object, string]> = [];
+  private bindings = new WeakMap<object, Binding>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly reportedVersions = new Set<string>();
+
+  constructor(config: E2BInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    this.intervals = new SandboxIntervals(() => this.tracer, config.clock ?? systemClock);
+  }
+
+  protected override init() {
+    return MODULES.flatMap((name) => [
+      new InstrumentationNodeModuleDefinition(
+        name,
+        SUPPORTED_VERSIONS,
+        (moduleExports) => {
+          this.patchModule(moduleExports);
+          return moduleExports;
+        },
+        () => this.unpatchAll(),
+      ),
+      // Versions outside the range are left alone, with one message per module and version.
+      new InstrumentationNodeModuleDefinition(name, UNSUPPORTED_VERSIONS, (moduleExports, version) => {
+        const key = `${name}@${version}`;
+        if (!this.reportedVersions.has(key)) {
+          this.reportedVersions.add(key);
+          this._diag.warn(
+            `${name} ${version} is outside the supported range ${SUPPORTED_VERSIONS.join(', ')}; not instrumented`,
+          );
+        }
+        return moduleExports;
+      }),
+    ]);
+  }
+
+  /**
+   * Instruments an `e2b` or `@e2b/code-interpreter` module (or its `Sandbox`
+   * class) by hand, for bundled code the module hooks never see. Safe to
+   * call more than once.
+   */
+  manuallyInstrument(moduleOrSandboxClass: unknown): void {
+    try {
+      this.patchModule(moduleOrSandboxClass);
+    } catch (error) {
+      this._diag.error('manual instrumentation of e2b failed', error);
+    }
+  }
+
+  /**
+   * Resolves once the background `getInfo()` calls made after create/connect
+   * (sizes, expiry) and after suspicious errors (loss checks) have finished.
+   */
+  async settled(): Promise<void> {
+    for (let round = 0; round < 10 && this.pending.size > 0; round++) await Promise.allSettled([...this.pending]);
+  }
+
+  // --- patching -------------------------------------------------------------
+
+  private patchModule(moduleExports: unknown): void {
+    const exports = moduleExports as { Sandbox?: unknown; default?: unknown } | undefined;
+    const candidates = [exports?.Sandbox, (exports?.default as { Sandbox?: unknown } | undefined)?.Sandbox, exports];
+    const sandboxClass = candidates.find((c) => typeof c === 'function');
+    if (!sandboxClass || !this.patchSandboxClass(sandboxClass as AnyFn)) {
+      this._diag.debug('no E2B Sandbox class found to instrument');
+    }
+  }
+
+  /**
+   * Walks the class chain up from `cls`: E2B's `SandboxApi` (owner of the
+   * lifecycle statics), E2B's `Sandbox` (create, connect) and any class with
+   * `runCode` (code interpreter). Returns whether E2B's classes were found.
+   */
+  private patchSandboxClass(cls: AnyFn): boolean {
+    let found = false;
+    for (let c: any = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      const parent = Object.getPrototypeOf(c);
+      if (isLifecycleApi(c)) {
+        found = true;
+        this.wrapStatic(c, 'kill', (original) => this.tracedKill(original));
+        this.wrapStatic(c, 'pause', (original) => this.tracedPause(original));
+        this.wrapStatic(c, 'setTimeout', (original) => this.tracedSetTimeout(original));
+      }
+      if (isLifecycleApi(parent) && own(c, 'create')) {
+        this.wrapStatic(c, 'create', (original) => this.tracedCreate(original));
+        this.wrapStatic(c, 'connect', (original) => this.tracedStaticConnect(original));
+        this.wrapStatic(c, 'fork', (original) => this.tracedFork(original));
+        this.wrapStatic(c.prototype, 'connect', (original) => this.tracedConnect(original));
+      }
+      if (c.prototype && own(c.prototype, 'runCode')) {
+        this.wrapStatic(c.prototype, 'runCode', (original) => this.tracedRunCode(original));
+        this.wrapStatic(c.prototype, 'createCodeContext', (original) => this.tracedCreateCodeContext(original));
+      }
+    }
+    return found;
+  }
+
+  /** `Commands` and `Filesystem` are not exported: their prototypes are patched from the first instance seen. */
+  private bind(sandbox: unknown): void {
+    const s = sandbox as SandboxLike | undefined;
+    if (!s || typeof s.sandboxId !== 'string') return;
+    const binding: Binding = { id: s.sandboxId, sandbox: s };
+    if (s.commands && typeof s.commands === 'object') {
+      this.bindings.set(s.commands, binding);
+      const proto = Object.getPrototypeOf(s.commands);
+      this.wrapStatic(proto, 'run', (original) => this.tracedCommandRun(original));
+      this.wrapStatic(proto, 'kill', (original) => this.tracedCommandKill(original));
+    }
+    if (s.files && typeof s.files === 'object') {
+      this.bindings.set(s.files, binding);
+      const proto = Object.getPrototypeOf(s.files);
+      for (const method of FILE_METHODS)
+        this.wrapStatic(proto, method, (original) => this.tracedFiles(method, original));
+    }
+  }
+
+  private wrapStatic(target: any, name: string, make: (original: AnyFn) => AnyFn): void {
+    if (!target || !own(target, name) || typeof target[name] !== 'function' || target[name][WRAPPED]) return;
+    this._wrap(target, name, (original: AnyFn) => {
+      const wrapper = make(original);
+      Object.defineProperty(wrapper, WRAPPED, { value: true });
+      return wrapper;
+    });
+    this.wrapped.push([target, name]);
+  }
+
+  private unpatchAll(): void {
+    for (const [target, name] of this.wrapped) this._unwrap(target as any, name as never);
+    this.wrapped = [];
+    this.bindings = new WeakMap();
+  }
+
+  // --- lifecycle ------------------------------------------------------------
+
+  private get deps(): OperationDeps {
+    return { tracer: this.tracer, intervals: this.intervals };
+  }
+
+  private trace<T>(spec: OperationSpec, call: () => Promise<T>, hooks?: OperationHooks<T>): Promise<T> {
+    return traceOperation(this.deps, spec, call, hooks);
+  }
+
+  private get captureContent(): boolean {
+    return shouldCaptureContent(this.getConfig().captureContent);
+  }
+
+  private tracedCreate(original: AnyFn): AnyFn {
+    const inst = this;
+    return function create(this: any, ...args: any[]) {
+      let request: StartRequest = {};
+      try {
+        request = createRequest(this, args[0], args[1]);
+      } catch {
+        // odd arguments: the SDK will say what is wrong
+      }
+      const attributes = request.template === undefined ? {} : { [ATTR_E2B_TEMPLATE_ID]: request.template };
+      return inst.trace({ name: SPAN_E2B_SANDBOX_CREATE, attributes }, () => original.apply(this, args), {
+        onResult(sandbox: SandboxLike, op) {
+          op.finisher.setAttributes({ [ATTR_E2B_SANDBOX_ID]: sandbox?.sandboxId });
+          inst.started(sandbox, op, request);
+          return undefined;
+        },
+      });
+    };
+  }
+
+  private tracedStaticConnect(original: AnyFn): AnyFn {
+    const inst = this;
+    return function connect(this: any, sandboxId: string, ...rest: any[]) {
+      return inst.trace(
+        { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId },
+        () => original.call(this, sandboxId, ...rest),
+        inst.connectHooks(sandboxId, rest[0]),
+      );
+    };
+  }
+
+  private tracedConnect(original: AnyFn): AnyFn {
+    const inst = this;
+    return function connect(this: SandboxLike, ...args: any[]) {
+      const id = this?.sandboxId;
+      return inst.trace(
+        { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId: id },
+        () => original.apply(this, args),
+        inst.connectHooks(id, args[0]),
+      );
+    };
+  }
+
+  private connectHooks(sandboxId: string, opts: any): OperationHooks<SandboxLike> {
+    return {
+      onResult: (sandbox, op) => {
+        this.started(sandbox, op, { timeoutMs: numberOr(opts?.timeoutMs) });
+        return undefined;
+      },
+      onError: (error) => this.onLifecycleError(sandboxId, error),
+    };
+  }
+
+  /** Forks are new running sandboxes: each gets an interval (there is no fork operation span in the contract). */
+  private tracedFork(original: AnyFn): AnyFn {
+    const inst = this;
+    return function fork(this: any, ...args: any[]) {
+      const parent = context.active();
+      const startMs = inst.intervals.now();
+      const result = original.apply(this, args);
+      return Promise.resolve(result).then((forks: unknown) => {
+        if (Array.isArray(forks)) {
+          for (const sandbox of forks) {
+            if (sandbox instanceof Error) continue;
+            inst.started(sandbox, { parent, startMs }, { timeoutMs: numberOr(args[1]?.timeoutMs) });
+          }
+        }
+        return forks;
+      });
+    };
+  }
+
+  private tracedKill(original: AnyFn): AnyFn {
+    const inst = this;
+    return function kill(this: any, sandboxId: string, ...rest: any[]) {
+      return inst.trace({ name: SPAN_E2B_SANDBOX_KILL, sandboxId }, () => original.call(this, sandboxId, ...rest), {
+        onResult(killed: unknown) {
+          // `false`: E2B did not find it, so it had stopped without us seeing it.
+          inst.intervals.end(sandboxId, killed === false ? SANDBOX_END_LOST : SANDBOX_END_KILLED);
+          return undefined;
+        },
+        onError: (error) => inst.onLifecycleError(sandboxId, error),
+      });
+    };
+  }
+
+  private tracedPause(original: AnyFn): AnyFn {
+    const inst = this;
+    return function pause(this: any, sandboxId: string, ...rest: any[]) {
+      return inst.trace({ name: SPAN_E2B_SANDBOX_PAUSE, sandboxId }, () => original.call(this, sandboxId, ...rest), {
+        onResult() {
+          // `true` paused now, `false` was already paused: either way it is not running.
+          inst.intervals.end(sandboxId, SANDBOX_END_PAUSED);
+          return undefined;
+        },
+        onError: (error) => inst.onLifecycleError(sandboxId, error),
+      });
+    };
+  }
+
+  private tracedSetTimeout(original: AnyFn): AnyFn {
+    const inst = this;
+    return function setTimeout(this: any, sandboxId: string, timeoutMs: number, ...rest: any[]) {
+      return inst.trace(
+        { name: SPAN_E2B_SANDBOX_SET_TIMEOUT, sandboxId },
+        () => original.call(this, sandboxId, timeoutMs, ...rest),
+        {
+          onResult() {
+            if (typeof timeoutMs === 'number' && Number.isFinite(timeoutMs)) {
+              inst.intervals.setTimeoutFrom(sandboxId, inst.intervals.now(), wireTimeoutMs(timeoutMs));
+            }
+            return undefined;
+          },
+          onError: (error) => inst.onLifecycleError(sandboxId, error),
+        },
+      );
+    };
+  }
+
+  /** A sandbox is running from `op.startMs`: open (or extend) its interval, then ask its size in the background. */
+  private started(sandbox: unknown, op: Pick<RunningOperation, 'parent' | 'startMs'>, request: StartRequest): void {
+    const s = sandbox as SandboxLike | undefined;
+    if (!s || typeof s.sandboxId !== 'string' || s.connectionConfig?.debug) return; // debug mode bills nothing
+    this.bind(s);
+    const timeoutMs = request.timeoutMs === undefined ? DEFAULT_SANDBOX_TIMEOUT_MS : wireTimeoutMs(request.timeoutMs);
+    this.intervals.start(s.sandboxId, {
+      parent: op.parent,
+      startMs: op.startMs,
+      endAtMs: op.startMs + timeoutMs,
+      template: request.template,
+      onTimeout: request.onTimeout,
+      autoResume: request.autoResume,
+    });
+    this.lookUp(s, (info) => this.intervals.applyFacts(s.sandboxId, factsFromInfo(info)));
+  }
+
+  private onLifecycleError(sandboxId: string, error: unknown): void {
+    if (sandboxLoss(error) === 'gone') this.intervals.end(sandboxId, SANDBOX_END_LOST);
+  }
+
+  /**
+   * An operation failed in a way a dead sandbox also fails: ask E2B. Billing
+   * stops when the failure was seen if the sandbox turns out gone or paused.
+   */
+  private checkLoss(binding: Binding | undefined, error: unknown): void {
+    if (!binding) return;
+    const verdict = sandboxLoss(error);
+    const at = this.intervals.now();
+    if (verdict === 'gone') return this.intervals.end(binding.id, SANDBOX_END_LOST, at);
+    if (verdict !== 'maybe' || !this.intervals.isOpen(binding.id)) return;
+    this.lookUp(
+      binding.sandbox,
+      (info: any) => {
+        if (info?.state === 'paused') this.intervals.end(binding.id, SANDBOX_END_PAUSED, at);
+      },
+      (lookupError) => {
+        if (sandboxLoss(lookupError) === 'gone') this.intervals.end(binding.id, SANDBOX_END_LOST, at);
+      },
+    );
+  }
+
+  /**
+   * One `getInfo()` through E2B's own unwrapped method, outside the caller's
+   * trace and with tracing suppressed. Never throws, never delays the caller.
+   */
+  private lookUp(sandbox: SandboxLike, onInfo: (info: unknown) => void, onError?: (error: unknown) => void): void {
+    try {
+      const getInfo = baseGetInfo(sandbox);
+      if (!getInfo) return;
+      const request = context.with(suppressTracing(ROOT_CONTEXT), () => getInfo.call(sandbox)) as Promise<unknown>;
+      const done = Promise.resolve(request).then(onInfo, (error: unknown) => {
+        this._diag.debug('e2b getInfo failed; keeping the size we have', error);
+        onError?.(error);
+      });
+      const tracked = done.catch(() => undefined).finally(() => this.pending.delete(tracked));
+      this.pending.add(tracked);
+    } catch (error) {
+      this._diag.debug('e2b getInfo could not be called', error);
+    }
+  }
+
+  // --- operations inside the sandbox ----------------------------------------
+
+  private tracedRunCode(original: AnyFn): AnyFn {
+    const inst = this;
+    return function runCode(this: SandboxLike, code: unknown, opts?: any, ...rest: any[]) {
+      const binding = inst.bindingOf(this);
+      const capture = inst.captureContent;
+      return inst.trace(
+        {
+          name: SPAN_E2B_RUN_CODE,
+          sandboxId: binding?.id,
+          attributes: runCodeAttributes(code, opts, capture),
+          inSandbox: true,
+        },
+        () => original.call(this, code, opts, ...rest),
+        {
+          onResult(execution, op) {
+            op.finisher.setAttributes(executionAttributes(execution, capture));
+            return undefined;
+          },
+          onError: (error) => inst.checkLoss(binding, error),
+        },
+      );
+    };
+  }
+
+  private tracedCreateCodeContext(original: AnyFn): AnyFn {
+    const inst = this;
+    return function createCodeContext(this: SandboxLike, opts?: any, ...rest: any[]) {
+      const binding = inst.bindingOf(this);
+      const attributes = opts?.language ? { [ATTR_E2B_RUN_CODE_LANGUAGE]: String(opts.language) } : {};
+      return inst.trace(
+        { name: SPAN_E2B_CODE_CONTEXT_CREATE, sandboxId: binding?.id, attributes, inSandbox: true },
+        () => original.call(this, opts, ...rest),
+        { onError: (error) => inst.checkLoss(binding, error) },
+      );
+    };
+  }
+
+  private tracedCommandRun(original: AnyFn): AnyFn {
+    const inst = this;
+    return function run(this: object, cmd: unknown, opts?: any, ...rest: any[]) {
+      const binding = inst.bindings.get(this);
+      const capture = inst.captureContent;
+      const background = opts?.background === true;
+      return inst.trace(
+        {
+          name: SPAN_E2B_COMMANDS_RUN,
+          sandboxId: binding?.id,
+          attributes: commandAttributes(cmd, opts, capture),
+          inSandbox: true,
+        },
+        () => original.call(this, cmd, opts, ...rest),
+        {
+          onResult(result: any, op) {
+            if (background && typeof result?.wait === 'function') {
+              inst.settleWithHandle(result, op, binding, capture);
+              return 'defer';
+            }
+            op.finisher.setAttributes(commandResultAttributes(result, capture));
+            return undefined;
+          },
+          onError(error, op) {
+            if (isCommandExit(error)) op.finisher.setAttributes(commandResultAttributes(error, capture));
+            else inst.checkLoss(binding, error);
+          },
+        },
+      );
+    };
+  }
+
+  /** A background command's span ends when its handle settles; `wait()` only observes the stream the handle already reads. */
+  private settleWithHandle(handle: any, op: RunningOperation, binding: Binding | undefined, capture: boolean): void {
+    const finish = (error?: unknown) => {
+      op.leave();
+      if (error === undefined) return op.finisher.end(commandResultAttributes(handle, capture));
+      if (isCommandExit(error)) return op.finisher.fail(error, commandResultAttributes(error, capture));
+      // Disconnected by the caller: the command may still run, we just stop following it.
+      if (handle.disconnected === true) return op.finisher.end();
+      this.checkLoss(binding, error);
+      op.finisher.fail(error);
+    };
+    try {
+      Promise.resolve(handle.wait()).then(
+        () => finish(),
+        (error: unknown) => finish(error),
+      );
+    } catch (error) {
+      finish(error);
+    }
+  }
+
+  private tracedCommandKill(original: AnyFn): AnyFn {
+    const inst = this;
+    return function kill(this: object, ...args: any[]) {
+      const binding = inst.bindings.get(this);
+      return inst.trace(
+        { name: SPAN_E2B_COMMANDS_KILL, sandboxId: binding?.id, inSandbox: true },
+        () => original.apply(this, args),
+        { onError: (error) => inst.checkLoss(binding, error) },
+      );
+    };
+  }
+
+  private tracedFiles(method: string, original: AnyFn): AnyFn {
+    const inst = this;
+    return function files(this: object, ...args: any[]) {
+      const binding = inst.bindings.get(this);
+      return inst.trace(
+        {
+          name: SPAN_E2B_FILES_PREFIX + method,
+          sandboxId: binding?.id,
+          attributes: fileAttributes(args[0], inst.captureContent),
+          inSandbox: true,
+        },
+        () => original.apply(this, args),
+        { onError: (error) => inst.checkLoss(binding, error) },
+      );
+    };
+  }
+
+  private bindingOf(sandbox: SandboxLike): Binding | undefined {
+    if (!sandbox || typeof sandbox.sandboxId !== 'string') return undefined;
+    if (sandbox.commands && !this.bindings.has(sandbox.commands)) this.bind(sandbox);
+    return { id: sandbox.sandboxId, sandbox };
+  }
+
+  /** @internal for tests: the interval tracker. */
+  get _intervals(): SandboxIntervals {
+    return this.intervals;
+  }
+}
+
+/** Options of `Sandbox.create(template?, opts?)` / `Sandbox.create(opts?)` that decide billing. */
+function createRequest(cls: any, templateOrOpts: any, opts: any): StartRequest {
+  const named = typeof templateOrOpts === 'string';
+  const sandboxOpts = named ? opts : templateOrOpts;
+  const template = named
+    ? templateOrOpts
+    : (sandboxOpts?.template ?? (sandboxOpts?.mcp ? cls?.defaultMcpTemplate : cls?.defaultTemplate));
+  let resolved = sandboxOpts;
+  try {
+    // Options bound by an `E2B` client (`client.Sandbox`) count too.
+    resolved = typeof cls?.resolveOpts === 'function' ? (cls.resolveOpts(sandboxOpts) ?? sandboxOpts) : sandboxOpts;
+  } catch {
+    resolved = sandboxOpts;
+  }
+  const onTimeout = sandboxOpts?.lifecycle?.onTimeout;
+  const action = typeof onTimeout === 'string' ? onTimeout : onTimeout?.action;
+  return {
+    template: typeof template === 'string' ? template : undefined,
+    timeoutMs: numberOr(resolved?.timeoutMs),
+    onTimeout: action === 'pause' || action === 'kill' ? action : undefined,
+    autoResume: typeof sandboxOpts?.lifecycle?.autoResume === 'boolean' ? sandboxOpts.lifecycle.autoResume : undefined,
+  };
+}
+
+/** E2B's `SandboxApi`: the class that owns the lifecycle statics. */
+function isLifecycleApi(c: unknown): boolean {
+  return typeof c === 'function' && own(c, 'createSandbox') && own(c, 'connectSandbox') && own(c, 'kill');
+}
+
+/** E2B's own `getInfo` (the one on E2B's `Sandbox.prototype`), whatever subclasses did to theirs. */
+function baseGetInfo(sandbox: object): AnyFn | undefined {
+  for (let p = Object.getPrototypeOf(sandbox); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (isLifecycleApi(Object.getPrototypeOf(p.constructor)) && own(p, 'getInfo')) return p.getInfo;
+  }
+  return undefined;
+}
+
+function own(target: object, name: string): boolean {
+  return Object.hasOwn(target, name);
+}
+
+function numberOr(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function isCommandExit(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'CommandExitError';
+}

@@ -1,0 +1,3 @@
+/** Kept in step with package.json by the release script. */
+export const PACKAGE_NAME = '@agentburn/instrumentation-e2b';
+export const PACKAGE_VERSION = '0.1.0';

@@ -1,0 +1,174 @@
+import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  GEN_AI_OPERATION_CHAT,
+} from '@agentburn/core';
+import type { Attributes } from '@opentelemetry/api';
+import { type Operation, numberOrUndefined, type StreamAccumulator, setIf, stringOrUndefined, toJson } from './operation';
+import { addChatUsage } from './usage';
+
+/** `chat.completions.create`. */
+export const chatCompletions: Operation = {
+  name: GEN_AI_OPERATION_CHAT,
+
+  prepare(body, { injectStreamUsage }) {
+    // Ask for the usage chunk the API only sends on request; the caller's
+    // object is copied, never changed. A caller who asked for usage sees it.
+    if (!injectStreamUsage || body?.stream !== true || body.stream_options?.include_usage === true) {
+      return { body, hideUsageChunk: false };
+    }
+    return {
+      body: { ...body, stream_options: { ...body.stream_options, include_usage: true } },
+      hideUsageChunk: true,
+    };
+  },
+
+  requestAttributes(body, captureContent) {
+    const attributes: Attributes = {};
+    setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
+    setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, numberOrUndefined(body?.max_completion_tokens ?? body?.max_tokens));
+    setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, numberOrUndefined(body?.temperature));
+    setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
+    setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
+    if (body?.stream === true) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+    if (captureContent && Array.isArray(body?.messages)) {
+      setIf(attributes, ATTR_GEN_AI_INPUT_MESSAGES, toJson(body.messages.map(inputMessage)));
+    }
+    return attributes;
+  },
+
+  resultAttributes(result, captureContent) {
+    const attributes = commonResultAttributes(result);
+    const choices: any[] = Array.isArray(result?.choices) ? result.choices : [];
+    setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(choices.map((c) => c?.finish_reason)));
+    addChatUsage(attributes, result?.usage);
+    if (captureContent) {
+      const output = choices.map((c) => outputMessage(c?.message?.content, c?.message?.tool_calls, c?.finish_reason));
+      setIf(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES, toJson(output));
+    }
+    return attributes;
+  },
+
+  streamAccumulator(captureContent, hideUsageChunk) {
+    return new ChatStreamAccumulator(captureContent, hideUsageChunk);
+  },
+};
+
+function commonResultAttributes(result: any): Attributes {
+  const attributes: Attributes = {};
+  setIf(attributes, ATTR_GEN_AI_RESPONSE_ID, stringOrUndefined(result?.id));
+  setIf(attributes, ATTR_GEN_AI_RESPONSE_MODEL, stringOrUndefined(result?.model));
+  setIf(attributes, ATTR_OPENAI_RESPONSE_SERVICE_TIER, stringOrUndefined(result?.service_tier));
+  return attributes;
+}
+
+function finishReasons(reasons: unknown[]): string[] | undefined {
+  const strings = reasons.filter((r): r is string => typeof r === 'string');
+  return strings.length > 0 ? strings : undefined;
+}
+
+/** Folds `chat.completion.chunk`s into the attributes of the whole completion. */
+class ChatStreamAccumulator implements StreamAccumulator {
+  private last: any;
+  private usage: any;
+  private readonly reasons: string[] = [];
+  /** Per choice index: text and tool calls, kept only when content is captured. */
+  private readonly choices = new Map<number, { text: string; tools: Map<number, ToolCallDraft> }>();
+
+  constructor(
+    private readonly captureContent: boolean,
+    private readonly hideUsageChunk: boolean,
+  ) {}
+
+  add(chunk: any): boolean {
+    if (!chunk || typeof chunk !== 'object') return true;
+    this.last = chunk;
+    const choices: any[] = Array.isArray(chunk.choices) ? chunk.choices : [];
+    for (const choice of choices) {
+      if (typeof choice?.finish_reason === 'string') this.reasons[choice.index ?? 0] = choice.finish_reason;
+      if (this.captureContent) this.addContent(choice);
+    }
+    if (chunk.usage) {
+      this.usage = chunk.usage;
+      // The usage-only chunk we asked for: the caller did not, so it never sees it.
+      if (this.hideUsageChunk && choices.length === 0) return false;
+    }
+    return true;
+  }
+
+  attributes(): Attributes {
+    const attributes = commonResultAttributes(this.last);
+    setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(this.reasons));
+    addChatUsage(attributes, this.usage);
+    if (this.captureContent) {
+      const output = [...this.choices.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([index, c]) => outputMessage(c.text, [...c.tools.values()], this.reasons[index]));
+      setIf(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES, toJson(output));
+    }
+    return attributes;
+  }
+
+  private addContent(choice: any): void {
+    const index = typeof choice?.index === 'number' ? choice.index : 0;
+    let draft = this.choices.get(index);
+    if (!draft) this.choices.set(index, (draft = { text: '', tools: new Map() }));
+    const delta = choice?.delta;
+    if (typeof delta?.content === 'string') draft.text += delta.content;
+    for (const call of Array.isArray(delta?.tool_calls) ? delta.tool_calls : []) {
+      const key = typeof call?.index === 'number' ? call.index : draft.tools.size;
+      let tool = draft.tools.get(key);
+      if (!tool) draft.tools.set(key, (tool = { id: call?.id, function: { name: '', arguments: '' } }));
+      if (call?.id) tool.id = call.id;
+      if (call?.function?.name) tool.function.name += call.function.name;
+      if (call?.function?.arguments) tool.function.arguments += call.function.arguments;
+    }
+  }
+}
+
+interface ToolCallDraft {
+  id?: string;
+  function: { name: string; arguments: string };
+}
+
+// --- Content, in the GenAI semconv message shape (role + parts) --------------
+
+function inputMessage(message: any): unknown {
+  const role = message?.role ?? 'user';
+  const parts: unknown[] = contentParts(message?.content);
+  if (role === 'tool') {
+    return { role, parts: [{ type: 'tool_call_response', id: message?.tool_call_id, response: message?.content }] };
+  }
+  for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) parts.push(toolCallPart(call));
+  return { role, parts };
+}
+
+function outputMessage(content: unknown, toolCalls: unknown, finishReason: unknown): unknown {
+  const parts = contentParts(content);
+  for (const call of Array.isArray(toolCalls) ? toolCalls : []) parts.push(toolCallPart(call));
+  return { role: 'assistant', parts, finish_reason: finishReason ?? null };
+}
+
+function contentParts(content: unknown): unknown[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', content }];
+  if (!Array.isArray(content)) return [];
+  return content.map((part: any) => {
+    if (part?.type === 'text') return { type: 'text', content: part.text };
+    if (part?.type === 'image_url') return { type: 'uri', modality: 'image', uri: part.image_url?.url };
+    return { type: part?.type ?? 'unknown' };
+  });
+}
+
+function toolCallPart(call: any): unknown {
+  return { type: 'tool_call', id: call?.id, name: call?.function?.name, arguments: call?.function?.arguments };
+}

@@ -1,0 +1,184 @@
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+  SpanFinisher,
+  shouldCaptureContent,
+} from '@agentburn/core';
+import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { Call } from './call';
+import { chatCompletions } from './chat';
+import { embeddings } from './embeddings';
+import { recordCallMetrics } from './metrics';
+import type { Operation } from './operation';
+import { endpointAttributes } from './provider';
+import { responses } from './responses';
+import type { OpenAIInstrumentationConfig } from './types';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+/** openai majors 4, 5, 6 and 7 (7 needs Node >= 22). */
+export const SUPPORTED_VERSIONS = ['>=4.0.0 <8'];
+const UNSUPPORTED_VERSIONS = ['<4.0.0', '>=8.0.0'];
+
+/** Marks our wrappers, so a second copy of this package never wraps a method twice. */
+const WRAPPED = Symbol.for('agentburn.instrumentation-openai.wrapped');
+
+type Resource = { _client?: unknown };
+type Create = (this: Resource, body: any, ...rest: unknown[]) => unknown;
+type PatchTarget = { prototype: { create: Create }; operation: Operation };
+
+/**
+ * Traces `chat.completions.create`, `responses.create` and
+ * `embeddings.create` of the `openai` SDK. Every helper built on them
+ * (`chat.completions.parse()`, `.stream()`, `runTools()`, `responses.parse()`,
+ * `responses.stream()`) makes one span per HTTP call through them. SDK
+ * retries happen inside one `create()` call, so they share its span.
+ */
+export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
+  /** Prototypes wrapped by this instance, by identity (CJS and ESM copies are distinct classes). */
+  private readonly patchedPrototypes = new Set<object>();
+  private readonly reportedVersions = new Set<string>();
+
+  constructor(config: OpenAIInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'openai',
+        SUPPORTED_VERSIONS,
+        (moduleExports) => {
+          this.patchModule(moduleExports);
+          return moduleExports;
+        },
+        (moduleExports) => {
+          this.unpatchModule(moduleExports);
+        },
+      ),
+      // Versions outside the range are left alone, with one message per version.
+      new InstrumentationNodeModuleDefinition('openai', UNSUPPORTED_VERSIONS, (moduleExports, version) => {
+        const key = String(version);
+        if (!this.reportedVersions.has(key)) {
+          this.reportedVersions.add(key);
+          this._diag.warn(`openai ${key} is outside the supported range ${SUPPORTED_VERSIONS.join(', ')}; not instrumented`);
+        }
+        return moduleExports;
+      }),
+    ];
+  }
+
+  /**
+   * Instruments an `openai` module, `OpenAI` class or client by hand, for
+   * bundled code the module hooks never see. Safe to call more than once.
+   */
+  manuallyInstrument(target: unknown): void {
+    try {
+      this.patchModule(target);
+    } catch (error) {
+      this._diag.error('manual instrumentation of openai failed', error);
+    }
+  }
+
+  private patchModule(moduleExports: unknown): void {
+    for (const { prototype, operation } of patchTargets(moduleExports)) {
+      if (this.patchedPrototypes.has(prototype) || isOurs(prototype.create)) continue;
+      this._wrap(prototype, 'create', (original: Create) => this.tracedCreate(operation, original));
+      this.patchedPrototypes.add(prototype);
+    }
+  }
+
+  private unpatchModule(moduleExports: unknown): void {
+    for (const { prototype } of patchTargets(moduleExports)) {
+      if (!this.patchedPrototypes.delete(prototype)) continue;
+      this._unwrap(prototype, 'create');
+    }
+  }
+
+  private tracedCreate(operation: Operation, original: Create): Create {
+    const instrumentation = this;
+    const traced: Create = function tracedCreate(this: Resource, body: any, ...rest: unknown[]) {
+      let call: Call;
+      let sendBody = body;
+      let callContext: ReturnType<typeof context.active>;
+      try {
+        const config = instrumentation.getConfig();
+        const captureContent = shouldCaptureContent(config.captureContent);
+        const prepared = operation.prepare?.(body, { injectStreamUsage: config.injectStreamUsage !== false });
+        if (prepared) sendBody = prepared.body;
+        const requestAttributes = operation.requestAttributes(body, captureContent);
+        const attributes: Attributes = {
+          [ATTR_GEN_AI_OPERATION_NAME]: operation.name,
+          ...endpointAttributes(this?._client as object | undefined),
+          ...requestAttributes,
+        };
+        const model = requestAttributes[ATTR_GEN_AI_REQUEST_MODEL];
+        const span = instrumentation.tracer.startSpan(model ? `${operation.name} ${model}` : operation.name, {
+          kind: SpanKind.CLIENT,
+          attributes,
+        });
+        callContext = trace.setSpan(context.active(), span);
+        const finisher = new SpanFinisher(span, ({ durationSeconds, error }) =>
+          recordCallMetrics(instrumentation.meter, { ...attributes, ...call.resultAttributes }, durationSeconds, error),
+        );
+        call = new Call(finisher, operation, {
+          captureContent,
+          streaming: body?.stream === true,
+          hideUsageChunk: prepared?.hideUsageChunk === true,
+          unreadTimeoutMs: config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+        });
+      } catch {
+        // Tracing failed to start: the call itself must go on untouched.
+        return original.call(this, body, ...rest);
+      }
+      let returned: unknown;
+      try {
+        returned = context.with(callContext, () => original.call(this, sendBody, ...rest));
+      } catch (error) {
+        call.finisher.fail(error);
+        throw error;
+      }
+      call.observe(returned);
+      return returned;
+    };
+    Object.defineProperty(traced, WRAPPED, { value: true });
+    return traced;
+  }
+}
+
+function isOurs(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as any)[WRAPPED] === true;
+}
+
+/**
+ * The resource prototypes to wrap, reached from the module's exported
+ * `OpenAI` class (`OpenAI.Chat.Completions`, `OpenAI.Responses`,
+ * `OpenAI.Embeddings`), which every major since 4.0 exposes; internal file
+ * paths moved between majors, these statics did not. Also accepts the class
+ * itself or a client instance.
+ */
+function patchTargets(target: unknown): PatchTarget[] {
+  const found: PatchTarget[] = [];
+  const add = (prototype: unknown, operation: Operation) => {
+    if (prototype && typeof (prototype as any).create === 'function' && !found.some((t) => t.prototype === prototype)) {
+      found.push({ prototype: prototype as PatchTarget['prototype'], operation });
+    }
+  };
+  if (!target || (typeof target !== 'object' && typeof target !== 'function')) return found;
+  const t = target as any;
+  const client = t.chat?.completions ? t : undefined;
+  if (client) {
+    add(Object.getPrototypeOf(client.chat.completions), chatCompletions);
+    add(client.responses && Object.getPrototypeOf(client.responses), responses);
+    add(client.embeddings && Object.getPrototypeOf(client.embeddings), embeddings);
+    return found;
+  }
+  for (const OpenAI of [t.OpenAI, t.default?.OpenAI, t.default, t]) {
+    if (typeof OpenAI !== 'function') continue;
+    add(OpenAI.Chat?.Completions?.prototype, chatCompletions);
+    add(OpenAI.Responses?.prototype, responses);
+    add(OpenAI.Embeddings?.prototype, embeddings);
+  }
+  return found;
+}

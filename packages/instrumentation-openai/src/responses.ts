@@ -1,0 +1,131 @@
+import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  GEN_AI_OPERATION_CHAT,
+} from '@agentburn/core';
+import type { Attributes } from '@opentelemetry/api';
+import { numberOrUndefined, type Operation, type StreamAccumulator, setIf, stringOrUndefined, toJson } from './operation';
+import { addResponsesUsage } from './usage';
+
+/**
+ * `responses.create`. Recorded as `chat`, the GenAI operation for a model
+ * turn; the Responses API always reports usage in its final event, so
+ * nothing is injected into the request.
+ */
+export const responses: Operation = {
+  name: GEN_AI_OPERATION_CHAT,
+
+  requestAttributes(body, captureContent) {
+    const attributes: Attributes = {};
+    setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
+    setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, numberOrUndefined(body?.max_output_tokens));
+    setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, numberOrUndefined(body?.temperature));
+    setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
+    setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
+    if (body?.stream === true) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+    if (captureContent) {
+      if (typeof body?.instructions === 'string') {
+        setIf(attributes, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, toJson([{ type: 'text', content: body.instructions }]));
+      }
+      setIf(attributes, ATTR_GEN_AI_INPUT_MESSAGES, toJson(inputMessages(body?.input)));
+    }
+    return attributes;
+  },
+
+  resultAttributes(result, captureContent) {
+    const attributes: Attributes = {};
+    // A `Response` object; background or malformed results carry less.
+    setIf(attributes, ATTR_GEN_AI_RESPONSE_ID, stringOrUndefined(result?.id));
+    setIf(attributes, ATTR_GEN_AI_RESPONSE_MODEL, stringOrUndefined(result?.model));
+    setIf(attributes, ATTR_OPENAI_RESPONSE_SERVICE_TIER, stringOrUndefined(result?.service_tier));
+    setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReason(result));
+    addResponsesUsage(attributes, result?.usage);
+    if (captureContent && Array.isArray(result?.output)) {
+      setIf(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES, toJson([outputMessage(result.output, finishReason(result)?.[0])]));
+    }
+    return attributes;
+  },
+
+  streamAccumulator(captureContent) {
+    return new ResponsesStreamAccumulator(captureContent);
+  },
+};
+
+/** Terminal events carry the whole response, usage included. */
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+class ResponsesStreamAccumulator implements StreamAccumulator {
+  private response: any;
+
+  constructor(private readonly captureContent: boolean) {}
+
+  add(event: any): boolean {
+    const type = event?.type;
+    if (type === 'response.created' || type === 'response.in_progress' || TERMINAL_EVENTS.has(type)) {
+      if (event.response) this.response = event.response;
+    }
+    return true;
+  }
+
+  attributes(): Attributes {
+    return this.response ? responses.resultAttributes(this.response, this.captureContent) : {};
+  }
+}
+
+function finishReason(result: any): string[] | undefined {
+  const status = result?.status;
+  if (status === 'completed') {
+    const called = Array.isArray(result.output) && result.output.some((item: any) => item?.type === 'function_call');
+    return [called ? 'tool_calls' : 'stop'];
+  }
+  if (status === 'incomplete') return [stringOrUndefined(result.incomplete_details?.reason) ?? 'incomplete'];
+  return typeof status === 'string' && status !== 'in_progress' && status !== 'queued' ? [status] : undefined;
+}
+
+// --- Content, in the GenAI semconv message shape (role + parts) --------------
+
+function inputMessages(input: unknown): unknown[] {
+  if (typeof input === 'string') return [{ role: 'user', parts: [{ type: 'text', content: input }] }];
+  if (!Array.isArray(input)) return [];
+  return input.map((item: any) => {
+    if (item?.type === 'function_call') {
+      return { role: 'assistant', parts: [{ type: 'tool_call', id: item.call_id, name: item.name, arguments: item.arguments }] };
+    }
+    if (item?.type === 'function_call_output') {
+      return { role: 'tool', parts: [{ type: 'tool_call_response', id: item.call_id, response: item.output }] };
+    }
+    return { role: item?.role ?? 'user', parts: contentParts(item?.content) };
+  });
+}
+
+function outputMessage(output: any[], reason: string | undefined): unknown {
+  const parts: unknown[] = [];
+  for (const item of output) {
+    if (item?.type === 'message') parts.push(...contentParts(item.content));
+    else if (item?.type === 'function_call') {
+      parts.push({ type: 'tool_call', id: item.call_id, name: item.name, arguments: item.arguments });
+    }
+  }
+  return { role: 'assistant', parts, finish_reason: reason ?? null };
+}
+
+function contentParts(content: unknown): unknown[] {
+  if (typeof content === 'string') return [{ type: 'text', content }];
+  if (!Array.isArray(content)) return [];
+  return content.map((part: any) => {
+    if (part?.type === 'input_text' || part?.type === 'output_text') return { type: 'text', content: part.text };
+    if (part?.type === 'refusal') return { type: 'text', content: part.refusal };
+    return { type: part?.type ?? 'unknown' };
+  });
+}

@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ATTR_COST_USD,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+} from '@agentburn/core';
+import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeOpenAIServer, startOpenAIServer } from '../../../test/fakes/openai-server';
+import { bundleInstrumentation, bundleOpenAI } from './bundle';
+import { requireOpenAI, setupHarness } from './harness';
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const messages = [{ role: 'user' as const, content: 'hi' }];
+
+const warnings: string[] = [];
+const logger: DiagLogger = {
+  error: (...args) => warnings.push(`error ${args.join(' ')}`),
+  warn: (...args) => warnings.push(`warn ${args.join(' ')}`),
+  info: () => {},
+  debug: () => {},
+  verbose: () => {},
+};
+diag.setLogger(logger, DiagLogLevel.WARN);
+
+const h = setupHarness();
+const openai = requireOpenAI();
+
+let server: FakeOpenAIServer;
+beforeAll(async () => {
+  server = await startOpenAIServer();
+});
+afterAll(() => server.close());
+afterEach(() => {
+  server.reset();
+  h.reset();
+});
+
+const newClient = (OpenAI: typeof openai.OpenAI = openai.OpenAI) =>
+  new OpenAI({ baseURL: server.url, apiKey: 'sk-test', maxRetries: 0 });
+
+describe('in process', () => {
+  it('loads-with-require', async () => {
+    expect((openai.OpenAI.Chat.Completions.prototype.create as any).__wrapped).toBe(true);
+    expect((openai.OpenAI.Responses.prototype.create as any).__wrapped).toBe(true);
+    expect((openai.OpenAI.Embeddings.prototype.create as any).__wrapped).toBe(true);
+    await newClient().chat.completions.create({ model: 'gpt-4o', messages });
+    const [span] = await h.ended(1);
+    expect(span!.name).toBe('chat gpt-4o');
+  });
+
+  it('declines-unknown-major', async () => {
+    // A package named openai at 99.0.0, shaped like the real one, in its own node_modules.
+    const dirs = [mkdtempSync(join(tmpdir(), 'openai-99-a-')), mkdtempSync(join(tmpdir(), 'openai-99-b-'))];
+    try {
+      const loaded = dirs.map((dir) => {
+        const pkg = join(dir, 'node_modules', 'openai');
+        mkdirSync(pkg, { recursive: true });
+        writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'openai', version: '99.0.0', main: 'index.js' }));
+        writeFileSync(
+          join(pkg, 'index.js'),
+          [
+            'class Completions { create() { return Promise.resolve({ id: "x" }); } }',
+            'class Chat {} Chat.Completions = Completions;',
+            'class OpenAI { constructor() { this.chat = { completions: new Completions() }; } }',
+            'OpenAI.Chat = Chat; OpenAI.OpenAI = OpenAI; module.exports = OpenAI;',
+          ].join('\n'),
+        );
+        return createRequire(join(dir, 'app.js'))('openai');
+      });
+      for (const OpenAI of loaded) {
+        expect(OpenAI.Chat.Completions.prototype.create.__wrapped).toBeUndefined();
+        expect(await new OpenAI().chat.completions.create({ model: 'gpt-4o' })).toEqual({ id: 'x' });
+      }
+      expect(h.spans()).toHaveLength(0);
+      // One message for the version, however many copies load.
+      const declined = warnings.filter((w) => w.includes('99.0.0'));
+      expect(declined).toHaveLength(1);
+      expect(declined[0]).toContain('outside the supported range');
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('manual-patch-for-bundles', async () => {
+    // openai inlined into an application bundle: no module hook ever sees it.
+    const bundled = createRequire(import.meta.url)(await bundleOpenAI());
+    expect(bundled.OpenAI).not.toBe(openai.OpenAI);
+    await newClient(bundled.OpenAI).chat.completions.create({ model: 'gpt-4o', messages });
+    expect(h.spans()).toHaveLength(0);
+
+    h.instrumentation.manuallyInstrument(bundled);
+    await newClient(bundled.OpenAI).chat.completions.create({ model: 'gpt-4o', messages });
+    const [span] = await h.ended(1);
+    expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
+    // 12 x $2.50/M + 5 x $10/M
+    expect(span!.attributes[ATTR_COST_USD]).toBeCloseTo(0.00008, 12);
+  });
+
+  it('never-patches-twice', async () => {
+    const { OpenAI } = openai;
+    const client = newClient();
+    // Every way of asking again: the module, the class, a client, a re-enable, a second instance.
+    h.instrumentation.manuallyInstrument(openai);
+    h.instrumentation.manuallyInstrument(OpenAI);
+    h.instrumentation.manuallyInstrument(client);
+    h.instrumentation.disable();
+    h.instrumentation.enable();
+    h.instrumentation.enable();
+    const second = new OpenAIInstrumentation();
+    second.manuallyInstrument(openai);
+
+    await client.chat.completions.create({ model: 'gpt-4o', messages });
+    await client.responses.create({ model: 'gpt-4o', input: 'hi' });
+    await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' });
+    const spans = await h.ended(3);
+    expect(spans.map((s) => s.name)).toEqual(['chat gpt-4o', 'chat gpt-4o', 'embeddings text-embedding-3-small']);
+
+    // Disabled means unwrapped: no span at all.
+    h.reset();
+    h.instrumentation.disable();
+    expect((OpenAI.Chat.Completions.prototype.create as any).__wrapped).toBeUndefined();
+    await client.chat.completions.create({ model: 'gpt-4o', messages });
+    expect(h.spans()).toHaveLength(0);
+    h.instrumentation.enable();
+  });
+});
+
+interface ChildSpan {
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
+
+function runNode(args: string[], env: Record<string, string>): Promise<{ code: number | null; spans: ChildSpan[]; stdout: string; stderr: string }> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(OTEL_|OPENAI_|NODE_OPTIONS|VITEST)/.test(k)),
+  );
+  const child = spawn(process.execPath, args, {
+    cwd: fixtures,
+    env: { ...base, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none', ...env },
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const spans = stdout
+        .split('\n')
+        .filter((line) => line.startsWith('SPAN '))
+        .map((line) => JSON.parse(line.slice(5)) as ChildSpan);
+      resolve({ code, spans, stdout, stderr });
+    });
+  });
+}
+
+describe('in a child process', () => {
+  it('loads-with-esm-hook', async () => {
+    const bundle = await bundleInstrumentation('esm');
+    const run = await runNode(['--import', './esm-register.mjs', './esm-app.mjs'], {
+      INSTRUMENTATION_BUNDLE: bundle,
+      FAKE_OPENAI_URL: server.url,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('RESULT chatcmpl-fake-1');
+    expect(run.spans).toHaveLength(1);
+    expect(run.spans[0]!.name).toBe('chat gpt-4o');
+    expect(run.spans[0]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
+  });
+
+  it('loads-with-NodeSDK', async () => {
+    const bundle = await bundleInstrumentation('cjs');
+    const run = await runNode(['./nodesdk-app.cjs'], { INSTRUMENTATION_BUNDLE: bundle, FAKE_OPENAI_URL: server.url });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('RESULT 1');
+    expect(run.spans).toHaveLength(1);
+    expect(run.spans[0]!.name).toBe('embeddings text-embedding-3-small');
+    expect(run.spans[0]!.attributes).toMatchObject({
+      [ATTR_GEN_AI_OPERATION_NAME]: 'embeddings',
+      [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 8,
+    });
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * @agentburn/node in real child processes: the built package (dist), loaded
+ * with `--import` / `--require` or called from code, talking to a fake OpenAI
+ * server and exporting OTLP/HTTP to a local receiver. Build first
+ * (`npm run build`; the root `npm test` does).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ATTR_COST_USD, ATTR_TRACE_COST_USD, ATTR_TRACE_LLM_CALLS } from '@agentburn/core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chatCompletion, type FakeOpenAIServer, startOpenAIServer } from './fakes/openai-server';
+import { type OtlpReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const fixtures = join(root, 'test', 'register-fixtures');
+const built = existsSync(join(root, 'packages', 'node', 'dist', 'register.js'));
+
+// Overrides make the numbers independent of the price catalogue:
+// 1000 input tokens x $1/Mtok + 500 output tokens x $2/Mtok = $0.001 + $0.001 = $0.002 per call.
+const PRICES = { 'my-model': { input_mtok: 1, output_mtok: 2 } };
+const USAGE = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnNode(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
+  // The child sees only what the test gives it: no OTEL_* or AGENTBURN_* from the host.
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(OTEL_|AGENTBURN_|OPENAI_|NODE_OPTIONS|VITEST)/.test(k)),
+  );
+  const child = spawn(process.execPath, args, { cwd: fixtures, env: { ...base, ...env }, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<Run>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Resolves when the child printed `line` on stdout. */
+function stdoutLine(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      seen += c.toString();
+      if (seen.split('\n').includes(line)) resolve();
+    });
+    child.on('close', () => reject(new Error(`child exited before printing "${line}"`)));
+  });
+}
+
+const traceIdOf = (stdout: string) => /^trace ([0-9a-f]{32})$/m.exec(stdout)?.[1];
+
+describe.skipIf(!built)('@agentburn/node register', () => {
+  let openai: FakeOpenAIServer;
+  let receiver: OtlpReceiver;
+  let dir: string;
+  let pricesFile: string;
+
+  beforeAll(async () => {
+    openai = await startOpenAIServer();
+    dir = mkdtempSync(join(tmpdir(), 'agentburn-register-'));
+    pricesFile = join(dir, 'prices.json');
+    writeFileSync(pricesFile, JSON.stringify(PRICES));
+  });
+  afterAll(async () => {
+    await openai.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    openai.reset();
+    openai.defaults.chatUsage = USAGE;
+    receiver = await startOtlpReceiver();
+  });
+  afterEach(async () => {
+    await receiver.close();
+  });
+
+  const env = (extra: Record<string, string> = {}) => ({
+    OPENAI_BASE_URL: openai.url,
+    AGENTBURN_PRICES_FILE: pricesFile,
+    ...extra,
+  });
+  const withEndpoint = (extra: Record<string, string> = {}) =>
+    env({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'fixture', ...extra });
+
+  it('import-flag-instruments-esm-app-and-exports-cost_usd-keeping-exit-code', async () => {
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'openai-app.mjs'],
+      withEndpoint({ FIXTURE_MODE: 'exit-code' }),
+    );
+    const run = await done;
+    expect(run.stderr).not.toContain('agentburn  trace');
+    expect(run.code).toBe(3);
+
+    const spans = await receiver.waitForSpans(2);
+    const chat = spans.find((s) => s.name === 'chat my-model');
+    const agent = spans.find((s) => s.name === 'agent-run');
+    expect(chat?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
+    expect(chat?.parentSpanId).toBe(agent?.spanId);
+    expect(agent?.traceId).toBe(traceIdOf(run.stdout));
+    expect(agent?.attributes[ATTR_COST_USD]).toBeUndefined();
+    expect(agent?.attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.002, 12);
+    expect(agent?.attributes[ATTR_TRACE_LLM_CALLS]).toBe(1);
+    expect(agent?.resource['service.name']).toBe('fixture');
+  });
+
+  it('require-flag-instruments-cjs-app', async () => {
+    const { done } = spawnNode(['--require', '@agentburn/node/register', 'openai-app.cjs'], withEndpoint());
+    const run = await done;
+    expect(run.code).toBe(0);
+    const spans = await receiver.waitForSpans(2);
+    expect(spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+    expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
+  });
+
+  it('programmatic-register-sets-service-name-and-shutdown-exports', async () => {
+    const { done } = spawnNode(['programmatic.cjs'], withEndpoint({ OTEL_SERVICE_NAME: '' }));
+    const run = await done;
+    expect(run.stdout).toContain('shut down');
+    expect(run.code).toBe(0);
+    const spans = await receiver.waitForSpans(2);
+    expect(spans.every((s) => s.resource['service.name'] === 'fixture-service')).toBe(true);
+    expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
+  });
+
+  it('sigterm-without-app-handler-flushes-then-dies-of-the-signal', async () => {
+    const { child, done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'openai-app.mjs'],
+      withEndpoint({ FIXTURE_MODE: 'wait' }),
+    );
+    await stdoutLine(child, 'ready');
+    // The batch processor still holds both spans (its 5 s delay has not passed): only the flush can deliver them.
+    expect(receiver.spans).toHaveLength(0);
+    child.kill('SIGTERM');
+    const run = await done;
+    expect(run.signal).toBe('SIGTERM');
+    expect(receiver.spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+  });
+
+  it('sigterm-with-app-handler-leaves-exit-to-the-app', async () => {
+    const { child, done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'openai-app.mjs'],
+      withEndpoint({ FIXTURE_MODE: 'wait-own-handler' }),
+    );
+    await stdoutLine(child, 'ready');
+    child.kill('SIGTERM');
+    const run = await done;
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(3);
+    expect(receiver.spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+  });
+
+  it('prints-summary-line-on-stderr-without-endpoint', async () => {
+    // Distinct response ids: the processor prices a response id once per trace.
+    openai.reply(
+      ...[1, 2, 3].map((n) => (r: { body: { model: string } }) => ({
+        json: chatCompletion({ id: `chatcmpl-${n}`, model: r.body.model, chatUsage: USAGE }),
+      })),
+    );
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'openai-app.mjs'],
+      env({ FIXTURE_MODELS: 'my-model,my-model,mystery-model-x' }),
+    );
+    const run = await done;
+    expect(run.code).toBe(0);
+    const traceId = traceIdOf(run.stdout);
+    // Two priced calls at $0.002 each; the third model has no price.
+    expect(run.stderr.trim().split('\n')).toContain(
+      `agentburn  trace ${traceId?.slice(0, 8)}  $0.0040  3 LLM calls · unpriced: mystery-model-x`,
+    );
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('summary-never-silences-the-line', async () => {
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'openai-app.mjs'],
+      env({ AGENTBURN_SUMMARY: 'never' }),
+    );
+    const run = await done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('agentburn  trace');
+  });
+});
+
+if (!built) {
+  describe('@agentburn/node register', () => {
+    it.skip('skipped: packages/node/dist is missing; run `npm run build` first', () => {});
+  });
+}
