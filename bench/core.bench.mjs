@@ -42,30 +42,31 @@ function runSpans(tracer, count, offset) {
   root?.end();
 }
 
-function spansPerSecond(tracer, offset) {
-  const start = process.hrtime.bigint();
-  runSpans(tracer, SPANS, offset);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return SPANS / seconds;
+// Process CPU time, not wall time: on a shared machine waiting for a core
+// would count against whichever side happened to be running.
+function cpuSeconds(tracer, count, offset) {
+  const start = process.cpuUsage();
+  runSpans(tracer, count, offset);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function throughput() {
   const plain = new BasicTracerProvider().getTracer('bench');
   const costed = new BasicTracerProvider({ spanProcessors: [new CostSpanProcessor()] }).getTracer('bench');
   // warm-up: JIT both paths
-  spansPerSecond(plain, 0);
-  spansPerSecond(costed, 0);
-  const a = [];
-  const b = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    a.push(spansPerSecond(plain, round * SPANS));
-    b.push(spansPerSecond(costed, round * SPANS));
+  cpuSeconds(plain, SPANS, 0);
+  cpuSeconds(costed, SPANS, 0);
+  // Short alternating batches, so load changes hit both sides alike.
+  const batch = SPANS / 10;
+  let a = 0;
+  let b = 0;
+  for (let round = 0; round < ROUNDS * 10; round++) {
+    a += cpuSeconds(plain, batch, round * batch);
+    b += cpuSeconds(costed, batch, round * batch);
   }
-  const base = median(a);
-  const withCost = median(b);
-  return { base, withCost, overhead: base / withCost - 1 };
+  const spans = batch * ROUNDS * 10;
+  return { base: spans / a, withCost: spans / b, overhead: b / a - 1 };
 }
 
 function heapMiB() {
@@ -102,11 +103,11 @@ function memory() {
   return samples;
 }
 
-const cpu = cpus()[0]?.model ?? 'unknown';
+const cpu = cpus()[0]?.model.trim() ?? 'unknown';
 console.log(`machine: ${cpus().length} x ${cpu}, node ${process.version}`);
 const t = throughput();
 console.log(
-  `create+end of an LLM span (${SPANS} spans, median of ${ROUNDS}): ` +
+  `create+end of an LLM span (${ROUNDS} x ${SPANS} spans per side, CPU time): ` +
     `${Math.round(t.base).toLocaleString('en-US')} spans/s without, ` +
     `${Math.round(t.withCost).toLocaleString('en-US')} spans/s with CostSpanProcessor ` +
     `(+${(t.overhead * 100).toFixed(1)}% time per span)`,

@@ -3,8 +3,8 @@
 // @traceloop/instrumentation-openai, side by side in one run. Each runs in its
 // own child process against an in-process fake OpenAI server (real HTTP, real
 // SSE), alternating blocks of instrumented and uninstrumented calls
-// (`disable()` / `enable()`), so both medians share the same process and
-// warm-up. Overhead = median(instrumented) - median(uninstrumented).
+// (`disable()` / `enable()`), so both sides share the same process and
+// warm-up. Overhead = median over block pairs of the per-call difference.
 //
 //   node bench/openai.bench.mjs            (BENCH_CALLS=... to change the sample size)
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ const tmp = join(root, 'bench', '.tmp');
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const STREAM_CALLS = Math.max(100, Math.round(CALLS / 5));
 const STREAM_CHUNKS = 100;
-const BLOCK = 50;
+const BLOCK = 20;
 
 const VARIANTS = {
   agentburn: { label: '@agentburn/instrumentation-openai (+ CostSpanProcessor)' },
@@ -49,9 +49,13 @@ async function parent() {
   console.log(
     `Machine: ${cpu}, ${cpus().length} logical CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`,
   );
-  console.log(`Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} chunks) per side per variant\n`);
+  console.log(
+    `Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} chunks) per side per variant\n`,
+  );
   const lightest = (kind) => Math.min(results.otel[kind].overheadUs, results.traceloop[kind].overheadUs);
-  console.log('| instrumentation | kind | uninstrumented median µs | instrumented median µs | overhead µs | vs lightest peer |');
+  console.log(
+    '| instrumentation | kind | uninstrumented median µs | instrumented median µs | overhead µs | vs lightest peer |',
+  );
   console.log('|---|---|---:|---:|---:|---:|');
   for (const [name, { label }] of Object.entries(VARIANTS)) {
     for (const kind of ['nonStream', 'stream']) {
@@ -65,7 +69,9 @@ async function parent() {
   for (const kind of ['nonStream', 'stream']) {
     const ours = results.agentburn[kind].overheadUs;
     const verdict = ours <= lightest(kind) ? 'meets' : 'MISSES';
-    console.log(`\n${kind}: agentburn ${ours.toFixed(1)} µs vs lightest peer ${lightest(kind).toFixed(1)} µs -> ${verdict} the target`);
+    console.log(
+      `\n${kind}: agentburn ${ours.toFixed(1)} µs vs lightest peer ${lightest(kind).toFixed(1)} µs -> ${verdict} the target`,
+    );
   }
 }
 
@@ -74,7 +80,11 @@ async function bundle() {
   const { build } = await import('esbuild');
   mkdirSync(tmp, { recursive: true });
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' };
-  await build({ ...common, entryPoints: [join(root, 'test', 'fakes', 'openai-server.ts')], outfile: join(tmp, 'fake.mjs') });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'test', 'fakes', 'openai-server.ts')],
+    outfile: join(tmp, 'fake.mjs'),
+  });
   await build({
     ...common,
     stdin: {
@@ -96,7 +106,11 @@ async function child(name) {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   // Spans are built and handed to an exporter that drops them: the cost of tracing, not of I/O.
-  const exporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+  const exporter = {
+    export: (_spans, done) => done({ code: 0 }),
+    shutdown: async () => {},
+    forceFlush: async () => {},
+  };
   const processors = [new SimpleSpanProcessor(exporter)];
   let instrumentation;
   if (name === 'agentburn') {
@@ -129,29 +143,31 @@ async function child(name) {
     for await (const _ of s);
   };
 
+  // Paired blocks: BLOCK calls instrumented, then BLOCK uninstrumented, repeated. The overhead is
+  // the median over pairs of the per-call difference, which cancels drift (GC, JIT, CPU frequency).
+  async function timeBlock(call, enabled) {
+    enabled ? instrumentation.enable() : instrumentation.disable();
+    const start = performance.now();
+    for (let i = 0; i < BLOCK; i++) await call();
+    return ((performance.now() - start) * 1000) / BLOCK;
+  }
+
   async function measure(call, total) {
+    for (let i = 0; i < 4; i++) await timeBlock(call, i % 2 === 0); // warm-up
     const on = [];
     const off = [];
-    // Warm-up both paths.
-    for (const enabled of [true, false, true, false]) {
-      enabled ? instrumentation.enable() : instrumentation.disable();
-      for (let i = 0; i < BLOCK; i++) await call();
-    }
+    const diff = [];
     for (let done = 0; done < total; done += BLOCK) {
-      for (const enabled of [true, false]) {
-        enabled ? instrumentation.enable() : instrumentation.disable();
-        const samples = enabled ? on : off;
-        for (let i = 0; i < BLOCK; i++) {
-          const start = performance.now();
-          await call();
-          samples.push((performance.now() - start) * 1000);
-        }
-      }
+      const first = done % (2 * BLOCK) === 0; // alternate which side goes first
+      const a = await timeBlock(call, first);
+      const b = await timeBlock(call, !first);
+      const [onUs, offUs] = first ? [a, b] : [b, a];
+      on.push(onUs);
+      off.push(offUs);
+      diff.push(onUs - offUs);
       server.requests.length = 0;
     }
-    const baseUs = median(off);
-    const instrumentedUs = median(on);
-    return { baseUs, instrumentedUs, overheadUs: instrumentedUs - baseUs };
+    return { baseUs: median(off), instrumentedUs: median(on), overheadUs: median(diff) };
   }
 
   const result = { nonStream: await measure(nonStream, CALLS), stream: await measure(stream, STREAM_CALLS) };

@@ -119,6 +119,12 @@ describe('agentburn price', () => {
     expect(r.stderr).toContain('--input must be a non-negative integer');
   });
 
+  it('exits-1-on-an-invalid-at-date', () => {
+    const r = agentburn(['price', 'gpt-4o', '--input', '1', '--output', '1', '--at', 'last tuesday']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--at must be an ISO date, got 'last tuesday'");
+  });
+
   it('exits-1-when-cache-parts-exceed-the-input', () => {
     const r = agentburn(['price', 'gpt-4o', '--input', '10', '--cache-read', '11', '--output', '1']);
     expect(r.code).toBe(1);

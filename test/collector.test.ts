@@ -4,7 +4,7 @@
  * connector wiring, and the names the dashboards and CONVENTIONS rely on.
  * (`otelcol-contrib validate --config otel-collector.yaml` checks the rest.)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   ATTR_AGENT_NAME,
   ATTR_COST_COMPUTE_USD,
@@ -151,7 +151,13 @@ describe('otel-collector.yaml', () => {
       expect.stringContaining(`set(attributes["${ATTR_COST_KIND}"], "${COST_KIND_LLM}") where`),
     );
     // The span stores get the spans as the app sent them.
-    expect(config.service.pipelines.traces?.processors).toEqual(['batch']);
+    expect(config.service.pipelines.traces?.processors).toEqual(['memory_limiter', 'batch']);
+  });
+
+  it('memory-limiter-comes-first-wherever-otlp-data-enters', () => {
+    for (const [name, p] of pipelines) {
+      if (p.receivers?.includes('otlp')) expect(p.processors?.[0], name).toBe('memory_limiter');
+    }
   });
 
   it('delta-sums-become-cumulative-before-prometheus', () => {
@@ -168,5 +174,57 @@ describe('otel-collector.yaml', () => {
       (id) => ((config.processors[id]?.metrics as { metric?: string[] } | undefined)?.metric ?? []) as string[],
     );
     expect(dropped).toContain(`name == "${METRIC_COST_USD}"`);
+  });
+});
+
+describe('examples/observability', () => {
+  const dir = new URL('../examples/observability/', import.meta.url);
+  const read = (path: string) => readFileSync(new URL(path, dir), 'utf8');
+  const compose = parse(read('docker-compose.yaml')) as {
+    services: Record<string, { image: string; volumes?: string[]; ports?: string[] }>;
+  };
+
+  it('compose-mounts-files-that-exist-including-the-root-collector-config', () => {
+    const mounts = Object.values(compose.services).flatMap((s) => s.volumes ?? []);
+    const files = mounts.map((m) => m.split(':')[0] ?? '').filter((src) => src.startsWith('.'));
+    expect(files).toContain('../../otel-collector.yaml');
+    for (const src of files) expect(existsSync(new URL(src, dir)), src).toBe(true);
+  });
+
+  it('collector-exports-to-the-compose-services', () => {
+    const hosts = Object.values(config.exporters)
+      .map((e) => (e as { endpoint?: string } | null)?.endpoint?.split(':')[0])
+      .filter((h): h is string => h !== undefined && h !== '0.0.0.0');
+    for (const host of hosts) expect(Object.keys(compose.services)).toContain(host);
+    expect(compose.services['otel-collector']?.ports).toEqual(['4317:4317', '4318:4318', '8889:8889']);
+  });
+
+  it('prometheus-scrapes-the-collector-exporter-keeping-its-labels', () => {
+    const prom = parse(read('prometheus.yml')) as {
+      scrape_configs: { honor_labels?: boolean; static_configs: { targets: string[] }[] }[];
+    };
+    const port = (config.exporters.prometheus as { endpoint: string }).endpoint.split(':').at(-1);
+    expect(prom.scrape_configs[0]?.static_configs[0]?.targets).toEqual([`otel-collector:${port}`]);
+    expect(prom.scrape_configs[0]?.honor_labels).toBe(true);
+  });
+
+  it('dashboard-datasources-are-provisioned', () => {
+    const provisioned = parse(read('grafana/provisioning/datasources/datasources.yaml')) as {
+      datasources: { uid: string; type: string }[];
+    };
+    const dashboard = JSON.parse(read('grafana/dashboards/agentburn.json')) as {
+      panels: { datasource: { uid: string; type: string }; targets: { datasource: { uid: string; type: string } }[] }[];
+    };
+    const used = dashboard.panels.flatMap((p) => [p.datasource, ...p.targets.map((t) => t.datasource)]);
+    for (const ds of used) expect(provisioned.datasources).toContainEqual(expect.objectContaining(ds));
+  });
+
+  it('trace-panels-query-the-contract-attributes', () => {
+    const dashboard = JSON.parse(read('grafana/dashboards/agentburn.json')) as {
+      panels: { title: string; targets: { query?: string }[] }[];
+    };
+    const traceql = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => (t.query ? [t.query] : [])));
+    expect(traceql).toContain(`{ span.${ATTR_COST_USD} > 0 } | sum(span.${ATTR_COST_USD}) > $min_trace_usd`);
+    expect(traceql.some((q) => q.includes('span.agentburn.cost.status = "unpriced"'))).toBe(true);
   });
 });

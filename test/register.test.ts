@@ -9,7 +9,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ATTR_COST_USD, ATTR_TRACE_COST_USD, ATTR_TRACE_LLM_CALLS } from '@agentburn/core';
+import {
+  ATTR_COST_KIND,
+  ATTR_COST_USD,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_TRACE_COST_USD,
+  ATTR_TRACE_LLM_CALLS,
+  COST_KIND_LLM,
+  GEN_AI_PROVIDER_OPENAI,
+  METRIC_COST_USD,
+} from '@agentburn/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chatCompletion, type FakeOpenAIServer, startOpenAIServer } from './fakes/openai-server';
 import { type OtlpReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
@@ -56,6 +66,20 @@ function stdoutLine(child: ChildProcess, line: string): Promise<void> {
     });
     child.on('close', () => reject(new Error(`child exited before printing "${line}"`)));
   });
+}
+
+type OtlpSum = {
+  aggregationTemporality: number;
+  isMonotonic: boolean;
+  dataPoints: { asDouble?: number; attributes?: { key: string; value: { stringValue?: string } }[] }[];
+};
+/** A metric by name from an OTLP/JSON ExportMetricsServiceRequest. */
+function findMetric(body: unknown, name: string): { name: string; sum?: OtlpSum } | undefined {
+  type Req = { resourceMetrics?: { scopeMetrics?: { metrics?: { name: string; sum?: OtlpSum }[] }[] }[] };
+  return (body as Req).resourceMetrics
+    ?.flatMap((r) => r.scopeMetrics ?? [])
+    .flatMap((s) => s.metrics ?? [])
+    .find((m) => m.name === name);
 }
 
 const traceIdOf = (stdout: string) => /^trace ([0-9a-f]{32})$/m.exec(stdout)?.[1];
@@ -112,6 +136,20 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(agent?.attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.002, 12);
     expect(agent?.attributes[ATTR_TRACE_LLM_CALLS]).toBe(1);
     expect(agent?.resource['service.name']).toBe('fixture');
+
+    // The cost_usd counter left with the final metric export at shutdown, cumulative.
+    const [metrics] = await receiver.waitForRequests('/v1/metrics', 1);
+    const cost = findMetric(metrics?.json, METRIC_COST_USD);
+    expect(cost?.sum?.aggregationTemporality).toBe(2); // AGGREGATION_TEMPORALITY_CUMULATIVE
+    expect(cost?.sum?.isMonotonic).toBe(true);
+    expect(cost?.sum?.dataPoints).toHaveLength(1);
+    const point = cost?.sum?.dataPoints[0];
+    expect(point?.asDouble).toBeCloseTo(0.002, 12);
+    expect(Object.fromEntries((point?.attributes ?? []).map((a) => [a.key, a.value.stringValue]))).toEqual({
+      [ATTR_COST_KIND]: COST_KIND_LLM,
+      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_OPENAI,
+      [ATTR_GEN_AI_REQUEST_MODEL]: 'my-model',
+    });
   });
 
   it('require-flag-instruments-cjs-app', async () => {
@@ -179,6 +217,18 @@ describe.skipIf(!built)('@agentburn/node register', () => {
       `agentburn  trace ${traceId?.slice(0, 8)}  $0.0040  3 LLM calls · unpriced: mystery-model-x`,
     );
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('bad-price-file-reports-once-and-leaves-the-app-running', async () => {
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'openai-app.mjs'],
+      withEndpoint({ AGENTBURN_PRICES_FILE: join(dir, 'missing.json'), FIXTURE_MODE: 'exit-code' }),
+    );
+    const run = await done;
+    expect(run.code).toBe(3);
+    expect(traceIdOf(run.stdout)).toBe('0'.repeat(32)); // untraced: the app's span is a no-op
+    expect(run.stderr).toMatch(/^agentburn: not started: .*missing\.json.*\n/);
+    expect(openai.requests).toHaveLength(1);
   });
 
   it('summary-never-silences-the-line', async () => {

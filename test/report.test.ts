@@ -259,6 +259,23 @@ describe('aggregate', () => {
     expect(r.traces[0]).toMatchObject({ traceId: T1, rootSpan: 'root', costUsd: 0 });
   });
 
+  it('sums-a-million-costs-without-float-drift', () => {
+    // Plain addition of 1e6 x 0.0075 drifts to 7499.99999991; the compensated sum stays 7500.
+    const agg = new SpendAggregator();
+    const span = {
+      traceId: T1,
+      spanId: hexId(1, 16),
+      parentSpanId: hexId(2, 16),
+      name: 'chat gpt-4o',
+      attributes: { [ATTR_COST_USD]: 0.0075, [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o' },
+    };
+    for (let i = 0; i < 1_000_000; i++) agg.addSpan(span);
+    const r = agg.result();
+    expect(r.totals.costUsd).toBe(7500);
+    expect(r.models[0]!.costUsd).toBe(7500);
+    expect(r.traces[0]!.llmUsd).toBe(7500);
+  });
+
   it('prices-spans-split-across-lines-into-one-trace', () => {
     // Exporters flush in batches: one trace's spans may land on several lines.
     const r = aggregate(`${traceLines[0]!.map((s) => otlpLine([s])).join('\n')}\n`);
@@ -370,6 +387,8 @@ describe('agentburn report', () => {
     expect(out.stdout).toMatch(/ {2}total {4}\$0\.0294315/);
     expect(out.stdout).toMatch(/compute +\$0\.0001815 +1 sandbox interval, 6 s billed, 67% idle/);
     expect(out.stdout).toContain('1 unpriced span: cost unknown, not in the total');
+    // A model with no priced call shows an unknown cost, not $0.
+    expect(out.stdout).toMatch(/\n {2}my-finetune +1 +100 +10 +unknown +1\n/);
   });
 
   it('json-has-totals-compute-and-groups', async () => {

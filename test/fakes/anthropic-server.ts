@@ -273,6 +273,9 @@ export async function startAnthropicServer(): Promise<FakeAnthropicServer> {
 }
 
 function defaultReply(request: RecordedAnthropicRequest, defaults: AnthropicDefaults): AnthropicReply {
+  if (request.method === 'POST' && request.path === '/v1/messages/count_tokens') {
+    return { json: { input_tokens: defaults.usage.input_tokens } };
+  }
   if (request.method !== 'POST' || request.path !== '/v1/messages') {
     return { error: { status: 404, type: 'not_found_error', message: `No route for ${request.path}` } };
   }

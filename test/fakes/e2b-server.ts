@@ -4,7 +4,8 @@
  *
  * - the control plane (REST + JSON): `POST /v2/sandboxes`, `GET/DELETE
  *   /sandboxes/:id`, `POST /sandboxes/:id/timeout`, `/pause`, `/resume`,
- *   `POST /v2/sandboxes/:id/connect`, errors as `{ code, message }`;
+ *   `POST /v2/sandboxes/:id/connect`, `GET /events/sandboxes/:id` (lifecycle
+ *   events), errors as `{ code, message }`;
  * - envd (connect-rpc with JSON): unary `application/json` calls and
  *   server-streaming `application/connect+json` envelopes for
  *   `process.Process/*` and `filesystem.Filesystem/*`, plus `GET/POST /files`
@@ -20,6 +21,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the wire, read field by field
+type Json = any;
 
 export type FakeSandboxState = 'running' | 'paused' | 'killed';
 
@@ -44,8 +48,10 @@ export interface FakeSandbox {
   /** Files written through `files.write`, by path. */
   files: Map<string, string>;
   dirs: Set<string>;
-  /** Running seconds the fake saw, per finished interval (for reconciliation in tests). */
+  /** Running milliseconds the fake saw, per finished interval. */
   runningMs: number[];
+  /** Lifecycle events, as `GET /events/sandboxes/:id` serves them. */
+  events: Array<{ type: string; timestamp: number; eventData?: Record<string, string> | null }>;
 }
 
 export interface RecordedE2BRequest {
@@ -56,7 +62,7 @@ export interface RecordedE2BRequest {
   sandboxId?: string;
   headers: IncomingMessage['headers'];
   /** Parsed JSON body (unwrapped from its envelope for connect streams), when JSON. */
-  body?: any;
+  body?: Json;
 }
 
 export interface FailSpec {
@@ -188,6 +194,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
 
   const stop = (sb: FakeSandbox, state: FakeSandboxState, by: FakeSandbox['stoppedBy'], at: number) => {
     if (sb.state === 'running') sb.runningMs.push(at - sb.startedAt);
+    if (sb.state !== state) sb.events.push({ type: `sandbox.lifecycle.${state}`, timestamp: at });
     sb.state = state;
     sb.stoppedBy = by;
     for (const h of held.values()) if (h.sandboxId === sb.sandboxId) h.finish(-1);
@@ -200,6 +207,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     sb.startedAt = t;
     sb.timeoutMs = timeoutMs;
     sb.endAt = t + timeoutMs;
+    sb.events.push({ type: 'sandbox.lifecycle.resumed', timestamp: t });
   };
 
   const tick = () => {
@@ -280,9 +288,28 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
         files: new Map(),
         dirs: new Set(['/', '/home', '/home/user']),
         runningMs: [],
+        events: [{ type: 'sandbox.lifecycle.created', timestamp: t }],
       };
       sandboxes.set(sb.sandboxId, sb);
       return json(res, 201, sandboxJson(sb));
+    }
+
+    const events = /^\/events\/sandboxes\/([^/]+)$/.exec(path);
+    if (method === 'GET' && events) {
+      const found = sandboxes.get(events[1] ?? '');
+      const all = (found?.events ?? []).map((e) => ({
+        version: 'v1',
+        id: `${found?.sandboxId}-${e.type}-${e.timestamp}`,
+        type: e.type,
+        eventData: e.eventData ?? null,
+        sandboxId: found?.sandboxId,
+        sandboxTemplateId: found?.templateId,
+        timestamp: isoSeconds(e.timestamp),
+      }));
+      if (url.searchParams.get('orderAsc') !== 'true') all.reverse();
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 10);
+      return json(res, 200, all.slice(offset, offset + limit));
     }
 
     const id = idMatch?.[1];
@@ -303,6 +330,11 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
       if (gone || sb.state !== 'running') return apiError(res, 404, `sandbox "${id}" not found`);
       sb.timeoutMs = (typeof body?.timeout === 'number' ? body.timeout : DEFAULT_TIMEOUT_S) * 1000;
       sb.endAt = now() + sb.timeoutMs;
+      sb.events.push({
+        type: 'sandbox.lifecycle.updated',
+        timestamp: now(),
+        eventData: { set_timeout: isoSeconds(sb.endAt) },
+      });
       return empty(res, 204);
     }
     if (idMatch && method === 'POST' && rest === '/pause') {
@@ -347,7 +379,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
 
     const sb = sandboxId ? sandboxes.get(sandboxId) : undefined;
     if (sb?.state === 'paused' && sb.autoResume && sb.stoppedBy === 'timeout') resume(sb, sb.timeoutMs);
-    if (!sb || sb.state !== 'running') {
+    if (sb?.state !== 'running') {
       // E2B's edge answers for a sandbox that is not running.
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`The sandbox ${sandboxId ?? ''} was not found`);
@@ -429,7 +461,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     return apiError(res, 404, `no route for ${method} ${path}`);
   });
 
-  function startProcess(res: ServerResponse, sb: FakeSandbox, body: any): void {
+  function startProcess(res: ServerResponse, sb: FakeSandbox, body: Json): void {
     const args: string[] = body?.process?.args ?? [];
     const cmd = args[args.length - 1] ?? '';
     const envs: Record<string, string> = body?.process?.envs ?? {};
@@ -456,7 +488,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     finish();
   }
 
-  function filesystem(res: ServerResponse, sb: FakeSandbox, method: string, body: any): void {
+  function filesystem(res: ServerResponse, sb: FakeSandbox, method: string, body: Json) {
     const p: string = body?.path ?? '';
     const exists = (x: string) => sb.files.has(x) || sb.dirs.has(x);
     const typeOf = (x: string) => (sb.dirs.has(x) ? 'dir' : 'file');
@@ -593,6 +625,11 @@ function unwrapEnvelope(raw: Buffer): string {
   return raw.subarray(5, 5 + length).toString('utf8');
 }
 
+/** E2B event timestamps: RFC 3339, whole seconds. */
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
@@ -601,7 +638,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseJson(text: string): any {
+function parseJson(text: string): Json {
   if (!text) return undefined;
   try {
     return JSON.parse(text);

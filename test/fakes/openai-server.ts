@@ -18,6 +18,7 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   /** The parsed JSON body, or `undefined` when the body was not JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON, read freely by tests
   body: any;
 }
 
@@ -32,7 +33,10 @@ export type Reply =
    */
   | { sse: SseEvent[]; done?: boolean; holdOpen?: boolean; headers?: Record<string, string> }
   /** An OpenAI-shaped error response. */
-  | { error: { status: number; message?: string; type?: string; code?: string | null }; headers?: Record<string, string> }
+  | {
+      error: { status: number; message?: string; type?: string; code?: string | null };
+      headers?: Record<string, string>;
+    }
   /** Accept the request and never answer (client timeouts). */
   | { hang: true }
   /** Destroy the socket without answering (connection reset). */
@@ -121,7 +125,7 @@ export async function startOpenAIServer(): Promise<FakeOpenAIServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any;
+      let body: RecordedRequest['body'];
       try {
         body = raw === '' ? undefined : JSON.parse(raw);
       } catch {
@@ -135,7 +139,8 @@ export async function startOpenAIServer(): Promise<FakeOpenAIServer> {
       };
       requests.push(recorded);
       const next = queue.shift();
-      const reply = next === undefined ? defaultReply(recorded, fake.defaults) : typeof next === 'function' ? next(recorded) : next;
+      const reply =
+        next === undefined ? defaultReply(recorded, fake.defaults) : typeof next === 'function' ? next(recorded) : next;
       send(req, res, reply);
     });
   });
@@ -207,7 +212,13 @@ function defaultReply(request: RecordedRequest, defaults: DefaultOptions): Reply
   const body = request.body ?? {};
   if (request.path.endsWith('/chat/completions')) {
     if (body.stream) {
-      return { sse: chatCompletionChunks({ ...defaults, model: body.model, includeUsage: !!body.stream_options?.include_usage }) };
+      return {
+        sse: chatCompletionChunks({
+          ...defaults,
+          model: body.model,
+          includeUsage: !!body.stream_options?.include_usage,
+        }),
+      };
     }
     return { json: chatCompletion({ ...defaults, model: body.model }) };
   }
@@ -286,14 +297,20 @@ export function chatCompletionChunks(init: ChatChunksInit = {}): unknown[] {
     ...(init.serviceTier ? { service_tier: init.serviceTier } : {}),
   };
   const chunks: unknown[] = [
-    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] },
+    {
+      ...base,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+    },
   ];
   const size = Math.ceil(content.length / pieces);
   for (let i = 0; i < pieces; i++) {
     const piece = content.slice(i * size, (i + 1) * size);
     chunks.push({ ...base, choices: [{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }] });
   }
-  chunks.push({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: init.finishReason ?? 'stop' }] });
+  chunks.push({
+    ...base,
+    choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: init.finishReason ?? 'stop' }],
+  });
   const usage = init.usage === undefined ? (init.chatUsage ?? defaults.chatUsage) : init.usage;
   if (init.includeUsage && usage) chunks.push({ ...base, choices: [], usage });
   return chunks;
@@ -334,19 +351,36 @@ export function responseEvents(init: ResponseInit = {}): SseEvent[] {
   const final = response(init);
   const created = { ...final, status: 'in_progress', output: [], usage: null };
   const text = init.content ?? initialDefaults().content;
-  const events: SseEvent[] = [{ event: 'response.created', data: { type: 'response.created', response: created, sequence_number: 0 } }];
+  const events: SseEvent[] = [
+    { event: 'response.created', data: { type: 'response.created', response: created, sequence_number: 0 } },
+  ];
   let seq = 1;
   for (const word of text.split(/(?<= )/)) {
     events.push({
       event: 'response.output_text.delta',
-      data: { type: 'response.output_text.delta', item_id: 'msg_fake_1', output_index: 0, content_index: 0, delta: word, sequence_number: seq++ },
+      data: {
+        type: 'response.output_text.delta',
+        item_id: 'msg_fake_1',
+        output_index: 0,
+        content_index: 0,
+        delta: word,
+        sequence_number: seq++,
+      },
     });
   }
-  events.push({ event: 'response.completed', data: { type: 'response.completed', response: final, sequence_number: seq } });
+  events.push({
+    event: 'response.completed',
+    data: { type: 'response.completed', response: final, sequence_number: seq },
+  });
   return events;
 }
 
-export function embeddings(init: { model?: string; input?: unknown; encodingFormat?: string; promptTokens?: number }): Record<string, unknown> {
+export function embeddings(init: {
+  model?: string;
+  input?: unknown;
+  encodingFormat?: string;
+  promptTokens?: number;
+}): Record<string, unknown> {
   const inputs = Array.isArray(init.input) ? init.input : [init.input ?? ''];
   const vector = [0.25, -0.5, 0.75];
   const encoded = Buffer.from(new Float32Array(vector).buffer).toString('base64');

@@ -15,12 +15,11 @@ import { E2BInstrumentation } from '@agentburn/instrumentation-e2b';
 import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
 import { register } from '@agentburn/node';
 import { BillCollector, formatBill } from './bill';
+import type { Provider } from './llm';
 import { TASK } from './script';
 import { type SimulatedServices, startSimulatedServices } from './simulated';
 
 const AGENT = 'code-gen-agent';
-
-type Provider = 'openai' | 'anthropic';
 
 /** Real services only when every key they need is present; otherwise all simulated. */
 function chooseProvider(requested: string | undefined): { provider: Provider; simulated: boolean; missing: string[] } {
@@ -43,8 +42,9 @@ async function main(): Promise<number> {
     },
   });
   const maxIterations = Number(values['max-iterations']);
-  if (!Number.isInteger(maxIterations) || maxIterations < 1)
+  if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new Error('--max-iterations must be a positive integer');
+  }
   if (values.provider !== undefined && values.provider !== 'openai' && values.provider !== 'anthropic') {
     throw new Error('--provider must be openai or anthropic');
   }

@@ -14,7 +14,7 @@ import {
 import { context } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { chatAttributes, sandboxAttributes } from './helpers/genai';
-import { CollectingExporter, createProvider, endSpan, InMemorySpanExporter, SimpleSpanProcessor } from './helpers/otel';
+import { CollectingExporter, createProvider, endSpan, InMemorySpanExporter, simpleProcessor } from './helpers/otel';
 
 // gpt-4o (genai-prices 0.1.8): input 2.5, output 10 USD per million tokens.
 // 1000 input + 200 output = 0.0025 + 0.002 = 0.0045.
@@ -22,7 +22,7 @@ import { CollectingExporter, createProvider, endSpan, InMemorySpanExporter, Simp
 describe('wrapWithCost (providers without onEnding)', () => {
   it('hands-the-inner-processor-a-costed-view-without-mutating-the-span', () => {
     const exporter = new InMemorySpanExporter();
-    const wrapped = wrapWithCost(new SimpleSpanProcessor(exporter));
+    const wrapped = wrapWithCost(simpleProcessor(exporter));
     // The fallback must work where onEnding is never called.
     expect('onEnding' in wrapped).toBe(false);
     const tracer = createProvider([wrapped]).getTracer('test');
@@ -45,14 +45,14 @@ describe('wrapWithCost (providers without onEnding)', () => {
 
   it('passes-uncosted-spans-through-as-they-are', () => {
     const exporter = new InMemorySpanExporter();
-    const tracer = createProvider([wrapWithCost(new SimpleSpanProcessor(exporter))]).getTracer('test');
+    const tracer = createProvider([wrapWithCost(simpleProcessor(exporter))]).getTracer('test');
     const span = endSpan(tracer, 'db query', { 'db.system': 'postgresql' });
     expect(exporter.getFinishedSpans()[0]).toBe(span);
   });
 
   it('rolls-up-and-tags-agents-through-the-view', () => {
     const exporter = new InMemorySpanExporter();
-    const tracer = createProvider([wrapWithCost(new SimpleSpanProcessor(exporter))]).getTracer('test');
+    const tracer = createProvider([wrapWithCost(simpleProcessor(exporter))]).getTracer('test');
     const agent = tracer.startSpan('invoke_agent coder', {
       attributes: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_AGENT, [ATTR_GEN_AI_AGENT_NAME]: 'coder' },
     });
@@ -66,7 +66,7 @@ describe('wrapWithCost (providers without onEnding)', () => {
   it('feeds-every-inner-processor-and-closes-intervals-before-their-shutdown', async () => {
     const first = new CollectingExporter();
     const second = new CollectingExporter();
-    const provider = createProvider([wrapWithCost([new SimpleSpanProcessor(first), new SimpleSpanProcessor(second)])]);
+    const provider = createProvider([wrapWithCost([simpleProcessor(first), simpleProcessor(second)])]);
     const tracer = provider.getTracer('test');
     const interval = tracer.startSpan(SPAN_E2B_SANDBOX, {}, context.active());
     addOpenInterval('sbx-fallback', () => {

@@ -8,6 +8,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   errorType,
   observeStreamIterator,
   recordGenAiClientMetrics,
@@ -63,6 +64,8 @@ export class MessagesCall {
 
   constructor(
     readonly span: Span,
+    /** False when the SDK traces the call itself: `span` is then non-recording, and only metrics are kept. */
+    readonly ours: boolean,
     requestAttributes: Attributes,
     private readonly options: CallOptions,
   ) {
@@ -106,7 +109,13 @@ export class MessagesCall {
     promise.parseResponse = function observedParse(this: unknown, ...args: unknown[]) {
       call.parsing = true;
       call.clearUnparsedTimer();
-      const parsed = parse.apply(this, args);
+      let parsed: unknown;
+      try {
+        parsed = parse.apply(this, args);
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
       Promise.resolve(parsed).then(
         (data) => call.onData(data),
         (error: unknown) => call.fail(error),
@@ -184,8 +193,8 @@ export class MessagesCall {
 
   /** Bounds a response nobody parses: the span ends, the body stays unread. */
   private startUnparsedTimer(): void {
-    const ms = this.options.unreadTimeoutMs;
-    if (this.parsing || this.finisher.ended || ms === 0 || ms === undefined || !Number.isFinite(ms)) return;
+    const ms = this.options.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
+    if (this.parsing || this.finisher.ended || !(ms > 0) || !Number.isFinite(ms)) return;
     this.unparsedTimer = setTimeout(() => {
       if (!this.parsing) this.end({});
     }, ms);

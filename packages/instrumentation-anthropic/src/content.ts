@@ -4,7 +4,7 @@ import {
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
-import { isObject, type MessageParams } from './messages';
+import { isObject, type JsonObject, type MessageParams } from './messages';
 
 /**
  * Prompt and completion content in the GenAI semantic conventions' message
@@ -44,7 +44,7 @@ function toParts(content: unknown): Part[] {
   return content.filter(isObject).map(toPart);
 }
 
-function toPart(block: Record<string, any>): Part {
+function toPart(block: JsonObject): Part {
   switch (block.type) {
     case 'text':
       return { type: 'text', content: block.text };

@@ -3,11 +3,12 @@ import { context, INVALID_SPAN_CONTEXT, SpanKind, trace } from '@opentelemetry/a
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { MessagesCall } from './call';
 import { inputContentAttributes } from './content';
-import { isObject, type MessageParams, requestAttributes, spanName } from './messages';
-import { disableSdkTracing, sdkTracesCall } from './native';
+import { isObject, type JsonObject, type MessageParams, requestAttributes, spanName } from './messages';
+import { sdkSpanGiven, sdkTracesCall, withoutSdkTracing } from './native';
 import type { AnthropicInstrumentationConfig } from './types';
 import { isSupportedVersion, PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS } from './version';
 
+// biome-ignore lint/suspicious/noExplicitAny: the SDK methods' own signatures, passed through untouched
 type AnyFunction = (this: any, ...args: any[]) => any;
 interface MessagesPrototype {
   create: AnyFunction;
@@ -89,7 +90,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
 
   private messagesPrototypes(target: unknown): MessagesPrototype[] {
     if (!isObject(target) && typeof target !== 'function') return [];
-    const host = target as Record<string, any>;
+    const host = target as JsonObject;
     // The module (CJS exports or ESM namespace), or the client class itself.
     const client = typeof host.Messages === 'function' ? host : (host.Anthropic ?? host.default);
     const classes = [client?.Messages, client?.Beta?.Messages];
@@ -133,19 +134,21 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     const instrumentation = this;
     return function create(this: unknown, ...args: unknown[]) {
       let call: MessagesCall | undefined;
-      let ours = false;
       try {
-        [call, ours] = instrumentation.startCall(this, args);
+        call = instrumentation.startCall(this, args);
       } catch {
         call = undefined;
       }
       if (!call) return original.apply(this, args);
+      const { span, ours } = call;
       let result: unknown;
       try {
-        // Our span is the parent of the HTTP request; a deferred call keeps the caller's context.
-        result = ours
-          ? context.with(trace.setSpan(context.active(), call.span), () => original.apply(this, args))
-          : original.apply(this, args);
+        result = instrumentation.invoke(this, ours, () =>
+          // Our span is the parent of the HTTP request; a deferred call keeps the caller's context.
+          ours
+            ? context.with(trace.setSpan(context.active(), span), () => original.apply(this, args))
+            : original.apply(this, args),
+        );
       } catch (error) {
         call.fail(error);
         throw error;
@@ -155,40 +158,39 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     };
   }
 
-  /** `messages.stream()` starts the SDK's span before it calls `create()`, so `disable` must act first. */
+  /** `messages.stream()` starts the SDK's span before it calls `create()`, so `disable` must act here too. */
   private wrapStream(original: AnyFunction): AnyFunction {
     const instrumentation = this;
     return function stream(this: unknown, ...args: unknown[]) {
-      try {
-        if (instrumentation.getConfig().nativeTracing === 'disable') {
-          disableSdkTracing((this as { _client?: unknown } | undefined)?._client);
-        }
-      } catch {
-        // never throw into user code
-      }
-      return original.apply(this, args);
+      return instrumentation.invoke(this, true, () => original.apply(this, args));
     };
   }
 
-  /** Returns the call, and whether its span is ours (false: the SDK traces it; we only record metrics). */
-  private startCall(resource: unknown, args: unknown[]): [MessagesCall | undefined, boolean] {
+  /** Runs an SDK method, with the SDK's own tracing off for that call when ours replaces it (`disable`). */
+  private invoke<T>(resource: unknown, ours: boolean, fn: () => T): T {
+    if (!ours || this.getConfig().nativeTracing !== 'disable') return fn();
+    return withoutSdkTracing((resource as { _client?: unknown } | undefined)?._client, fn);
+  }
+
+  /** Starts the call; its span is non-recording when the SDK traces the call itself (metrics only, then). */
+  private startCall(resource: unknown, args: unknown[]): MessagesCall | undefined {
     const params = args[0];
-    if (!isObject(params)) return [undefined, false];
+    if (!isObject(params)) return undefined;
     const config = this.getConfig();
     const client = (resource as { _client?: { baseURL?: unknown } } | undefined)?._client;
     const attributes = requestAttributes(params as MessageParams, client?.baseURL);
-    const native = sdkTracesCall(client, args[1], config.nativeTracing ?? 'defer');
+    // In `disable` mode only a span a stream helper already started (none, once `stream()` is wrapped) wins.
+    const native = config.nativeTracing === 'disable' ? sdkSpanGiven(args[1]) : sdkTracesCall(client, args[1]);
     const captureContent = !native && shouldCaptureContent(config.captureContent);
     const span = native
       ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
       : this.tracer.startSpan(spanName(params as MessageParams), { kind: SpanKind.CLIENT, attributes });
     if (captureContent) span.setAttributes(inputContentAttributes(params as MessageParams));
-    const call = new MessagesCall(span, attributes, {
+    return new MessagesCall(span, !native, attributes, {
       captureContent,
       unreadTimeoutMs: config.unreadStreamTimeoutMs,
       meter: this.meter,
     });
-    return [call, !native];
   }
 }
 

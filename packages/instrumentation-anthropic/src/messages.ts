@@ -116,7 +116,11 @@ export function usageAttributes(usage: unknown): Attributes {
   return attributes;
 }
 
-export function isObject(value: unknown): value is Record<string, any> {
+/** A JSON object from the SDK or the API, read defensively: each field is checked where it is used. */
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON, narrowed field by field
+export type JsonObject = Record<string, any>;
+
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null;
 }
 

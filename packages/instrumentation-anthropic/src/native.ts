@@ -1,7 +1,13 @@
 import { ProxyTracerProvider, trace } from '@opentelemetry/api';
-import type { NativeTracingMode } from './types';
 
-/** The SDK client fields involved: `_tracer` is set at construction when the SDK's own tracing is on. */
+/**
+ * The SDK's own OpenTelemetry tracing (recent versions): each client reads
+ * `openTelemetry` / `ANTHROPIC_OPEN_TELEMETRY` once, at construction, and keeps
+ * the resulting tracer as `client._tracer` (undefined when off). Every call
+ * decides from that field, synchronously, whether to start its
+ * `anthropic.messages.create` span; a stream helper (`messages.stream()`)
+ * starts the span itself and hands it to `create()` as `options.__span`.
+ */
 interface SdkClient {
   _tracer?: unknown;
   openTelemetry?: { tracerProvider?: unknown };
@@ -10,42 +16,46 @@ interface SdkClient {
 // The API's no-op provider, what the global proxy delegates to until a provider is registered.
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 
+/** A span the SDK already started for this call (stream helpers do), which nothing can undo. */
+export function sdkSpanGiven(options: unknown): boolean {
+  return typeof options === 'object' && options !== null && Boolean((options as { __span?: unknown }).__span);
+}
+
 /**
- * Whether the SDK traces this call itself. Recent SDK versions start an
- * `anthropic.messages.create` span per call unless the client was built with
- * `openTelemetry: false` (or `ANTHROPIC_OPEN_TELEMETRY=false` was set then);
- * `client._tracer` is the switch they all read. A stream helper
- * (`messages.stream()`) starts that span itself and passes it down as
- * `options.__span`.
- *
- * Its spans go nowhere when neither the client nor the global API has a
- * tracer provider; then ours are emitted, so a call is never left untraced.
- *
- * In `disable` mode the client's tracer is dropped first, which turns the
- * SDK's spans off for every later call of that client, as `openTelemetry:
- * false` would.
+ * Whether the SDK will trace this call itself, to somewhere: with no tracer
+ * provider on the client or registered globally, its spans go nowhere, and
+ * ours are emitted so the call is not left untraced.
  */
-export function sdkTracesCall(client: unknown, options: unknown, mode: NativeTracingMode): boolean {
-  if (typeof options === 'object' && options !== null && (options as { __span?: unknown }).__span) return true;
-  if (mode === 'disable') disableSdkTracing(client);
+export function sdkTracesCall(client: unknown, options: unknown): boolean {
+  if (sdkSpanGiven(options)) return true;
   if (typeof client !== 'object' || client === null) return false;
   const sdkClient = client as SdkClient;
   if (sdkClient._tracer == null) return false;
   return sdkClient.openTelemetry?.tracerProvider != null || globalTracerProviderRegistered();
 }
 
+/**
+ * Runs `fn` (a synchronous SDK method call) with the client's own tracing off:
+ * the SDK decides synchronously, so only this call is affected; the client's
+ * other calls keep their spans.
+ */
+export function withoutSdkTracing<T>(client: unknown, fn: () => T): T {
+  const sdkClient = client as SdkClient | undefined;
+  const tracer = sdkClient?._tracer;
+  if (tracer == null) return fn();
+  try {
+    sdkClient!._tracer = undefined;
+  } catch {
+    return fn(); // a frozen client keeps its tracing
+  }
+  try {
+    return fn();
+  } finally {
+    sdkClient!._tracer = tracer;
+  }
+}
+
 function globalTracerProviderRegistered(): boolean {
   const provider = trace.getTracerProvider();
   return !(provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_TRACER_PROVIDER);
-}
-
-export function disableSdkTracing(client: unknown): void {
-  if (typeof client !== 'object' || client === null) return;
-  const sdkClient = client as SdkClient;
-  if (sdkClient._tracer == null) return;
-  try {
-    sdkClient._tracer = undefined;
-  } catch {
-    // a frozen client keeps its tracing; ours then defers to it
-  }
 }

@@ -1,4 +1,4 @@
-import { isObject, type MessageFields } from './messages';
+import { isObject, type JsonObject, type MessageFields } from './messages';
 
 /**
  * Rebuilds what a span needs from the events of a streamed Message, as the
@@ -13,7 +13,7 @@ export class MessageAccumulator {
   sawDelta = false;
   sawStop = false;
   /** The content blocks, kept only when content is captured. */
-  readonly content: Array<Record<string, any>> | undefined;
+  readonly content: JsonObject[] | undefined;
   private readonly partialJson = new Map<number, string>();
 
   constructor(captureContent: boolean) {
@@ -61,7 +61,7 @@ export class MessageAccumulator {
   }
 
   /** The content blocks, with streamed tool input parsed when complete. */
-  blocks(): Array<Record<string, any>> {
+  blocks(): JsonObject[] {
     const blocks = (this.content ?? []).filter(isObject);
     for (const [index, json] of this.partialJson) {
       const block = this.content?.[index];

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { metrics, SpanKind, SpanStatusCode, type TracerProvider } from '@opentelemetry/api';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnthropicSseEvent,
@@ -430,18 +431,18 @@ describe('the SDK keeps its own objects', () => {
   });
 
   it('rethrows-same-error-instance', async () => {
-    fake.reply({ error: { status: 429, type: 'rate_limit_error' } });
-    let caught: unknown;
-    try {
-      await client.messages.create(PARAMS);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(sdk.RateLimitError);
+    fake.reply({ error: { status: 429, type: 'rate_limit_error', message: 'slow down' } });
+    const promise = client.messages.create(PARAMS);
+    const first = await promise.catch((e: unknown) => e);
+    const second = await promise.catch((e: unknown) => e);
+    // The SDK's own error, unwrapped and uncopied: one instance for every consumer.
+    expect(first).toBe(second);
+    expect(first.constructor).toBe(sdk.RateLimitError);
+    expect(first.status).toBe(429);
+    expect(first.error).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } });
     const span = await onlySpan();
-    // The very instance the SDK threw is the one recorded.
-    expect(span.events[0]?.attributes?.['exception.message']).toBe((caught as Error).message);
-    expect(Object.getPrototypeOf(caught)).toBe(sdk.RateLimitError.prototype);
+    expect(span.events.map((e) => e.name)).toEqual(['exception']);
+    expect(span.events[0]?.attributes?.['exception.message']).toBe(first.message);
   });
 });
 
@@ -499,5 +500,61 @@ describe('content', () => {
         finish_reason: 'tool_use',
       },
     ]);
+  });
+});
+
+describe('metrics and robustness', () => {
+  class TestReader extends MetricReader {
+    protected override async onForceFlush() {}
+    protected override async onShutdown() {}
+  }
+
+  it('records-token-usage-and-duration-metrics', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    tracing.instrumentation.setMeterProvider(meterProvider);
+    try {
+      fake.reply({ json: cachedMessage() }, { error: { status: 429, type: 'rate_limit_error' } });
+      await client.messages.create(PARAMS);
+      await client.messages.create(PARAMS).catch(() => undefined);
+      await spansEnded(tracing, 2);
+      const { resourceMetrics } = await reader.collect();
+      const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      const tokens = metrics.find((m) => m.descriptor.name === 'gen_ai.client.token.usage');
+      expect(
+        (tokens?.dataPoints ?? []).map((p) => [p.attributes['gen_ai.token.type'], (p.value as { sum: number }).sum]),
+      ).toEqual([
+        ['input', 6000],
+        ['output', 500],
+      ]);
+      const duration = metrics.find((m) => m.descriptor.name === 'gen_ai.client.operation.duration');
+      expect(duration?.descriptor.unit).toBe('s');
+      expect((duration?.dataPoints ?? []).map((p) => p.attributes['error.type'])).toEqual([
+        undefined,
+        'RateLimitError',
+      ]);
+    } finally {
+      await meterProvider.shutdown();
+      tracing.instrumentation.setMeterProvider(metrics.getMeterProvider());
+    }
+  });
+
+  it('falls-back-to-the-original-call-when-span-start-throws', async () => {
+    const broken = {
+      getTracer: () => ({
+        startSpan: () => {
+          throw new Error('broken tracer');
+        },
+      }),
+    };
+    tracing.instrumentation.setTracerProvider(broken as unknown as TracerProvider);
+    try {
+      fake.reply({ json: cachedMessage() });
+      const message = await client.messages.create(PARAMS);
+      expect(message.id).toBe('msg_cached');
+    } finally {
+      tracing.instrumentation.setTracerProvider(tracing.provider);
+    }
+    expect(tracing.spans()).toHaveLength(0);
   });
 });

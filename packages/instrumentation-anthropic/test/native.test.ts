@@ -121,6 +121,18 @@ describe('native tracing on (the default of recent SDK versions)', () => {
     expect(spans[0]!.attributes.cost_usd).toBeCloseTo(COST, 12);
   });
 
+  it('disables-native-tracing-only-for-messages-calls', async () => {
+    tracing.instrumentation.setConfig({ nativeTracing: 'disable' });
+    const client = newClient();
+    fake.reply({ json: message() });
+    await client.messages.create(PARAMS);
+    // The client's other calls keep the SDK's own spans.
+    await client.messages.countTokens(PARAMS);
+    const spans = await spansEnded(tracing, 2);
+    expect(spans.map((s) => s.name)).toEqual([`chat ${MODEL}`, 'anthropic.messages.count_tokens']);
+    expect(spans[1]!.attributes.cost_usd).toBeUndefined();
+  });
+
   it('disables-native-tracing-for-message-stream', async () => {
     tracing.instrumentation.setConfig({ nativeTracing: 'disable' });
     // A fresh client whose first call is a stream helper, which starts the SDK's span before create().

@@ -60,7 +60,11 @@ export const FILE_METHODS = [
 /** Marks our wrappers, so a second copy of this package never wraps a method twice. */
 const WRAPPED = Symbol.for('agentburn.instrumentation-e2b.wrapped');
 
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's methods, untyped here; their arguments are read defensively
 type AnyFn = (this: any, ...args: any[]) => any;
+/** SDK option bags, read defensively. */
+type SdkOptions = { [key: string]: unknown } | undefined;
+type CommandHandleLike = { wait(): Promise<unknown>; disconnected?: boolean };
 type SandboxLike = { sandboxId: string; connectionConfig?: { debug?: boolean }; commands?: object; files?: object };
 
 /** Which sandbox an SDK `Commands` or `Filesystem` object belongs to. */
@@ -88,7 +92,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   private readonly intervals: SandboxIntervals;
   /** Every method we wrapped, to unwrap on disable. */
   private wrapped: Array<[object, string]> = [];
-  private bindings = new WeakMap<object, Binding>();
+  private readonly bindings = new WeakMap<object, Binding>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly reportedVersions = new Set<string>();
 
@@ -143,6 +147,15 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     for (let round = 0; round < 10 && this.pending.size > 0; round++) await Promise.allSettled([...this.pending]);
   }
 
+  /**
+   * Running seconds this process recorded for a sandbox (ended intervals plus
+   * the open one so far), to compare with E2B's lifecycle events
+   * (`reconcileSandbox`). Undefined for a sandbox never seen.
+   */
+  recordedSeconds(sandboxId: string): number | undefined {
+    return this.intervals.recordedSeconds(sandboxId);
+  }
+
   // --- patching -------------------------------------------------------------
 
   private patchModule(moduleExports: unknown): void {
@@ -161,23 +174,23 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
    */
   private patchSandboxClass(cls: AnyFn): boolean {
     let found = false;
-    for (let c: any = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    for (let c: AnyFn = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
       const parent = Object.getPrototypeOf(c);
       if (isLifecycleApi(c)) {
         found = true;
-        this.wrapStatic(c, 'kill', (original) => this.tracedKill(original));
-        this.wrapStatic(c, 'pause', (original) => this.tracedPause(original));
-        this.wrapStatic(c, 'setTimeout', (original) => this.tracedSetTimeout(original));
+        this.wrapMethod(c, 'kill', (original) => this.tracedKill(original));
+        this.wrapMethod(c, 'pause', (original) => this.tracedPause(original));
+        this.wrapMethod(c, 'setTimeout', (original) => this.tracedSetTimeout(original));
       }
       if (isLifecycleApi(parent) && own(c, 'create')) {
-        this.wrapStatic(c, 'create', (original) => this.tracedCreate(original));
-        this.wrapStatic(c, 'connect', (original) => this.tracedStaticConnect(original));
-        this.wrapStatic(c, 'fork', (original) => this.tracedFork(original));
-        this.wrapStatic(c.prototype, 'connect', (original) => this.tracedConnect(original));
+        this.wrapMethod(c, 'create', (original) => this.tracedCreate(original));
+        this.wrapMethod(c, 'connect', (original) => this.tracedStaticConnect(original));
+        this.wrapMethod(c, 'fork', (original) => this.tracedFork(original));
+        this.wrapMethod(c.prototype, 'connect', (original) => this.tracedConnect(original));
       }
       if (c.prototype && own(c.prototype, 'runCode')) {
-        this.wrapStatic(c.prototype, 'runCode', (original) => this.tracedRunCode(original));
-        this.wrapStatic(c.prototype, 'createCodeContext', (original) => this.tracedCreateCodeContext(original));
+        this.wrapMethod(c.prototype, 'runCode', (original) => this.tracedRunCode(original));
+        this.wrapMethod(c.prototype, 'createCodeContext', (original) => this.tracedCreateCodeContext(original));
       }
     }
     return found;
@@ -191,20 +204,22 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     if (s.commands && typeof s.commands === 'object') {
       this.bindings.set(s.commands, binding);
       const proto = Object.getPrototypeOf(s.commands);
-      this.wrapStatic(proto, 'run', (original) => this.tracedCommandRun(original));
-      this.wrapStatic(proto, 'kill', (original) => this.tracedCommandKill(original));
+      this.wrapMethod(proto, 'run', (original) => this.tracedCommandRun(original));
+      this.wrapMethod(proto, 'kill', (original) => this.tracedCommandKill(original));
     }
     if (s.files && typeof s.files === 'object') {
       this.bindings.set(s.files, binding);
       const proto = Object.getPrototypeOf(s.files);
       for (const method of FILE_METHODS)
-        this.wrapStatic(proto, method, (original) => this.tracedFiles(method, original));
+        this.wrapMethod(proto, method, (original) => this.tracedFiles(method, original));
     }
   }
 
-  private wrapStatic(target: any, name: string, make: (original: AnyFn) => AnyFn): void {
-    if (!target || !own(target, name) || typeof target[name] !== 'function' || target[name][WRAPPED]) return;
-    this._wrap(target, name, (original: AnyFn) => {
+  /** Wraps `target[name]` (a static or a prototype method) once, skipping a method some copy of us already wrapped. */
+  private wrapMethod(target: object | undefined, name: string, make: (original: AnyFn) => AnyFn): void {
+    const current: unknown = target && own(target, name) ? Reflect.get(target, name) : undefined;
+    if (!target || typeof current !== 'function' || (current as { [WRAPPED]?: boolean })[WRAPPED]) return;
+    this._wrap(target as Record<string, AnyFn>, name, (original: AnyFn) => {
       const wrapper = make(original);
       Object.defineProperty(wrapper, WRAPPED, { value: true });
       return wrapper;
@@ -213,9 +228,8 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   }
 
   private unpatchAll(): void {
-    for (const [target, name] of this.wrapped) this._unwrap(target as any, name as never);
+    for (const [target, name] of this.wrapped) this._unwrap(target as Record<string, AnyFn>, name);
     this.wrapped = [];
-    this.bindings = new WeakMap();
   }
 
   // --- lifecycle ------------------------------------------------------------
@@ -234,7 +248,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedCreate(original: AnyFn): AnyFn {
     const inst = this;
-    return function create(this: any, ...args: any[]) {
+    return function create(this: unknown, ...args: unknown[]) {
       let request: StartRequest = {};
       try {
         request = createRequest(this, args[0], args[1]);
@@ -254,7 +268,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedStaticConnect(original: AnyFn): AnyFn {
     const inst = this;
-    return function connect(this: any, sandboxId: string, ...rest: any[]) {
+    return function connect(this: unknown, sandboxId: string, ...rest: unknown[]) {
       return inst.trace(
         { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId },
         () => original.call(this, sandboxId, ...rest),
@@ -265,7 +279,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedConnect(original: AnyFn): AnyFn {
     const inst = this;
-    return function connect(this: SandboxLike, ...args: any[]) {
+    return function connect(this: SandboxLike, ...args: unknown[]) {
       const id = this?.sandboxId;
       return inst.trace(
         { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId: id },
@@ -275,10 +289,10 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     };
   }
 
-  private connectHooks(sandboxId: string, opts: any): OperationHooks<SandboxLike> {
+  private connectHooks(sandboxId: string, opts: unknown): OperationHooks<SandboxLike> {
     return {
       onResult: (sandbox, op) => {
-        this.started(sandbox, op, { timeoutMs: numberOr(opts?.timeoutMs) });
+        this.started(sandbox, op, { timeoutMs: numberOr((opts as SdkOptions)?.timeoutMs) });
         return undefined;
       },
       onError: (error) => this.onLifecycleError(sandboxId, error),
@@ -288,7 +302,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   /** Forks are new running sandboxes: each gets an interval (there is no fork operation span in the contract). */
   private tracedFork(original: AnyFn): AnyFn {
     const inst = this;
-    return function fork(this: any, ...args: any[]) {
+    return function fork(this: unknown, ...args: unknown[]) {
       const parent = context.active();
       const startMs = inst.intervals.now();
       const result = original.apply(this, args);
@@ -296,7 +310,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
         if (Array.isArray(forks)) {
           for (const sandbox of forks) {
             if (sandbox instanceof Error) continue;
-            inst.started(sandbox, { parent, startMs }, { timeoutMs: numberOr(args[1]?.timeoutMs) });
+            inst.started(sandbox, { parent, startMs }, { timeoutMs: numberOr((args[1] as SdkOptions)?.timeoutMs) });
           }
         }
         return forks;
@@ -306,7 +320,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedKill(original: AnyFn): AnyFn {
     const inst = this;
-    return function kill(this: any, sandboxId: string, ...rest: any[]) {
+    return function kill(this: unknown, sandboxId: string, ...rest: unknown[]) {
       return inst.trace({ name: SPAN_E2B_SANDBOX_KILL, sandboxId }, () => original.call(this, sandboxId, ...rest), {
         onResult(killed: unknown) {
           // `false`: E2B did not find it, so it had stopped without us seeing it.
@@ -320,7 +334,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedPause(original: AnyFn): AnyFn {
     const inst = this;
-    return function pause(this: any, sandboxId: string, ...rest: any[]) {
+    return function pause(this: unknown, sandboxId: string, ...rest: unknown[]) {
       return inst.trace({ name: SPAN_E2B_SANDBOX_PAUSE, sandboxId }, () => original.call(this, sandboxId, ...rest), {
         onResult() {
           // `true` paused now, `false` was already paused: either way it is not running.
@@ -334,7 +348,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedSetTimeout(original: AnyFn): AnyFn {
     const inst = this;
-    return function setTimeout(this: any, sandboxId: string, timeoutMs: number, ...rest: any[]) {
+    return function setTimeout(this: unknown, sandboxId: string, timeoutMs: number, ...rest: unknown[]) {
       return inst.trace(
         { name: SPAN_E2B_SANDBOX_SET_TIMEOUT, sandboxId },
         () => original.call(this, sandboxId, timeoutMs, ...rest),
@@ -380,12 +394,16 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     if (!binding) return;
     const verdict = sandboxLoss(error);
     const at = this.intervals.now();
-    if (verdict === 'gone') return this.intervals.end(binding.id, SANDBOX_END_LOST, at);
+    if (verdict === 'gone') {
+      this.intervals.end(binding.id, SANDBOX_END_LOST, at);
+      return;
+    }
     if (verdict !== 'maybe' || !this.intervals.isOpen(binding.id)) return;
     this.lookUp(
       binding.sandbox,
-      (info: any) => {
-        if (info?.state === 'paused') this.intervals.end(binding.id, SANDBOX_END_PAUSED, at);
+      (info) => {
+        if ((info as { state?: unknown } | undefined)?.state === 'paused')
+          this.intervals.end(binding.id, SANDBOX_END_PAUSED, at);
       },
       (lookupError) => {
         if (sandboxLoss(lookupError) === 'gone') this.intervals.end(binding.id, SANDBOX_END_LOST, at);
@@ -417,7 +435,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedRunCode(original: AnyFn): AnyFn {
     const inst = this;
-    return function runCode(this: SandboxLike, code: unknown, opts?: any, ...rest: any[]) {
+    return function runCode(this: SandboxLike, code: unknown, opts?: SdkOptions, ...rest: unknown[]) {
       const binding = inst.bindingOf(this);
       const capture = inst.captureContent;
       return inst.trace(
@@ -441,7 +459,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedCreateCodeContext(original: AnyFn): AnyFn {
     const inst = this;
-    return function createCodeContext(this: SandboxLike, opts?: any, ...rest: any[]) {
+    return function createCodeContext(this: SandboxLike, opts?: SdkOptions, ...rest: unknown[]) {
       const binding = inst.bindingOf(this);
       const attributes = opts?.language ? { [ATTR_E2B_RUN_CODE_LANGUAGE]: String(opts.language) } : {};
       return inst.trace(
@@ -454,7 +472,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedCommandRun(original: AnyFn): AnyFn {
     const inst = this;
-    return function run(this: object, cmd: unknown, opts?: any, ...rest: any[]) {
+    return function run(this: object, cmd: unknown, opts?: SdkOptions, ...rest: unknown[]) {
       const binding = inst.bindings.get(this);
       const capture = inst.captureContent;
       const background = opts?.background === true;
@@ -467,9 +485,9 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
         },
         () => original.call(this, cmd, opts, ...rest),
         {
-          onResult(result: any, op) {
-            if (background && typeof result?.wait === 'function') {
-              inst.settleWithHandle(result, op, binding, capture);
+          onResult(result, op) {
+            if (background && typeof (result as CommandHandleLike | undefined)?.wait === 'function') {
+              inst.settleWithHandle(result as CommandHandleLike, op, binding, capture);
               return 'defer';
             }
             op.finisher.setAttributes(commandResultAttributes(result, capture));
@@ -485,7 +503,12 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   }
 
   /** A background command's span ends when its handle settles; `wait()` only observes the stream the handle already reads. */
-  private settleWithHandle(handle: any, op: RunningOperation, binding: Binding | undefined, capture: boolean): void {
+  private settleWithHandle(
+    handle: CommandHandleLike,
+    op: RunningOperation,
+    binding: Binding | undefined,
+    capture: boolean,
+  ): void {
     const finish = (error?: unknown) => {
       op.leave();
       if (error === undefined) return op.finisher.end(commandResultAttributes(handle, capture));
@@ -507,7 +530,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedCommandKill(original: AnyFn): AnyFn {
     const inst = this;
-    return function kill(this: object, ...args: any[]) {
+    return function kill(this: object, ...args: unknown[]) {
       const binding = inst.bindings.get(this);
       return inst.trace(
         { name: SPAN_E2B_COMMANDS_KILL, sandboxId: binding?.id, inSandbox: true },
@@ -519,7 +542,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   private tracedFiles(method: string, original: AnyFn): AnyFn {
     const inst = this;
-    return function files(this: object, ...args: any[]) {
+    return function files(this: object, ...args: unknown[]) {
       const binding = inst.bindings.get(this);
       return inst.trace(
         {
@@ -546,27 +569,42 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   }
 }
 
+interface CreateOptions {
+  template?: unknown;
+  mcp?: unknown;
+  timeoutMs?: unknown;
+  lifecycle?: { onTimeout?: unknown; autoResume?: unknown };
+}
+
+interface SandboxClassLike {
+  defaultTemplate?: unknown;
+  defaultMcpTemplate?: unknown;
+  resolveOpts?: (opts: unknown) => CreateOptions | undefined;
+}
+
 /** Options of `Sandbox.create(template?, opts?)` / `Sandbox.create(opts?)` that decide billing. */
-function createRequest(cls: any, templateOrOpts: any, opts: any): StartRequest {
+function createRequest(cls: unknown, templateOrOpts: unknown, opts: unknown): StartRequest {
+  const c = cls as SandboxClassLike | undefined;
   const named = typeof templateOrOpts === 'string';
-  const sandboxOpts = named ? opts : templateOrOpts;
+  const sandboxOpts = (named ? opts : templateOrOpts) as CreateOptions | undefined;
   const template = named
     ? templateOrOpts
-    : (sandboxOpts?.template ?? (sandboxOpts?.mcp ? cls?.defaultMcpTemplate : cls?.defaultTemplate));
+    : (sandboxOpts?.template ?? (sandboxOpts?.mcp ? c?.defaultMcpTemplate : c?.defaultTemplate));
   let resolved = sandboxOpts;
   try {
     // Options bound by an `E2B` client (`client.Sandbox`) count too.
-    resolved = typeof cls?.resolveOpts === 'function' ? (cls.resolveOpts(sandboxOpts) ?? sandboxOpts) : sandboxOpts;
+    resolved = typeof c?.resolveOpts === 'function' ? (c.resolveOpts(sandboxOpts) ?? sandboxOpts) : sandboxOpts;
   } catch {
     resolved = sandboxOpts;
   }
   const onTimeout = sandboxOpts?.lifecycle?.onTimeout;
-  const action = typeof onTimeout === 'string' ? onTimeout : onTimeout?.action;
+  const action = typeof onTimeout === 'string' ? onTimeout : (onTimeout as { action?: unknown } | undefined)?.action;
+  const autoResume = sandboxOpts?.lifecycle?.autoResume;
   return {
     template: typeof template === 'string' ? template : undefined,
     timeoutMs: numberOr(resolved?.timeoutMs),
     onTimeout: action === 'pause' || action === 'kill' ? action : undefined,
-    autoResume: typeof sandboxOpts?.lifecycle?.autoResume === 'boolean' ? sandboxOpts.lifecycle.autoResume : undefined,
+    autoResume: typeof autoResume === 'boolean' ? autoResume : undefined,
   };
 }
 

@@ -61,6 +61,8 @@ interface SandboxRecord {
   timeoutMs: number;
   /** The last interval ended because the sandbox paused itself on timeout. */
   pausedOnTimeout: boolean;
+  /** Seconds billed by the intervals already ended. */
+  billedSeconds: number;
   open?: OpenInterval;
 }
 
@@ -194,8 +196,10 @@ export class SandboxIntervals {
     if (open.inflight > 0) open.activeMs += Math.max(0, Math.min(atMs, open.endAtMs) - open.activeSince);
     open.inflight = 0;
 
+    const billed = billedSeconds(open.startMs, billedEnd);
+    record.billedSeconds += billed;
     const attributes: Attributes = {
-      [ATTR_E2B_SANDBOX_BILLED_SECONDS]: billedSeconds(open.startMs, billedEnd),
+      [ATTR_E2B_SANDBOX_BILLED_SECONDS]: billed,
       [ATTR_E2B_SANDBOX_ACTIVE_SECONDS]: Math.round(open.activeMs) / 1000,
       [ATTR_E2B_SANDBOX_END_REASON]: reason,
     };
@@ -215,6 +219,17 @@ export class SandboxIntervals {
     this.trimClosed();
   }
 
+  /**
+   * Running seconds recorded for `id` in this process: the intervals ended so
+   * far plus the open one up to now. Undefined for a sandbox never seen.
+   */
+  recordedSeconds(id: string): number | undefined {
+    const record = this.records.get(id);
+    if (!record) return undefined;
+    const open = record.open;
+    return record.billedSeconds + (open ? billedSeconds(open.startMs, Math.min(this.clock.now(), open.endAtMs)) : 0);
+  }
+
   /** Ends every open interval as `abandoned` (also done through core's registry at provider shutdown). */
   abandonAll(): void {
     for (const record of [...this.records.values()]) if (record.open) this.end(record.id, SANDBOX_END_ABANDONED);
@@ -229,6 +244,7 @@ export class SandboxIntervals {
         autoResume: false,
         timeoutMs: DEFAULT_SANDBOX_TIMEOUT_MS,
         pausedOnTimeout: false,
+        billedSeconds: 0,
       };
       this.records.set(id, record);
     }

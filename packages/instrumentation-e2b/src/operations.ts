@@ -117,37 +117,46 @@ export function clip(text: string): string {
 /** The code-interpreter server runs Python unless told otherwise. */
 const DEFAULT_LANGUAGE = 'python';
 
-export function runCodeAttributes(code: unknown, opts: any, captureContent: boolean): Attributes {
-  const language = opts?.language ?? opts?.context?.language ?? DEFAULT_LANGUAGE;
+/** Reads `obj.a.b...` from an untyped SDK value. */
+function read(obj: unknown, ...path: string[]): unknown {
+  let value = obj;
+  for (const key of path) value = value !== null && typeof value === 'object' ? Reflect.get(value, key) : undefined;
+  return value;
+}
+
+export function runCodeAttributes(code: unknown, opts: unknown, captureContent: boolean): Attributes {
+  const language = read(opts, 'language') ?? read(opts, 'context', 'language') ?? DEFAULT_LANGUAGE;
   const attributes: Attributes = { [ATTR_E2B_RUN_CODE_LANGUAGE]: String(language) };
   if (captureContent && typeof code === 'string') attributes[ATTR_E2B_RUN_CODE_CODE] = clip(code);
   return attributes;
 }
 
 /** What an `Execution` tells us: the cell's error (not a failed call) and, on opt-in, its output. */
-export function executionAttributes(execution: any, captureContent: boolean): Attributes {
+export function executionAttributes(execution: unknown, captureContent: boolean): Attributes {
   const attributes: Attributes = {};
-  const errorName = execution?.error?.name;
+  const errorName = read(execution, 'error', 'name');
   if (typeof errorName === 'string' && errorName) attributes[ATTR_E2B_EXECUTION_ERROR_NAME] = errorName;
-  if (captureContent) Object.assign(attributes, outputAttributes(execution?.logs?.stdout, execution?.logs?.stderr));
+  if (captureContent) {
+    Object.assign(attributes, outputAttributes(read(execution, 'logs', 'stdout'), read(execution, 'logs', 'stderr')));
+  }
   return attributes;
 }
 
 // --- commands ---------------------------------------------------------------
 
-export function commandAttributes(cmd: unknown, opts: any, captureContent: boolean): Attributes {
+export function commandAttributes(cmd: unknown, opts: unknown, captureContent: boolean): Attributes {
   // Environment variables (`opts.envs`) are never recorded, keys nor values.
-  const attributes: Attributes = { [ATTR_E2B_COMMAND_BACKGROUND]: opts?.background === true };
+  const attributes: Attributes = { [ATTR_E2B_COMMAND_BACKGROUND]: read(opts, 'background') === true };
   if (captureContent && typeof cmd === 'string') attributes[ATTR_PROCESS_COMMAND_LINE] = clip(cmd);
   return attributes;
 }
 
 /** A `CommandResult`, a finished `CommandHandle` or a `CommandExitError`. */
-export function commandResultAttributes(result: any, captureContent: boolean): Attributes {
+export function commandResultAttributes(result: unknown, captureContent: boolean): Attributes {
   const attributes: Attributes = {};
-  const exitCode = result?.exitCode;
+  const exitCode = read(result, 'exitCode');
   if (typeof exitCode === 'number') attributes[ATTR_PROCESS_EXIT_CODE] = exitCode;
-  if (captureContent) Object.assign(attributes, outputAttributes(result?.stdout, result?.stderr));
+  if (captureContent) Object.assign(attributes, outputAttributes(read(result, 'stdout'), read(result, 'stderr')));
   return attributes;
 }
 

@@ -30,7 +30,14 @@ export interface SandboxFacts {
 export function factsFromInfo(info: unknown): SandboxFacts {
   const facts: SandboxFacts = {};
   if (!info || typeof info !== 'object') return facts;
-  const i = info as Record<string, any>;
+  const i = info as {
+    cpuCount?: unknown;
+    memoryMB?: unknown;
+    name?: unknown;
+    templateId?: unknown;
+    endAt?: unknown;
+    lifecycle?: { onTimeout?: unknown; autoResume?: unknown };
+  };
   if (positive(i.cpuCount) && positive(i.memoryMB)) facts.size = { cpuCount: i.cpuCount, memoryMib: i.memoryMB };
   const template = typeof i.name === 'string' && i.name ? i.name : i.templateId;
   if (typeof template === 'string' && template) facts.template = template;
@@ -38,7 +45,8 @@ export function factsFromInfo(info: unknown): SandboxFacts {
   if (Number.isFinite(endAt)) facts.endAtMs = endAt;
   const onTimeout = i.lifecycle?.onTimeout;
   if (onTimeout === 'kill' || onTimeout === 'pause') facts.onTimeout = onTimeout;
-  if (typeof i.lifecycle?.autoResume === 'boolean') facts.autoResume = i.lifecycle.autoResume;
+  const autoResume = i.lifecycle?.autoResume;
+  if (typeof autoResume === 'boolean') facts.autoResume = autoResume;
   return facts;
 }
 

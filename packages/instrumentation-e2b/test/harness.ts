@@ -22,7 +22,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
  * Loads the real SDKs through `require`, after the instrumentation is
  * enabled, so the require hook patches them (vitest's import path bypasses it).
  */
-export function requireSdk(): { e2b: any; ci: any } {
+export function requireSdk(): { e2b: typeof import('e2b'); ci: typeof import('@e2b/code-interpreter') } {
   const require = createRequire(import.meta.url);
   return { ci: require('@e2b/code-interpreter'), e2b: require('e2b') };
 }

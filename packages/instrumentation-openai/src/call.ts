@@ -1,6 +1,6 @@
 import { observeStreamIterator, type SpanFinisher } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
-import type { Operation } from './operation';
+import type { Operation, Payload } from './operation';
 
 export interface CallSettings {
   captureContent: boolean;
@@ -40,7 +40,11 @@ export class Call {
   observe(returned: unknown): void {
     try {
       if (isApiPromise(returned)) this.observeApiPromise(returned);
-      else if (isThenable(returned)) returned.then((value) => this.onResult(value), (error) => this.finisher.fail(error));
+      else if (isThenable(returned))
+        returned.then(
+          (value) => this.onResult(value),
+          (error) => this.finisher.fail(error),
+        );
       else this.onResult(returned);
     } catch {
       this.finisher.end();
@@ -108,13 +112,15 @@ export class Call {
 
     promise.responsePromise.then(
       () => {
-        if (parseStarted || call.finisher.ended) return;
-        if (rawOnly) {
+        if (rawOnly && !parseStarted) {
           call.finisher.end();
           return;
         }
-        // Nobody may ever await this promise: bound the span's life.
-        unreadTimer = setTimeout(() => call.finisher.end(), call.settings.unreadTimeoutMs);
+        // A requested parse is on its way; otherwise nobody may ever await
+        // this promise (or only a derived one will): bound the span's life.
+        const bound = call.settings.unreadTimeoutMs;
+        if (parseStarted || parseRequested || call.finisher.ended || !(bound > 0 && Number.isFinite(bound))) return;
+        unreadTimer = setTimeout(() => call.finisher.end(), bound);
         unreadTimer.unref?.();
       },
       (error: unknown) => call.finisher.fail(error),
@@ -150,17 +156,21 @@ export class Call {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return !!value && (typeof value === 'object' || typeof value === 'function') && typeof (value as any).then === 'function';
+  return (
+    !!value &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as Payload).then === 'function'
+  );
 }
 
 function isApiPromise(value: unknown): value is ApiPromiseLike {
   return (
     isThenable(value) &&
-    typeof (value as any).parseResponse === 'function' &&
-    isThenable((value as any).responsePromise)
+    typeof (value as Payload).parseResponse === 'function' &&
+    isThenable((value as Payload).responsePromise)
   );
 }
 
 function isStream(value: unknown): value is { iterator: () => AsyncIterator<unknown> } {
-  return !!value && typeof value === 'object' && typeof (value as any).iterator === 'function';
+  return !!value && typeof value === 'object' && typeof (value as Payload).iterator === 'function';
 }

@@ -14,7 +14,15 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
-import { type Operation, numberOrUndefined, type StreamAccumulator, setIf, stringOrUndefined, toJson } from './operation';
+import {
+  numberOrUndefined,
+  type Operation,
+  type Payload,
+  type StreamAccumulator,
+  setIf,
+  stringOrUndefined,
+  toJson,
+} from './operation';
 import { addChatUsage } from './usage';
 
 /** `chat.completions.create`. */
@@ -36,7 +44,11 @@ export const chatCompletions: Operation = {
   requestAttributes(body, captureContent) {
     const attributes: Attributes = {};
     setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
-    setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, numberOrUndefined(body?.max_completion_tokens ?? body?.max_tokens));
+    setIf(
+      attributes,
+      ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+      numberOrUndefined(body?.max_completion_tokens ?? body?.max_tokens),
+    );
     setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, numberOrUndefined(body?.temperature));
     setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
     setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
@@ -49,7 +61,7 @@ export const chatCompletions: Operation = {
 
   resultAttributes(result, captureContent) {
     const attributes = commonResultAttributes(result);
-    const choices: any[] = Array.isArray(result?.choices) ? result.choices : [];
+    const choices: Payload[] = Array.isArray(result?.choices) ? result.choices : [];
     setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(choices.map((c) => c?.finish_reason)));
     addChatUsage(attributes, result?.usage);
     if (captureContent) {
@@ -64,7 +76,7 @@ export const chatCompletions: Operation = {
   },
 };
 
-function commonResultAttributes(result: any): Attributes {
+function commonResultAttributes(result: Payload): Attributes {
   const attributes: Attributes = {};
   setIf(attributes, ATTR_GEN_AI_RESPONSE_ID, stringOrUndefined(result?.id));
   setIf(attributes, ATTR_GEN_AI_RESPONSE_MODEL, stringOrUndefined(result?.model));
@@ -79,8 +91,8 @@ function finishReasons(reasons: unknown[]): string[] | undefined {
 
 /** Folds `chat.completion.chunk`s into the attributes of the whole completion. */
 class ChatStreamAccumulator implements StreamAccumulator {
-  private last: any;
-  private usage: any;
+  private last: Payload;
+  private usage: Payload;
   private readonly reasons: string[] = [];
   /** Per choice index: text and tool calls, kept only when content is captured. */
   private readonly choices = new Map<number, { text: string; tools: Map<number, ToolCallDraft> }>();
@@ -90,10 +102,10 @@ class ChatStreamAccumulator implements StreamAccumulator {
     private readonly hideUsageChunk: boolean,
   ) {}
 
-  add(chunk: any): boolean {
+  add(chunk: Payload): boolean {
     if (!chunk || typeof chunk !== 'object') return true;
     this.last = chunk;
-    const choices: any[] = Array.isArray(chunk.choices) ? chunk.choices : [];
+    const choices: Payload[] = Array.isArray(chunk.choices) ? chunk.choices : [];
     for (const choice of choices) {
       if (typeof choice?.finish_reason === 'string') this.reasons[choice.index ?? 0] = choice.finish_reason;
       if (this.captureContent) this.addContent(choice);
@@ -119,7 +131,7 @@ class ChatStreamAccumulator implements StreamAccumulator {
     return attributes;
   }
 
-  private addContent(choice: any): void {
+  private addContent(choice: Payload): void {
     const index = typeof choice?.index === 'number' ? choice.index : 0;
     let draft = this.choices.get(index);
     if (!draft) this.choices.set(index, (draft = { text: '', tools: new Map() }));
@@ -143,7 +155,7 @@ interface ToolCallDraft {
 
 // --- Content, in the GenAI semconv message shape (role + parts) --------------
 
-function inputMessage(message: any): unknown {
+function inputMessage(message: Payload): unknown {
   const role = message?.role ?? 'user';
   const parts: unknown[] = contentParts(message?.content);
   if (role === 'tool') {
@@ -162,13 +174,13 @@ function outputMessage(content: unknown, toolCalls: unknown, finishReason: unkno
 function contentParts(content: unknown): unknown[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', content }];
   if (!Array.isArray(content)) return [];
-  return content.map((part: any) => {
+  return content.map((part: Payload) => {
     if (part?.type === 'text') return { type: 'text', content: part.text };
     if (part?.type === 'image_url') return { type: 'uri', modality: 'image', uri: part.image_url?.url };
     return { type: part?.type ?? 'unknown' };
   });
 }
 
-function toolCallPart(call: any): unknown {
+function toolCallPart(call: Payload): unknown {
   return { type: 'tool_call', id: call?.id, name: call?.function?.name, arguments: call?.function?.arguments };
 }

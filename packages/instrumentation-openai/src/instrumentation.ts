@@ -11,7 +11,7 @@ import { Call } from './call';
 import { chatCompletions } from './chat';
 import { embeddings } from './embeddings';
 import { recordCallMetrics } from './metrics';
-import type { Operation } from './operation';
+import type { Operation, Payload } from './operation';
 import { endpointAttributes } from './provider';
 import { responses } from './responses';
 import type { OpenAIInstrumentationConfig } from './types';
@@ -25,7 +25,7 @@ const UNSUPPORTED_VERSIONS = ['<4.0.0', '>=8.0.0'];
 const WRAPPED = Symbol.for('agentburn.instrumentation-openai.wrapped');
 
 type Resource = { _client?: unknown };
-type Create = (this: Resource, body: any, ...rest: unknown[]) => unknown;
+type Create = (this: Resource, body: Payload, ...rest: unknown[]) => unknown;
 type PatchTarget = { prototype: { create: Create }; operation: Operation };
 
 /**
@@ -62,7 +62,9 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         const key = String(version);
         if (!this.reportedVersions.has(key)) {
           this.reportedVersions.add(key);
-          this._diag.warn(`openai ${key} is outside the supported range ${SUPPORTED_VERSIONS.join(', ')}; not instrumented`);
+          this._diag.warn(
+            `openai ${key} is outside the supported range ${SUPPORTED_VERSIONS.join(', ')}; not instrumented`,
+          );
         }
         return moduleExports;
       }),
@@ -98,7 +100,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 
   private tracedCreate(operation: Operation, original: Create): Create {
     const instrumentation = this;
-    const traced: Create = function tracedCreate(this: Resource, body: any, ...rest: unknown[]) {
+    const traced: Create = function tracedCreate(this: Resource, body: Payload, ...rest: unknown[]) {
       let call: Call;
       let sendBody = body;
       let callContext: ReturnType<typeof context.active>;
@@ -148,7 +150,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 }
 
 function isOurs(fn: unknown): boolean {
-  return typeof fn === 'function' && (fn as any)[WRAPPED] === true;
+  return typeof fn === 'function' && (fn as Payload)[WRAPPED] === true;
 }
 
 /**
@@ -161,12 +163,16 @@ function isOurs(fn: unknown): boolean {
 function patchTargets(target: unknown): PatchTarget[] {
   const found: PatchTarget[] = [];
   const add = (prototype: unknown, operation: Operation) => {
-    if (prototype && typeof (prototype as any).create === 'function' && !found.some((t) => t.prototype === prototype)) {
+    if (
+      prototype &&
+      typeof (prototype as Payload).create === 'function' &&
+      !found.some((t) => t.prototype === prototype)
+    ) {
       found.push({ prototype: prototype as PatchTarget['prototype'], operation });
     }
   };
   if (!target || (typeof target !== 'object' && typeof target !== 'function')) return found;
-  const t = target as any;
+  const t = target as Payload;
   const client = t.chat?.completions ? t : undefined;
   if (client) {
     add(Object.getPrototypeOf(client.chat.completions), chatCompletions);

@@ -1,5 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
 
+/**
+ * A request body, result or chunk as the SDK hands it over. Shapes differ
+ * across SDK majors and OpenAI-compatible servers, so every read of one is
+ * guarded (optional chaining, type checks) rather than trusted to a type.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: wire payloads, read defensively
+export type Payload = any;
+
 /** What the instrumentation needs to know about one patched API method. */
 export interface Operation {
   /** `gen_ai.operation.name`. */
@@ -9,11 +17,11 @@ export interface Operation {
    * with `stream_options.include_usage` added; `hideUsageChunk` then says
    * the usage-only chunk was injected and must not reach the caller.
    */
-  prepare?(body: any, options: PrepareOptions): { body: any; hideUsageChunk: boolean };
+  prepare?(body: Payload, options: PrepareOptions): { body: Payload; hideUsageChunk: boolean };
   /** Attributes known before the request is sent. */
-  requestAttributes(body: any, captureContent: boolean): Attributes;
+  requestAttributes(body: Payload, captureContent: boolean): Attributes;
   /** Attributes of a parsed, non-streamed result. */
-  resultAttributes(result: any, captureContent: boolean): Attributes;
+  resultAttributes(result: Payload, captureContent: boolean): Attributes;
   /** Folds a streamed result's chunks into attributes; absent for operations that never stream. */
   streamAccumulator?(captureContent: boolean, hideUsageChunk: boolean): StreamAccumulator;
 }
@@ -24,7 +32,7 @@ export interface PrepareOptions {
 
 export interface StreamAccumulator {
   /** Sees each chunk; returns false to hide it from the caller. */
-  add(chunk: any): boolean;
+  add(chunk: Payload): boolean;
   /** The attributes learnt from the chunks seen so far. */
   attributes(): Attributes;
 }
@@ -35,7 +43,11 @@ export function tokenCount(value: unknown): number | undefined {
 }
 
 /** Sets `key` only when `value` is defined, so absent facts stay absent. */
-export function setIf(attributes: Attributes, key: string, value: string | number | boolean | string[] | undefined): void {
+export function setIf(
+  attributes: Attributes,
+  key: string,
+  value: string | number | boolean | string[] | undefined,
+): void {
   if (value !== undefined && value !== null) attributes[key] = value;
 }
 

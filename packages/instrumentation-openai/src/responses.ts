@@ -15,7 +15,15 @@ import {
   GEN_AI_OPERATION_CHAT,
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
-import { numberOrUndefined, type Operation, type StreamAccumulator, setIf, stringOrUndefined, toJson } from './operation';
+import {
+  numberOrUndefined,
+  type Operation,
+  type Payload,
+  type StreamAccumulator,
+  setIf,
+  stringOrUndefined,
+  toJson,
+} from './operation';
 import { addResponsesUsage } from './usage';
 
 /**
@@ -66,11 +74,11 @@ export const responses: Operation = {
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 class ResponsesStreamAccumulator implements StreamAccumulator {
-  private response: any;
+  private response: Payload;
 
   constructor(private readonly captureContent: boolean) {}
 
-  add(event: any): boolean {
+  add(event: Payload): boolean {
     const type = event?.type;
     if (type === 'response.created' || type === 'response.in_progress' || TERMINAL_EVENTS.has(type)) {
       if (event.response) this.response = event.response;
@@ -83,10 +91,11 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
   }
 }
 
-function finishReason(result: any): string[] | undefined {
+function finishReason(result: Payload): string[] | undefined {
   const status = result?.status;
   if (status === 'completed') {
-    const called = Array.isArray(result.output) && result.output.some((item: any) => item?.type === 'function_call');
+    const called =
+      Array.isArray(result.output) && result.output.some((item: Payload) => item?.type === 'function_call');
     return [called ? 'tool_calls' : 'stop'];
   }
   if (status === 'incomplete') return [stringOrUndefined(result.incomplete_details?.reason) ?? 'incomplete'];
@@ -98,9 +107,12 @@ function finishReason(result: any): string[] | undefined {
 function inputMessages(input: unknown): unknown[] {
   if (typeof input === 'string') return [{ role: 'user', parts: [{ type: 'text', content: input }] }];
   if (!Array.isArray(input)) return [];
-  return input.map((item: any) => {
+  return input.map((item: Payload) => {
     if (item?.type === 'function_call') {
-      return { role: 'assistant', parts: [{ type: 'tool_call', id: item.call_id, name: item.name, arguments: item.arguments }] };
+      return {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', id: item.call_id, name: item.name, arguments: item.arguments }],
+      };
     }
     if (item?.type === 'function_call_output') {
       return { role: 'tool', parts: [{ type: 'tool_call_response', id: item.call_id, response: item.output }] };
@@ -109,7 +121,7 @@ function inputMessages(input: unknown): unknown[] {
   });
 }
 
-function outputMessage(output: any[], reason: string | undefined): unknown {
+function outputMessage(output: Payload[], reason: string | undefined): unknown {
   const parts: unknown[] = [];
   for (const item of output) {
     if (item?.type === 'message') parts.push(...contentParts(item.content));
@@ -123,7 +135,7 @@ function outputMessage(output: any[], reason: string | undefined): unknown {
 function contentParts(content: unknown): unknown[] {
   if (typeof content === 'string') return [{ type: 'text', content }];
   if (!Array.isArray(content)) return [];
-  return content.map((part: any) => {
+  return content.map((part: Payload) => {
     if (part?.type === 'input_text' || part?.type === 'output_text') return { type: 'text', content: part.text };
     if (part?.type === 'refusal') return { type: 'text', content: part.refusal };
     return { type: part?.type ?? 'unknown' };

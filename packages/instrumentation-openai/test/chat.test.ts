@@ -24,6 +24,13 @@ import {
   ATTR_SERVER_PORT,
 } from '@agentburn/core';
 import { SpanKind } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  type HistogramMetricData,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   chatCompletion,
@@ -43,6 +50,14 @@ const { OpenAI, AzureOpenAI } = openai;
 let server: FakeOpenAIServer;
 let client: InstanceType<typeof OpenAI>;
 const messages = [{ role: 'user' as const, content: 'Say hello.' }];
+
+interface ChunkLike {
+  choices: Array<{ delta: { content?: string | null } }>;
+  usage?: { prompt_tokens: number } | null;
+}
+/** Params as plain JSON, where the helper typings want zod-built or runnable-tool objects. */
+// biome-ignore lint/suspicious/noExplicitAny: deliberately untyped request params
+type LooseParams = any;
 
 beforeAll(async () => {
   server = await startOpenAIServer();
@@ -131,8 +146,8 @@ describe('chat completions', () => {
     const params = { model: 'gpt-4o', messages, stream: true as const };
     const before = structuredClone(params);
     const stream = await client.chat.completions.create(params);
-    const seen: any[] = [];
-    for await (const chunk of stream) seen.push(chunk);
+    const seen: ChunkLike[] = [];
+    for await (const chunk of stream) seen.push(chunk as ChunkLike);
 
     // The server was asked for usage; the caller's object was not changed.
     expect(server.requests[0]!.body.stream_options).toEqual({ include_usage: true });
@@ -140,7 +155,7 @@ describe('chat completions', () => {
     // role chunk + 3 content chunks + finish chunk; the usage-only chunk is hidden.
     expect(seen).toHaveLength(5);
     expect(seen.every((c) => c.choices.length === 1 && c.usage === undefined)).toBe(true);
-    expect(seen.map((c) => c.choices[0].delta.content ?? '').join('')).toBe('Hello from the fake.');
+    expect(seen.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello from the fake.');
 
     const [span] = await h.ended(1);
     expect(span!.attributes).toMatchObject({
@@ -161,23 +176,25 @@ describe('chat completions', () => {
       stream_options: { include_usage: true, include_obfuscation: false },
     };
     const stream = await client.chat.completions.create(params);
-    const seen: any[] = [];
-    for await (const chunk of stream) seen.push(chunk);
+    const seen: ChunkLike[] = [];
+    for await (const chunk of stream) seen.push(chunk as ChunkLike);
 
     expect(server.requests[0]!.body.stream_options).toEqual({ include_usage: true, include_obfuscation: false });
     expect(params.stream_options).toEqual({ include_usage: true, include_obfuscation: false });
     // The caller asked for usage, so the caller gets the usage chunk.
     expect(seen).toHaveLength(6);
-    expect(seen[5].choices).toEqual([]);
-    expect(seen[5].usage.prompt_tokens).toBe(12);
+    expect(seen[5]?.choices).toEqual([]);
+    expect(seen[5]?.usage?.prompt_tokens).toBe(12);
     const [span] = await h.ended(1);
     expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
   });
 
   it('does-not-break-withResponse', async () => {
-    const { data, response: raw, request_id } = await client.chat.completions
-      .create({ model: 'gpt-4o', messages })
-      .withResponse();
+    const {
+      data,
+      response: raw,
+      request_id,
+    } = await client.chat.completions.create({ model: 'gpt-4o', messages }).withResponse();
     expect(data.id).toBe('chatcmpl-fake-1');
     expect(raw.status).toBe(200);
     expect(request_id).toMatch(/^req_/);
@@ -189,7 +206,7 @@ describe('chat completions', () => {
   it('does-not-break-asResponse', async () => {
     const raw = await client.chat.completions.create({ model: 'gpt-4o', messages }).asResponse();
     // The caller still owns the untouched body.
-    const body = (await raw.json()) as any;
+    const body = (await raw.json()) as { usage: { prompt_tokens: number } };
     expect(body.usage.prompt_tokens).toBe(12);
     const [span] = await h.ended(1);
     expect(h.spans()).toHaveLength(1);
@@ -253,7 +270,7 @@ describe('chat completions', () => {
         type: 'json_schema',
         json_schema: { name: 'greeting', schema: { type: 'object', properties: { greeting: { type: 'string' } } } },
       },
-    } as any);
+    } as unknown as LooseParams);
     expect(parsed.choices[0]?.message.content).toBe('{"greeting":"hi"}');
     const [span] = await h.ended(1);
     expect(h.spans()).toHaveLength(1);
@@ -274,13 +291,50 @@ describe('chat completions', () => {
           function: { name: 'getTime', parameters: { type: 'object', properties: {} }, function: () => 'noon' },
         },
       ],
-    } as any);
+    } as unknown as LooseParams);
     expect(await runner.finalContent()).toBe('It is noon.');
     const spans = await h.ended(2);
     expect(server.requests).toHaveLength(2);
     expect(spans).toHaveLength(2);
     expect(spans.map((s) => s.attributes[ATTR_GEN_AI_RESPONSE_ID])).toEqual(['round-1', 'round-2']);
     expect(spans[0]!.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_calls']);
+  });
+});
+
+describe('metrics', () => {
+  it('records-client-metrics', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    h.instrumentation.setMeterProvider(meterProvider);
+    try {
+      await client.chat.completions.create({ model: 'gpt-4o', messages });
+      server.reply({ error: { status: 500, message: 'boom', type: 'server_error' } });
+      await client.chat.completions.create({ model: 'gpt-4o', messages }).catch(() => undefined);
+      await reader.forceFlush();
+      const metrics = exporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
+      const tokens = metrics.find((m) => m.descriptor.name === 'gen_ai.client.token.usage') as HistogramMetricData;
+      const duration = metrics.find(
+        (m) => m.descriptor.name === 'gen_ai.client.operation.duration',
+      ) as HistogramMetricData;
+      expect(tokens.descriptor.unit).toBe('{token}');
+      expect(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'], p.value.sum]).sort()).toEqual([
+        ['input', 12],
+        ['output', 5],
+      ]);
+      expect(tokens.dataPoints[0]!.attributes).toMatchObject({
+        [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+        [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
+        [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o',
+        [ATTR_GEN_AI_RESPONSE_MODEL]: 'gpt-4o',
+      });
+      expect(duration.descriptor.unit).toBe('s');
+      expect(duration.dataPoints).toHaveLength(2);
+      expect(duration.dataPoints.map((p) => p.value.count)).toEqual([1, 1]);
+      expect(duration.dataPoints.map((p) => p.attributes['error.type'])).toEqual([undefined, 'InternalServerError']);
+    } finally {
+      await meterProvider.shutdown();
+    }
   });
 });
 

@@ -6,8 +6,8 @@ import {
   BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
-  type Span,
   SimpleSpanProcessor,
+  type Span,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
@@ -18,7 +18,9 @@ class EndedSpans implements SpanProcessor {
   onStart(_span: Span, _context: Context): void {}
   onEnd(span: ReadableSpan): void {
     this.spans.push(span);
-    this.waiters = this.waiters.filter((w) => (this.spans.length >= w.count ? (w.resolve(), false) : true));
+    const ready = this.waiters.filter((w) => this.spans.length >= w.count);
+    this.waiters = this.waiters.filter((w) => this.spans.length < w.count);
+    for (const w of ready) w.resolve();
   }
   until(count: number): Promise<ReadableSpan[]> {
     if (this.spans.length >= count) return Promise.resolve(this.spans);

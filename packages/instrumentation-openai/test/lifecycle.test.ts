@@ -114,7 +114,9 @@ describe('streams', () => {
 
 describe('errors', () => {
   it('ends-span-on-429', async () => {
-    server.reply({ error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } });
+    server.reply({
+      error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' },
+    });
     const error = await client.chat.completions.create(params).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(openai.RateLimitError);
     const span = await expectFailedSpan('RateLimitError');
@@ -164,7 +166,7 @@ describe('errors', () => {
     h.reset();
     let thrown: unknown;
     try {
-      client.chat.completions.create(null as any);
+      client.chat.completions.create(null as unknown as typeof params);
     } catch (e) {
       thrown = e;
     }

@@ -19,6 +19,8 @@ import { requireOpenAI, setupHarness } from './harness';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const messages = [{ role: 'user' as const, content: 'hi' }];
+/** shimmer marks the functions it wrapped. */
+type Wrapped = { __wrapped?: boolean };
 
 const warnings: string[] = [];
 const logger: DiagLogger = {
@@ -48,9 +50,9 @@ const newClient = (OpenAI: typeof openai.OpenAI = openai.OpenAI) =>
 
 describe('in process', () => {
   it('loads-with-require', async () => {
-    expect((openai.OpenAI.Chat.Completions.prototype.create as any).__wrapped).toBe(true);
-    expect((openai.OpenAI.Responses.prototype.create as any).__wrapped).toBe(true);
-    expect((openai.OpenAI.Embeddings.prototype.create as any).__wrapped).toBe(true);
+    expect((openai.OpenAI.Chat.Completions.prototype.create as Wrapped).__wrapped).toBe(true);
+    expect((openai.OpenAI.Responses.prototype.create as Wrapped).__wrapped).toBe(true);
+    expect((openai.OpenAI.Embeddings.prototype.create as Wrapped).__wrapped).toBe(true);
     await newClient().chat.completions.create({ model: 'gpt-4o', messages });
     const [span] = await h.ended(1);
     expect(span!.name).toBe('chat gpt-4o');
@@ -63,7 +65,10 @@ describe('in process', () => {
       const loaded = dirs.map((dir) => {
         const pkg = join(dir, 'node_modules', 'openai');
         mkdirSync(pkg, { recursive: true });
-        writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'openai', version: '99.0.0', main: 'index.js' }));
+        writeFileSync(
+          join(pkg, 'package.json'),
+          JSON.stringify({ name: 'openai', version: '99.0.0', main: 'index.js' }),
+        );
         writeFileSync(
           join(pkg, 'index.js'),
           [
@@ -126,7 +131,7 @@ describe('in process', () => {
     // Disabled means unwrapped: no span at all.
     h.reset();
     h.instrumentation.disable();
-    expect((OpenAI.Chat.Completions.prototype.create as any).__wrapped).toBeUndefined();
+    expect((OpenAI.Chat.Completions.prototype.create as Wrapped).__wrapped).toBeUndefined();
     await client.chat.completions.create({ model: 'gpt-4o', messages });
     expect(h.spans()).toHaveLength(0);
     h.instrumentation.enable();
@@ -139,7 +144,10 @@ interface ChildSpan {
   attributes: Record<string, unknown>;
 }
 
-function runNode(args: string[], env: Record<string, string>): Promise<{ code: number | null; spans: ChildSpan[]; stdout: string; stderr: string }> {
+function runNode(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; spans: ChildSpan[]; stdout: string; stderr: string }> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(OTEL_|OPENAI_|NODE_OPTIONS|VITEST)/.test(k)),
   );

@@ -24,11 +24,17 @@ await build({
   alias: { '@agentburn/core': join(repoRoot, 'packages', 'core', 'src', 'index.ts') },
   external: ['@opentelemetry/*', 'openai', 'openai/*', '@pydantic/genai-prices'],
 });
-await build({ ...common, entryPoints: [join(repoRoot, 'test', 'fakes', 'openai-server.ts')], outfile: join(tmp, 'matrix-fake.mjs') });
+await build({
+  ...common,
+  entryPoints: [join(repoRoot, 'test', 'fakes', 'openai-server.ts')],
+  outfile: join(tmp, 'matrix-fake.mjs'),
+});
 
 const { OpenAIInstrumentation } = await import(pathToFileURL(join(tmp, 'matrix-instrumentation.mjs')).href);
 const { startOpenAIServer } = await import(pathToFileURL(join(tmp, 'matrix-fake.mjs')).href);
-const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import(
+  '@opentelemetry/sdk-trace-base'
+);
 
 const exporter = new InMemorySpanExporter();
 const instrumentation = new OpenAIInstrumentation();

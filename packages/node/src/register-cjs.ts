@@ -6,6 +6,6 @@
  * from a --require preload (where it cannot be awaited), Node 20 loses the
  * app's uncaught-error output. ES module apps use `--import`.
  */
-import { register } from './register';
+import { registerFromFlag } from './entry';
 
-register();
+registerFromFlag();

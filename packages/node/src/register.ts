@@ -88,6 +88,15 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
 
   const readers = options.metricReaders ?? metricReadersFromEnv();
   const meterProvider = readers.length > 0 ? new MeterProvider({ resource, readers }) : undefined;
+
+  // Built before anything global is touched: a bad price file throws here.
+  let costProcessor: CostSpanProcessor;
+  try {
+    costProcessor = new CostSpanProcessor({ meterProvider, ...options.costProcessor });
+  } catch (err) {
+    void meterProvider?.shutdown();
+    throw err;
+  }
   if (meterProvider) metrics.setGlobalMeterProvider(meterProvider);
 
   const exporters = options.traceExporter ? [options.traceExporter] : traceExportersFromEnv();
@@ -107,7 +116,6 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
   // The CostSpanProcessor goes first: it writes cost_usd in onEnding, which
   // runs before any processor's onEnd, and its shutdown() ends the open
   // sandbox intervals while the exporters behind it are still running.
-  const costProcessor = new CostSpanProcessor({ meterProvider, ...options.costProcessor });
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [costProcessor, ...exporting] });
   tracerProvider.register();
 

@@ -1,5 +1,4 @@
 import {
-  ATTR_COST_STATUS,
   ATTR_E2B_SANDBOX_BILLED_SECONDS,
   ATTR_E2B_SANDBOX_CPU_COUNT,
   ATTR_E2B_SANDBOX_ID,
@@ -9,7 +8,6 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  COST_STATUS_UNPRICED,
   CostSpanProcessor,
   GEN_AI_OPERATION_CHAT,
   GEN_AI_PROVIDER_OPENAI,
@@ -145,19 +143,29 @@ describe('CostSummaryProcessor', () => {
     const unpriced = (root: Span, model: string) =>
       tracer
         .startSpan(
-          'chat',
-          { attributes: { [ATTR_COST_STATUS]: COST_STATUS_UNPRICED, [ATTR_GEN_AI_REQUEST_MODEL]: model } },
+          `chat ${model}`,
+          {
+            attributes: {
+              [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+              [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_OPENAI,
+              [ATTR_GEN_AI_REQUEST_MODEL]: model,
+              [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 10,
+              [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 10,
+            },
+          },
           trace.setSpan(context.active(), root),
         )
         .end();
     const first = tracer.startSpan('first');
     const second = tracer.startSpan('second');
-    unpriced(first, 'model-1');
-    unpriced(second, 'model-2');
+    unpriced(first, 'no-such-model-1');
+    unpriced(second, 'no-such-model-2');
     first.end();
     second.end();
-    // The first trace's models were evicted by the second's.
-    expect(lines.join('\n')).not.toContain('model-1');
-    expect(lines.at(-1)).toContain('unpriced: model-2');
+    // Only one trace's names are kept: the second evicted the first's.
+    expect(lines).toEqual([
+      `agentburn  trace ${first.spanContext().traceId.slice(0, 8)}  $0.00  1 LLM call · unpriced: 1 span`,
+      `agentburn  trace ${second.spanContext().traceId.slice(0, 8)}  $0.00  1 LLM call · unpriced: no-such-model-2`,
+    ]);
   });
 });

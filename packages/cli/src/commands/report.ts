@@ -46,7 +46,8 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   let size: number | undefined;
   if (source === '-') {
     input = io.stdin;
-    if ((io.stdin as { isTTY?: boolean }).isTTY) io.stderr.write('reading OTLP JSON lines from stdin (end with Ctrl-D)\n');
+    if ((io.stdin as { isTTY?: boolean }).isTTY)
+      io.stderr.write('reading OTLP JSON lines from stdin (end with Ctrl-D)\n');
   } else {
     try {
       const info = await stat(source);

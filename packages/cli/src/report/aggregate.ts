@@ -107,40 +107,79 @@ export function spanCostKind(span: OtlpSpan): CostKind | undefined {
   return compute ? 'compute' : 'llm';
 }
 
-const emptySpend = (): Spend => ({
-  costUsd: 0,
-  llmUsd: 0,
-  computeUsd: 0,
+/**
+ * A running sum with Neumaier's compensation: a million additions of 0.0075
+ * come to 7500, where plain addition drifts to 7499.99999991.
+ */
+class Sum {
+  private sum = 0;
+  private compensation = 0;
+
+  add(x: number): void {
+    const t = this.sum + x;
+    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
+    this.sum = t;
+  }
+
+  get value(): number {
+    return this.sum + this.compensation;
+  }
+}
+
+// The compensated sums are exact to a unit in the last place; ten decimals hide that and are far below any price unit.
+const round = (n: number): number => Math.round(n * 1e10) / 1e10;
+
+interface Tally {
+  cost: Sum;
+  llm: Sum;
+  compute: Sum;
+  llmCalls: number;
+  sandboxRuns: number;
+  unpricedSpans: number;
+}
+
+const newTally = (): Tally => ({
+  cost: new Sum(),
+  llm: new Sum(),
+  compute: new Sum(),
   llmCalls: 0,
   sandboxRuns: 0,
   unpricedSpans: 0,
 });
 
-function addTo(s: Spend, kind: CostKind | undefined, cost: number, unpriced: boolean, run: boolean): void {
-  if (run) s.sandboxRuns++;
+function addTo(t: Tally, kind: CostKind | undefined, cost: number, unpriced: boolean, run: boolean): void {
+  if (run) t.sandboxRuns++;
   if (!kind) return;
-  s.costUsd += cost;
-  if (kind === 'compute') s.computeUsd += cost;
+  t.cost.add(cost);
+  if (kind === 'compute') t.compute.add(cost);
   else {
-    s.llmUsd += cost;
-    s.llmCalls++;
+    t.llm.add(cost);
+    t.llmCalls++;
   }
-  if (unpriced) s.unpricedSpans++;
+  if (unpriced) t.unpricedSpans++;
 }
 
-// Sums of binary floats drift (0.1 + 0.2); ten decimals is far below any price unit.
-const round = (n: number): number => Math.round(n * 1e10) / 1e10;
+const spendOf = (t: Tally): Spend => ({
+  costUsd: round(t.cost.value),
+  llmUsd: round(t.llm.value),
+  computeUsd: round(t.compute.value),
+  llmCalls: t.llmCalls,
+  sandboxRuns: t.sandboxRuns,
+  unpricedSpans: t.unpricedSpans,
+});
 
-function roundSpend<T extends Spend>(s: T): T {
-  s.costUsd = round(s.costUsd);
-  s.llmUsd = round(s.llmUsd);
-  s.computeUsd = round(s.computeUsd);
-  return s;
-}
-
-interface TraceState extends Spend {
+interface TraceState extends Tally {
   rootSpan?: string;
   agents: Set<string>;
+}
+
+interface ModelState {
+  provider?: string;
+  cost: Sum;
+  calls: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /**
@@ -148,11 +187,11 @@ interface TraceState extends Spend {
  * the number of distinct traces, agents and models, not with the number of spans.
  */
 export class SpendAggregator {
-  private readonly total = emptySpend();
+  private readonly total = newTally();
   private readonly traces = new Map<string, TraceState>();
-  private readonly agents = new Map<string, Spend>();
-  private readonly models = new Map<string, ModelSpend>();
-  private readonly compute: ComputeSpend = { intervals: 0, costUsd: 0, billedSeconds: 0, activeSeconds: 0 };
+  private readonly agents = new Map<string, Tally>();
+  private readonly models = new Map<string, ModelState>();
+  private readonly compute = { intervals: 0, cost: new Sum(), billedSeconds: new Sum(), activeSeconds: new Sum() };
   private spans = 0;
   private lines = 0;
   private skippedLines = 0;
@@ -181,15 +220,16 @@ export class SpendAggregator {
 
     const agent = text(a[ATTR_AGENT_NAME]);
     if (agent) trace.agents.add(agent);
-    let agentSpend = this.agents.get(agent ?? NO_AGENT);
-    if (!agentSpend) this.agents.set(agent ?? NO_AGENT, (agentSpend = emptySpend()));
-    addTo(agentSpend, kind, cost, unpriced, false);
+    let agentTally = this.agents.get(agent ?? NO_AGENT);
+    if (!agentTally) this.agents.set(agent ?? NO_AGENT, (agentTally = newTally()));
+    addTo(agentTally, kind, cost, unpriced, false);
 
     if (kind === 'compute') {
-      this.compute.intervals++;
-      this.compute.costUsd += cost;
-      this.compute.billedSeconds += num(a[ATTR_E2B_SANDBOX_BILLED_SECONDS]) ?? num(a[ATTR_COMPUTE_BILLED_SECONDS]) ?? 0;
-      this.compute.activeSeconds += num(a[ATTR_E2B_SANDBOX_ACTIVE_SECONDS]) ?? 0;
+      const c = this.compute;
+      c.intervals++;
+      c.cost.add(cost);
+      c.billedSeconds.add(num(a[ATTR_E2B_SANDBOX_BILLED_SECONDS]) ?? num(a[ATTR_COMPUTE_BILLED_SECONDS]) ?? 0);
+      c.activeSeconds.add(num(a[ATTR_E2B_SANDBOX_ACTIVE_SECONDS]) ?? 0);
       return;
     }
     const model =
@@ -199,12 +239,12 @@ export class SpendAggregator {
       UNKNOWN_MODEL;
     let m = this.models.get(model);
     if (!m) {
-      m = { model, costUsd: 0, calls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0 };
+      m = { cost: new Sum(), calls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0 };
       this.models.set(model, m);
     }
     m.provider ??= text(a[ATTR_GEN_AI_PROVIDER_NAME]) ?? text(a[ATTR_GEN_AI_SYSTEM]);
     m.calls++;
-    m.costUsd += cost;
+    m.cost.add(cost);
     if (unpriced) m.unpricedCalls++;
     m.inputTokens += num(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? num(a[ATTR_GEN_AI_USAGE_PROMPT_TOKENS]) ?? 0;
     m.outputTokens += num(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? num(a[ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]) ?? 0;
@@ -212,31 +252,26 @@ export class SpendAggregator {
 
   private trace(traceId: string): TraceState {
     let t = this.traces.get(traceId);
-    if (!t) this.traces.set(traceId, (t = { ...emptySpend(), agents: new Set() }));
+    if (!t) this.traces.set(traceId, (t = { ...newTally(), agents: new Set() }));
     return t;
   }
 
   /** The report so far; money rounded to ten decimals, groups most expensive first. */
   result(): SpendReport {
     const byCost = (x: { costUsd: number }, y: { costUsd: number }) => y.costUsd - x.costUsd;
-    const traces = [...this.traces].map(([traceId, t]) =>
-      roundSpend({
-        traceId,
-        ...(t.rootSpan !== undefined ? { rootSpan: t.rootSpan } : {}),
-        agents: [...t.agents].sort(),
-        costUsd: t.costUsd,
-        llmUsd: t.llmUsd,
-        computeUsd: t.computeUsd,
-        llmCalls: t.llmCalls,
-        sandboxRuns: t.sandboxRuns,
-        unpricedSpans: t.unpricedSpans,
-      }),
-    );
+    const traces: TraceSpend[] = [...this.traces].map(([traceId, t]) => ({
+      traceId,
+      ...(t.rootSpan !== undefined ? { rootSpan: t.rootSpan } : {}),
+      agents: [...t.agents].sort(),
+      ...spendOf(t),
+    }));
     const c = this.compute;
-    const idle = c.billedSeconds > 0 ? { idleShare: round(Math.max(0, 1 - c.activeSeconds / c.billedSeconds)) } : {};
+    const billed = c.billedSeconds.value;
+    const active = c.activeSeconds.value;
+    const idle = billed > 0 ? { idleShare: round(Math.max(0, 1 - active / billed)) } : {};
     return {
       totals: {
-        ...roundSpend({ ...this.total }),
+        ...spendOf(this.total),
         traces: this.traces.size,
         spans: this.spans,
         lines: this.lines,
@@ -244,14 +279,26 @@ export class SpendAggregator {
       },
       compute: {
         intervals: c.intervals,
-        costUsd: round(c.costUsd),
-        billedSeconds: round(c.billedSeconds),
-        activeSeconds: round(c.activeSeconds),
+        costUsd: round(c.cost.value),
+        billedSeconds: round(billed),
+        activeSeconds: round(active),
         ...idle,
       },
       traces: traces.sort(byCost),
-      agents: [...this.agents].map(([agent, s]) => roundSpend({ agent, ...s })).sort(byCost),
-      models: [...this.models.values()].map((m) => ({ ...m, costUsd: round(m.costUsd) })).sort(byCost),
+      agents: [...this.agents].map(([agent, t]): AgentSpend => ({ agent, ...spendOf(t) })).sort(byCost),
+      models: [...this.models]
+        .map(
+          ([model, m]): ModelSpend => ({
+            model,
+            ...(m.provider !== undefined ? { provider: m.provider } : {}),
+            costUsd: round(m.cost.value),
+            calls: m.calls,
+            unpricedCalls: m.unpricedCalls,
+            inputTokens: m.inputTokens,
+            outputTokens: m.outputTokens,
+          }),
+        )
+        .sort(byCost),
     };
   }
 }

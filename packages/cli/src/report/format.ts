@@ -65,17 +65,14 @@ export function formatReport(report: SpendReport, source: string, top?: number):
   out.push('');
 
   const idle = c.idleShare !== undefined ? `, ${formatPercent(c.idleShare)} idle` : '';
+  const [llmUsd, computeUsd, totalUsd] = formatUsdColumn([t.llmUsd, t.computeUsd, t.costUsd]);
   out.push(
     ...table(
       ['', 'spend', ''],
       [
-        ['LLM', formatUsd(t.llmUsd), plural(t.llmCalls, 'call')],
-        [
-          'compute',
-          formatUsd(t.computeUsd),
-          `${plural(c.intervals, 'sandbox interval')}, ${c.billedSeconds} s billed${idle}`,
-        ],
-        ['total', formatUsd(t.costUsd), ''],
+        ['LLM', llmUsd!, plural(t.llmCalls, 'call')],
+        ['compute', computeUsd!, `${plural(c.intervals, 'sandbox interval')}, ${c.billedSeconds} s billed${idle}`],
+        ['total', totalUsd!, ''],
       ],
       [false, true, false],
     ),
@@ -137,7 +134,8 @@ export function formatReport(report: SpendReport, source: string, top?: number):
           String(r.calls),
           String(r.inputTokens),
           String(r.outputTokens),
-          cost!,
+          // No call priced: the cost is unknown, not zero.
+          r.unpricedCalls === r.calls ? 'unknown' : cost!,
           String(r.unpricedCalls),
         ]),
         [false, false, true, true, true, true, true],

@@ -30,15 +30,9 @@ import {
 } from '../semconv';
 import type { ComputeRates, PriceResult } from '../types';
 import { readLlmCall } from '../usage';
-import { GenerationalMap } from './bounded';
 import { DiagOnce } from './diag-once';
 import { TraceRollups, type TraceTotals } from './rollup';
 import { hrTimeToMs, isLocalRoot, noteParent, type ReadableSpanLike, scopeNameOf } from './span-shape';
-
-interface PricedResponse {
-  traceId: string;
-  spanId: string;
-}
 
 type LlmPricerOptions = NonNullable<ConstructorParameters<typeof LlmPricer>[0]>;
 
@@ -57,8 +51,6 @@ export interface CostSpanProcessorOptions extends LlmPricerOptions {
 
 export const DEFAULT_MAX_OPEN_TRACES = 10_000;
 export const DEFAULT_MAX_TRACE_AGE_MS = 60 * 60 * 1000;
-/** Window of response ids remembered for de-duplication. */
-const MAX_RESPONSE_IDS = 10_000;
 
 /**
  * What both processors share: reads a span's attributes, prices it, keeps
@@ -73,11 +65,6 @@ export class CostEngine {
   private readonly metrics: CostMetrics;
   private readonly diag = new DiagOnce();
   private readonly emitGenAiUsageCost: boolean;
-  /**
-   * Recently priced response ids -> the priced span. Keyed by the id alone
-   * (ids are unique per provider); a hit counts only within the same trace.
-   */
-  private readonly responses = new GenerationalMap<string, PricedResponse>(MAX_RESPONSE_IDS);
   /**
    * The agent a span runs under (its nearest `invoke_agent` ancestor, or itself
    * for an agent span). Keyed by span object: the entries go with the spans.
@@ -125,7 +112,7 @@ export class CostEngine {
     try {
       const traceId = span.spanContext().traceId;
       const totals = this.rollups.ending(traceId);
-      out = this.cost(span, traceId, totals);
+      out = this.cost(span, totals);
       if (isLocalRoot(span)) out = this.rollups.rootEnding(traceId, out);
     } catch (error) {
       this.diag.warn(`cost processing failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -133,7 +120,7 @@ export class CostEngine {
     return out;
   }
 
-  private cost(span: ReadableSpanLike, traceId: string, totals: TraceTotals | undefined): Attributes | undefined {
+  private cost(span: ReadableSpanLike, totals: TraceTotals | undefined): Attributes | undefined {
     const name = span.name;
     if (name === SPAN_E2B_RUN_CODE || name === SPAN_E2B_COMMANDS_RUN) {
       if (totals !== undefined) totals.sandboxRuns++;
@@ -147,10 +134,9 @@ export class CostEngine {
     const call = readLlmCall(name, attributes, scopeNameOf(span));
     if (call !== undefined) {
       this.warnAll(call.issues);
-      if (call.responseId !== undefined) {
-        const priced = this.responses.get(call.responseId);
-        if (priced !== undefined && priced.traceId === traceId) return { [ATTR_COST_DUPLICATE_OF]: priced.spanId };
-        this.responses.set(call.responseId, { traceId, spanId: span.spanContext().spanId });
+      if (call.responseId !== undefined && totals !== undefined) {
+        const pricedBy = totals.claimResponse(call.responseId, span.spanContext().spanId);
+        if (pricedBy !== undefined) return { [ATTR_COST_DUPLICATE_OF]: pricedBy };
       }
       const result = this.pricer.price(call, new Date(hrTimeToMs(span.startTime)));
       // A value the reader could not use leaves a figure out of the price.
@@ -202,10 +188,10 @@ export class CostEngine {
     kind: CostKind,
     agent: string | undefined,
   ): Attributes {
-    const out: Attributes = {
-      [ATTR_COST_STATUS]: status,
-      [ATTR_COST_ESTIMATED]: result.estimated,
-    };
+    // Few writes: each attribute costs a setAttribute on the hot path, so
+    // zero cache parts and a false `estimated` are left out (absent = 0 / false).
+    const out: Attributes = { [ATTR_COST_STATUS]: status };
+    if (result.estimated) out[ATTR_COST_ESTIMATED] = true;
     const total = result.totalUsd;
     if (status !== COST_STATUS_UNPRICED && typeof total === 'number' && Number.isFinite(total)) {
       out[ATTR_COST_USD] = total;
@@ -215,8 +201,8 @@ export class CostEngine {
         if (kind === COST_KIND_LLM) {
           out[ATTR_COST_INPUT_USD] = parts.inputUsd;
           out[ATTR_COST_OUTPUT_USD] = parts.outputUsd;
-          out[ATTR_COST_CACHE_READ_USD] = parts.cacheReadUsd;
-          out[ATTR_COST_CACHE_WRITE_USD] = parts.cacheWriteUsd;
+          if (parts.cacheReadUsd !== 0) out[ATTR_COST_CACHE_READ_USD] = parts.cacheReadUsd;
+          if (parts.cacheWriteUsd !== 0) out[ATTR_COST_CACHE_WRITE_USD] = parts.cacheWriteUsd;
           if (parts.computeUsd !== 0) out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
         } else {
           out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;

@@ -9,6 +9,9 @@ import {
   ATTR_TRACE_UNPRICED_SPANS,
 } from '../semconv';
 
+/** Response ids remembered per trace for de-duplication. */
+const RESPONSE_WINDOW = 32;
+
 /** Running totals of one trace, for the spans that ended in this process. */
 export class TraceTotals {
   llmCostUsd = 0;
@@ -21,7 +24,28 @@ export class TraceTotals {
   /** Local roots of the trace still open (a loopback call adds a second one). */
   roots = 0;
 
+  /** The last response ids priced in this trace and their spans (a small ring). */
+  private responseIds: string[] | undefined;
+  private pricedBy: string[] | undefined;
+  private nextSlot = 0;
+
   constructor(readonly createdAt: number) {}
+
+  /**
+   * The span that already priced `responseId` in this trace, else remembers
+   * `spanId` for it. Two instrumentations wrapping one call end their spans
+   * close together, so a window of recent ids per trace is enough, costs no
+   * hashing and goes away with the trace.
+   */
+  claimResponse(responseId: string, spanId: string): string | undefined {
+    const ids = (this.responseIds ??= []);
+    const spans = (this.pricedBy ??= []);
+    for (let i = 0; i < ids.length; i++) if (ids[i] === responseId) return spans[i];
+    ids[this.nextSlot] = responseId;
+    spans[this.nextSlot] = spanId;
+    this.nextSlot = (this.nextSlot + 1) % RESPONSE_WINDOW;
+    return undefined;
+  }
 
   get touched(): boolean {
     return this.llmCalls > 0 || this.sandboxRuns > 0 || this.computeCostUsd > 0 || this.unpricedSpans > 0;

@@ -11,7 +11,7 @@ import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/s
 import * as traceSdk from '@opentelemetry/sdk-trace-base';
 
 export type { ReadableSpan, SpanExporter, SpanProcessor };
-export const { InMemorySpanExporter, SimpleSpanProcessor } = traceSdk;
+export const { InMemorySpanExporter } = traceSdk;
 
 interface ProviderLike {
   getTracer(name: string): Tracer;
@@ -21,7 +21,15 @@ interface ProviderLike {
 type ProviderClass = new (config: { spanProcessors: SpanProcessor[] }) => ProviderLike;
 
 const sdk = traceSdk as unknown as Record<string, unknown>;
-const Provider = (sdk.BasicTracerProvider ?? sdk.TracerProvider) as ProviderClass;
+/** 2.x `sdk-trace-base` has BasicTracerProvider; 3.x `sdk-trace` has TracerProvider. */
+const isLine2 = typeof sdk.BasicTracerProvider === 'function';
+const Provider = (isLine2 ? sdk.BasicTracerProvider : sdk.TracerProvider) as ProviderClass;
+
+/** An exporting SimpleSpanProcessor: 2.x takes the exporter, 3.x an options object. */
+export function simpleProcessor(exporter: SpanExporter): SpanProcessor {
+  const Simple = traceSdk.SimpleSpanProcessor as unknown as new (arg: unknown) => SpanProcessor;
+  return isLine2 ? new Simple(exporter) : new Simple({ exporter });
+}
 
 let contextReady = false;
 /** Async context for `startActiveSpan` and `withAgent`; set once per test file. */
@@ -55,7 +63,7 @@ export interface Tracing {
 export function createTracing(processors: SpanProcessor[]): Tracing {
   ensureContextManager();
   const exporter = new CollectingExporter();
-  const provider = new Provider({ spanProcessors: [...processors, new SimpleSpanProcessor(exporter)] });
+  const provider = new Provider({ spanProcessors: [...processors, simpleProcessor(exporter)] });
   const tracer = provider.getTracer('agentburn-core-test');
   return {
     provider,

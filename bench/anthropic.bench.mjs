@@ -1,0 +1,147 @@
+// Per-call overhead of tracing @anthropic-ai/sdk, in microseconds: agentburn's
+// AnthropicInstrumentation (with its CostSpanProcessor) next to the SDK's own
+// OpenTelemetry tracing, both against uninstrumented calls. One process, an
+// in-process fake Anthropic server (real HTTP, real SSE), blocks of calls
+// rotating between the three modes so all medians share the same warm-up.
+// Overhead = median(mode) - median(uninstrumented).
+//
+//   node bench/anthropic.bench.mjs          (BENCH_CALLS=... to change the sample size)
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tmp = join(root, 'bench', '.tmp');
+const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
+const STREAM_CALLS = Math.max(100, Math.round(CALLS / 5));
+const STREAM_CHUNKS = 100;
+const BLOCK = 50;
+
+await bundle();
+const { AnthropicInstrumentation, CostSpanProcessor } = await import(
+  pathToFileURL(join(tmp, 'anthropic-agentburn.mjs')).href
+);
+const { startAnthropicServer } = await import(pathToFileURL(join(tmp, 'anthropic-fake.mjs')).href);
+const { trace, metrics } = await import('@opentelemetry/api');
+const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+
+// Spans are built, priced and handed to an exporter that drops them: the cost of tracing, not of I/O.
+let exported = 0;
+const exporter = {
+  export: (spans, done) => {
+    exported += spans.length;
+    done({ code: 0 });
+  },
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
+const provider = new BasicTracerProvider({
+  spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor(exporter)],
+});
+// The SDK's own tracing uses the global provider.
+trace.setGlobalTracerProvider(provider);
+const instrumentation = new AnthropicInstrumentation({ nativeTracing: 'disable' });
+instrumentation.setTracerProvider(provider);
+instrumentation.setMeterProvider(metrics.getMeterProvider());
+const { Anthropic } = createRequire(import.meta.url)('@anthropic-ai/sdk');
+
+const server = await startAnthropicServer();
+server.defaults.text = 'x'.repeat(STREAM_CHUNKS * 4);
+server.defaults.streamChunks = STREAM_CHUNKS;
+const options = { apiKey: 'sk-bench', baseURL: server.url, maxRetries: 0 };
+const plain = new Anthropic({ ...options, openTelemetry: false });
+const nativelyTraced = new Anthropic(options);
+
+const MODES = {
+  off: { label: 'uninstrumented', client: plain, enabled: false },
+  agentburn: { label: '@agentburn/instrumentation-anthropic (+ CostSpanProcessor)', client: plain, enabled: true },
+  native: { label: '@anthropic-ai/sdk native tracing (+ CostSpanProcessor)', client: nativelyTraced, enabled: false },
+};
+const params = { model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: 'Say hello.' }] };
+const nonStream = (client) => client.messages.create(params);
+const stream = async (client) => {
+  const s = await client.messages.create({ ...params, stream: true });
+  for await (const _ of s);
+};
+
+async function measure(call, total) {
+  const samples = Object.fromEntries(Object.keys(MODES).map((mode) => [mode, []]));
+  const run = async (mode, record) => {
+    const { client, enabled } = MODES[mode];
+    enabled ? instrumentation.enable() : instrumentation.disable();
+    for (let i = 0; i < BLOCK; i++) {
+      const start = performance.now();
+      await call(client);
+      if (record) samples[mode].push((performance.now() - start) * 1000);
+    }
+  };
+  for (const mode of Object.keys(MODES)) await run(mode, false); // warm-up
+  for (let done = 0; done < total; done += BLOCK) {
+    for (const mode of Object.keys(MODES)) await run(mode, true);
+    server.requests.length = 0;
+  }
+  const base = median(samples.off);
+  return Object.fromEntries(
+    Object.keys(MODES).map((mode) => [
+      mode,
+      { medianUs: median(samples[mode]), overheadUs: median(samples[mode]) - base },
+    ]),
+  );
+}
+
+const results = { nonStream: await measure(nonStream, CALLS), stream: await measure(stream, STREAM_CALLS) };
+await server.close();
+await provider.shutdown();
+
+console.log(
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`,
+);
+console.log(`Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} deltas) per mode`);
+// Two traced modes, one span per call (warm-up blocks included): a check that both really traced.
+const expected = 2 * (CALLS + STREAM_CALLS + 2 * BLOCK);
+console.log(`Spans exported: ${exported} (expected ${expected})\n`);
+if (exported !== expected) process.exitCode = 1;
+console.log('| tracing | kind | median µs | overhead µs |');
+console.log('|---|---|---:|---:|');
+for (const kind of ['nonStream', 'stream']) {
+  for (const [mode, { label }] of Object.entries(MODES)) {
+    const r = results[kind][mode];
+    const kindLabel = kind === 'stream' ? `stream (${STREAM_CHUNKS} deltas)` : 'non-stream';
+    console.log(
+      `| ${label} | ${kindLabel} | ${r.medianUs.toFixed(1)} | ${mode === 'off' ? '-' : r.overheadUs.toFixed(1)} |`,
+    );
+  }
+}
+
+/** The fake server and our current sources as plain JavaScript (dependencies external). */
+async function bundle() {
+  const { build } = await import('esbuild');
+  mkdirSync(tmp, { recursive: true });
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' };
+  await build({
+    ...common,
+    entryPoints: [join(root, 'test', 'fakes', 'anthropic-server.ts')],
+    outfile: join(tmp, 'anthropic-fake.mjs'),
+  });
+  await build({
+    ...common,
+    stdin: {
+      contents: [
+        `export { AnthropicInstrumentation } from ${JSON.stringify(join(root, 'packages/instrumentation-anthropic/src/index.ts'))};`,
+        `export { CostSpanProcessor } from ${JSON.stringify(join(root, 'packages/core/src/index.ts'))};`,
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'ts',
+    },
+    outfile: join(tmp, 'anthropic-agentburn.mjs'),
+    alias: { '@agentburn/core': join(root, 'packages/core/src/index.ts') },
+    external: ['@opentelemetry/*', '@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@pydantic/genai-prices', 'yaml'],
+  });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
