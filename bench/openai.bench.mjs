@@ -4,7 +4,8 @@
 // own child process against an in-process fake OpenAI server (real HTTP, real
 // SSE), alternating blocks of instrumented and uninstrumented calls
 // (`disable()` / `enable()`), so both sides share the same process and
-// warm-up. Overhead = median over block pairs of the per-call difference.
+// warm-up. Overhead = median over block pairs of the per-call difference in
+// process CPU time (wall time is reported too).
 //
 //   node bench/openai.bench.mjs            (BENCH_CALLS=... to change the sample size)
 import { spawnSync } from 'node:child_process';
@@ -62,7 +63,7 @@ async function parent() {
       const r = results[name][kind];
       const ratio = r.overheadUs / lightest(kind);
       console.log(
-        `| ${label} | ${kind === 'stream' ? `stream (${STREAM_CHUNKS} chunks)` : 'non-stream'} | ${r.baseUs.toFixed(1)} | ${r.instrumentedUs.toFixed(1)} | ${r.overheadUs.toFixed(1)} | ${ratio.toFixed(2)}x |`,
+        `| ${label} | ${kind === 'stream' ? `stream (${STREAM_CHUNKS} chunks)` : 'non-stream'} | ${r.baseUs.toFixed(1)} | ${r.instrumentedUs.toFixed(1)} | ${r.overheadUs.toFixed(1)} | ${ratio.toFixed(2)}x | ${r.baseWallUs.toFixed(1)} | ${r.wallOverheadUs.toFixed(1)} |`,
       );
     }
   }
@@ -143,31 +144,44 @@ async function child(name) {
     for await (const _ of s);
   };
 
-  // Paired blocks: BLOCK calls instrumented, then BLOCK uninstrumented, repeated. The overhead is
-  // the median over pairs of the per-call difference, which cancels drift (GC, JIT, CPU frequency).
+  // Paired blocks: BLOCK calls instrumented, then BLOCK uninstrumented, repeated. Each block is
+  // timed in wall time and in process CPU time (user + system, which a busy machine disturbs far
+  // less). The overhead is the median over pairs of the per-call CPU difference, which cancels
+  // drift (GC, JIT, frequency scaling).
   async function timeBlock(call, enabled) {
     enabled ? instrumentation.enable() : instrumentation.disable();
+    const cpu = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < BLOCK; i++) await call();
-    return ((performance.now() - start) * 1000) / BLOCK;
+    const wallUs = ((performance.now() - start) * 1000) / BLOCK;
+    const used = process.cpuUsage(cpu);
+    return { wallUs, cpuUs: (used.user + used.system) / BLOCK };
   }
 
   async function measure(call, total) {
     for (let i = 0; i < 4; i++) await timeBlock(call, i % 2 === 0); // warm-up
     const on = [];
     const off = [];
-    const diff = [];
+    const cpuDiff = [];
+    const wallDiff = [];
     for (let done = 0; done < total; done += BLOCK) {
       const first = done % (2 * BLOCK) === 0; // alternate which side goes first
       const a = await timeBlock(call, first);
       const b = await timeBlock(call, !first);
-      const [onUs, offUs] = first ? [a, b] : [b, a];
-      on.push(onUs);
-      off.push(offUs);
-      diff.push(onUs - offUs);
+      const [x, y] = first ? [a, b] : [b, a];
+      on.push(x);
+      off.push(y);
+      cpuDiff.push(x.cpuUs - y.cpuUs);
+      wallDiff.push(x.wallUs - y.wallUs);
       server.requests.length = 0;
     }
-    return { baseUs: median(off), instrumentedUs: median(on), overheadUs: median(diff) };
+    return {
+      baseUs: median(off.map((b) => b.cpuUs)),
+      instrumentedUs: median(on.map((b) => b.cpuUs)),
+      overheadUs: median(cpuDiff),
+      baseWallUs: median(off.map((b) => b.wallUs)),
+      wallOverheadUs: median(wallDiff),
+    };
   }
 
   const result = { nonStream: await measure(nonStream, CALLS), stream: await measure(stream, STREAM_CALLS) };
