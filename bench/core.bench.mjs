@@ -116,6 +116,8 @@ if (!globalThis.gc) console.log('memory: run with --expose-gc for heap figures')
 else {
   console.log('memory over 1M spans, 10k traces open:');
   for (const s of memory()) {
-    console.log(`  ${s.spans.toLocaleString('en-US')} spans: heapUsed ${s.heapMiB.toFixed(1)} MiB, open traces ${s.openTraces}`);
+    console.log(
+      `  ${s.spans.toLocaleString('en-US')} spans: heapUsed ${s.heapMiB.toFixed(1)} MiB, open traces ${s.openTraces}`,
+    );
   }
 }

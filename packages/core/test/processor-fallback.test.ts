@@ -7,11 +7,12 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_TRACE_COST_USD,
   addOpenInterval,
+  CostSpanProcessor,
   GEN_AI_OPERATION_INVOKE_AGENT,
   SPAN_E2B_SANDBOX,
   wrapWithCost,
 } from '@agentburn/core';
-import { context } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { chatAttributes, sandboxAttributes } from './helpers/genai';
 import { CollectingExporter, createProvider, endSpan, InMemorySpanExporter, simpleProcessor } from './helpers/otel';
@@ -20,6 +21,29 @@ import { CollectingExporter, createProvider, endSpan, InMemorySpanExporter, simp
 // 1000 input + 200 output = 0.0025 + 0.002 = 0.0045.
 
 describe('wrapWithCost (providers without onEnding)', () => {
+  it('cost-span-processor-warns-once-when-the-provider-skips-on-ending', () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      {
+        error: () => {},
+        warn: (message: string) => warnings.push(message),
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      DiagLogLevel.WARN,
+    );
+    const processor = new CostSpanProcessor();
+    // What a provider without onEnding does: onStart, then onEnd only.
+    const span = createProvider([]).getTracer('test').startSpan('chat gpt-4o');
+    span.setAttributes(chatAttributes());
+    span.end();
+    processor.onEnd(span as unknown as Parameters<CostSpanProcessor['onEnd']>[0]);
+    processor.onEnd(span as unknown as Parameters<CostSpanProcessor['onEnd']>[0]);
+    diag.disable();
+    expect(warnings.filter((w) => w.includes('wrapWithCost'))).toHaveLength(1);
+  });
+
   it('hands-the-inner-processor-a-costed-view-without-mutating-the-span', () => {
     const exporter = new InMemorySpanExporter();
     const wrapped = wrapWithCost(simpleProcessor(exporter));

@@ -122,7 +122,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         });
         callContext = trace.setSpan(context.active(), span);
         const finisher = new SpanFinisher(span, ({ durationSeconds, error }) =>
-          recordCallMetrics(instrumentation.meter, { ...attributes, ...call.resultAttributes }, durationSeconds, error),
+          recordCallMetrics(instrumentation.meter, attributes, call.resultAttributes, durationSeconds, error),
         );
         call = new Call(finisher, operation, {
           captureContent,

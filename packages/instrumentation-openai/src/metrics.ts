@@ -25,21 +25,34 @@ const METRIC_KEYS = [
 
 /**
  * Records `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`
- * from the attributes a call's span ended with.
+ * from a call's request attributes and the attributes learnt from its result
+ * (result first: the response model lives there). Builds one small object
+ * instead of merging both maps, since this runs on every call.
  */
-export function recordCallMetrics(meter: Meter, span: Attributes, durationSeconds: number, error: unknown): void {
+export function recordCallMetrics(
+  meter: Meter,
+  request: Attributes,
+  result: Attributes | undefined,
+  durationSeconds: number,
+  error: unknown,
+): void {
   const attributes: Attributes = {};
-  for (const key of METRIC_KEYS) if (span[key] !== undefined) attributes[key] = span[key];
+  for (const key of METRIC_KEYS) {
+    const value = result?.[key] ?? request[key];
+    if (value !== undefined) attributes[key] = value;
+  }
   if (error !== undefined) attributes[ATTR_ERROR_TYPE] = errorType(error);
-  const input = span[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
-  const output = span[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
+  const input = result?.[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
+  const output = result?.[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
   recordGenAiClientMetrics(
     meter,
     attributes,
-    {
-      inputTokens: typeof input === 'number' ? input : undefined,
-      outputTokens: typeof output === 'number' ? output : undefined,
-    },
+    typeof input === 'number' || typeof output === 'number'
+      ? {
+          inputTokens: typeof input === 'number' ? input : undefined,
+          outputTokens: typeof output === 'number' ? output : undefined,
+        }
+      : undefined,
     durationSeconds,
   );
 }

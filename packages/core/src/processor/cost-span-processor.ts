@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { type Context, diag } from '@opentelemetry/api';
 import { closeAllOpenIntervals } from '../open-intervals';
 import { CostEngine, type CostSpanProcessorOptions } from './cost-engine';
 import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './span-shape';
@@ -14,6 +14,8 @@ import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './sp
  */
 export class CostSpanProcessor implements SpanProcessorLike {
   protected readonly engine: CostEngine;
+  private onEndingSeen = false;
+  private onEndingMissing = false;
 
   constructor(options: CostSpanProcessorOptions = {}) {
     this.engine = new CostEngine(options);
@@ -33,6 +35,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
   }
 
   onEnding(span: WritableSpanLike): void {
+    this.onEndingSeen = true;
     const attributes = this.engine.finish(span);
     if (attributes === undefined) return;
     try {
@@ -42,7 +45,16 @@ export class CostSpanProcessor implements SpanProcessorLike {
     }
   }
 
-  onEnd(_span: ReadableSpanLike): void {}
+  onEnd(_span: ReadableSpanLike): void {
+    // A provider that never calls onEnding would leave every span unpriced.
+    if (!this.onEndingSeen && !this.onEndingMissing) {
+      this.onEndingMissing = true;
+      diag.warn(
+        '@agentburn/core: this tracer provider does not call SpanProcessor.onEnding, so CostSpanProcessor cannot ' +
+          'write cost; wrap the exporting processors with wrapWithCost() instead.',
+      );
+    }
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
