@@ -40,6 +40,8 @@ export class CostMetrics {
   // every span: no allocation or string building on the hot path.
   private readonly attributeSets = new Map<string, Map<string, Map<string, Map<string, Attributes>>>>();
   private cachedSets = 0;
+  // The last set handed out: a run of spans of one model and agent skips the maps.
+  private last: { kind: string; provider: string; model: string; agent: string; attributes: Attributes } | undefined;
 
   constructor(private readonly meterProvider?: MeterProvider) {}
 
@@ -55,6 +57,22 @@ export class CostMetrics {
   }
 
   private attributesFor(kind: CostKind, provider: string, model: string, agent: string): Attributes {
+    const last = this.last;
+    if (
+      last !== undefined &&
+      last.kind === kind &&
+      last.provider === provider &&
+      last.model === model &&
+      last.agent === agent
+    ) {
+      return last.attributes;
+    }
+    const attributes = this.lookupSet(kind, provider, model, agent);
+    this.last = { kind, provider, model, agent, attributes };
+    return attributes;
+  }
+
+  private lookupSet(kind: CostKind, provider: string, model: string, agent: string): Attributes {
     const byAgent = level(level(level(this.attributeSets, kind), provider), model);
     let attributes = byAgent.get(agent);
     if (attributes === undefined) {

@@ -39,13 +39,17 @@ export class Call {
   /** Attaches to whatever the SDK method returned. Never throws. */
   observe(returned: unknown): void {
     try {
-      if (isApiPromise(returned)) this.observeApiPromise(returned);
-      else if (isThenable(returned))
+      if (isApiPromise(returned)) {
+        this.observeApiPromise(returned);
+      } else if (isThenable(returned)) {
+        // Not an SDK promise (a wrapper from elsewhere): waiting on it has no side effect.
         returned.then(
           (value) => this.onResult(value),
           (error) => this.finisher.fail(error),
         );
-      else this.onResult(returned);
+      } else {
+        this.onResult(returned);
+      }
     } catch {
       this.finisher.end();
     }
@@ -63,6 +67,7 @@ export class Call {
     let parseRequested = false;
     let parseStarted = false;
     let rawOnly = false;
+    let headersArrived = false;
     let unreadTimer: ReturnType<typeof setTimeout> | undefined;
 
     const originalParseResponse = promise.parseResponse;
@@ -105,15 +110,23 @@ export class Call {
     const originalAsResponse = promise.asResponse;
     if (typeof originalAsResponse === 'function') {
       promise.asResponse = function observedAsResponse(this: unknown, ...args: unknown[]) {
-        if (!parseRequested) rawOnly = true;
+        if (!parseRequested) {
+          rawOnly = true;
+          if (headersArrived && !parseStarted) endRaw();
+        }
         return originalAsResponse.apply(this, args);
       };
     }
 
+    const endRaw = () => {
+      if (unreadTimer !== undefined) clearTimeout(unreadTimer);
+      call.finisher.end();
+    };
     promise.responsePromise.then(
       () => {
+        headersArrived = true;
         if (rawOnly && !parseStarted) {
-          call.finisher.end();
+          endRaw();
           return;
         }
         // A requested parse is on its way; otherwise nobody may ever await

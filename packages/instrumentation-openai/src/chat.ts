@@ -1,6 +1,7 @@
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_STREAM,
@@ -53,6 +54,7 @@ export const chatCompletions: Operation = {
     setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
     setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
     if (body?.stream === true) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+    setIf(attributes, ATTR_GEN_AI_OUTPUT_TYPE, outputType(body?.response_format?.type));
     if (captureContent && Array.isArray(body?.messages)) {
       setIf(attributes, ATTR_GEN_AI_INPUT_MESSAGES, toJson(body.messages.map(inputMessage)));
     }
@@ -75,6 +77,12 @@ export const chatCompletions: Operation = {
     return new ChatStreamAccumulator(captureContent, hideUsageChunk);
   },
 };
+
+/** `gen_ai.output.type` from `response_format.type`: structured output is `json`. */
+function outputType(format: unknown): string | undefined {
+  if (format === 'json_schema' || format === 'json_object') return 'json';
+  return format === 'text' ? 'text' : undefined;
+}
 
 function commonResultAttributes(result: Payload): Attributes {
   const attributes: Attributes = {};

@@ -5,7 +5,7 @@ import {
   SpanFinisher,
   shouldCaptureContent,
 } from '@agentburn/core';
-import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
+import { type Attributes, context, createNoopMeter, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { Call } from './call';
 import { chatCompletions } from './chat';
@@ -20,6 +20,8 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 /** openai majors 4, 5, 6 and 7 (7 needs Node >= 22). */
 export const SUPPORTED_VERSIONS = ['>=4.0.0 <8'];
 const UNSUPPORTED_VERSIONS = ['<4.0.0', '>=8.0.0'];
+
+const NOOP_METER = createNoopMeter();
 
 /** Marks our wrappers, so a second copy of this package never wraps a method twice. */
 const WRAPPED = Symbol.for('agentburn.instrumentation-openai.wrapped');
@@ -36,8 +38,11 @@ type PatchTarget = { prototype: { create: Create }; operation: Operation };
  * retries happen inside one `create()` call, so they share its span.
  */
 export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
+  // The base constructor calls enable() before these fields exist; every use tolerates that.
   /** Prototypes wrapped by this instance, by identity (CJS and ESM copies are distinct classes). */
-  private readonly patchedPrototypes = new Set<object>();
+  private readonly patchedPrototypes = new WeakSet<object>();
+  /** Targets given to manuallyInstrument(), re-patched on enable() and unpatched on disable(). */
+  private readonly manualTargets: unknown[] = [];
   private readonly reportedVersions = new Set<string>();
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
@@ -77,10 +82,21 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
    */
   manuallyInstrument(target: unknown): void {
     try {
-      this.patchModule(target);
+      if (!this.manualTargets.includes(target)) this.manualTargets.push(target);
+      if (this.isEnabled()) this.patchModule(target);
     } catch (error) {
       this._diag.error('manual instrumentation of openai failed', error);
     }
+  }
+
+  override enable(): void {
+    super.enable();
+    for (const target of this.manualTargets ?? []) this.patchModule(target);
+  }
+
+  override disable(): void {
+    super.disable();
+    for (const target of this.manualTargets ?? []) this.unpatchModule(target);
   }
 
   private patchModule(moduleExports: unknown): void {
@@ -121,8 +137,14 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           attributes,
         });
         callContext = trace.setSpan(context.active(), span);
-        const finisher = new SpanFinisher(span, ({ durationSeconds, error }) =>
-          recordCallMetrics(instrumentation.meter, attributes, call.resultAttributes, durationSeconds, error),
+        // Without a metrics SDK the meter is the API's no-op one: skip the per-call work.
+        const meter = instrumentation.meter;
+        const finisher = new SpanFinisher(
+          span,
+          meter === NOOP_METER
+            ? undefined
+            : ({ durationSeconds, error }) =>
+                recordCallMetrics(meter, attributes, call.resultAttributes, durationSeconds, error),
         );
         call = new Call(finisher, operation, {
           captureContent,

@@ -8,6 +8,7 @@ import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
@@ -214,6 +215,15 @@ describe('chat completions', () => {
     expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBeUndefined();
     expect(span!.attributes[ATTR_COST_USD]).toBeUndefined();
     expect(span!.attributes[ATTR_COST_STATUS]).toBe('unpriced');
+
+    // asResponse() asked for only after the headers arrived: the span still ends then, not at a bound.
+    h.reset();
+    const late = client.chat.completions.create({ model: 'gpt-4o', messages });
+    await (late as unknown as { responsePromise: Promise<unknown> }).responsePromise;
+    expect(h.spans()).toHaveLength(0);
+    await (await late.asResponse()).text();
+    await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
   });
 
   it('keeps-stream-instance-and-tee', async () => {
@@ -275,6 +285,7 @@ describe('chat completions', () => {
     const [span] = await h.ended(1);
     expect(h.spans()).toHaveLength(1);
     expect(span!.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-fake-1');
+    expect(span!.attributes[ATTR_GEN_AI_OUTPUT_TYPE]).toBe('json');
   });
 
   it('one-span-per-runTools-round', async () => {

@@ -98,6 +98,12 @@ describe('streams', () => {
     for await (const _ of stream) chunks++;
     expect(chunks).toBe(5);
     expect(h.spans()).toHaveLength(1);
+
+    // A streaming call whose promise is never awaited at all: the same bound ends its span.
+    h.reset();
+    void client.chat.completions.create({ ...params, stream: true });
+    await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
   });
 
   it('does-not-inject-when-disabled', async () => {

@@ -107,6 +107,16 @@ describe('in process', () => {
     expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
     // 12 x $2.50/M + 5 x $10/M
     expect(span!.attributes[ATTR_COST_USD]).toBeCloseTo(0.00008, 12);
+
+    // disable() unwraps hand-patched copies too; enable() wraps them again.
+    h.reset();
+    h.instrumentation.disable();
+    await newClient(bundled.OpenAI).chat.completions.create({ model: 'gpt-4o', messages });
+    expect(h.spans()).toHaveLength(0);
+    h.instrumentation.enable();
+    await newClient(bundled.OpenAI).chat.completions.create({ model: 'gpt-4o', messages });
+    await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
   });
 
   it('never-patches-twice', async () => {
@@ -181,9 +191,10 @@ describe('in a child process', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('RESULT chatcmpl-fake-1');
-    expect(run.spans).toHaveLength(1);
-    expect(run.spans[0]!.name).toBe('chat gpt-4o');
+    // The ESM copy (through the hook) and the CommonJS copy in one process: one span per call.
+    expect(run.spans.map((s) => s.name)).toEqual(['chat gpt-4o', 'embeddings text-embedding-3-small']);
     expect(run.spans[0]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
+    expect(run.spans[1]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(8);
   });
 
   it('loads-with-NodeSDK', async () => {

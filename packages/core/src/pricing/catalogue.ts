@@ -18,7 +18,7 @@ import type { PriceTable } from './rates';
 export const GENAI_PRICES_VERSION = '0.1.8';
 
 /** A price period: always, from a start date, or in a daily UTC window (off-peak pricing). */
-type Period = { from: number; prices: PriceTable } | { start: number; end: number; prices: PriceTable };
+export type Period = { from: number; prices: PriceTable } | { start: number; end: number; prices: PriceTable };
 
 /** One matched price entry, its price history parsed once. */
 export interface CatalogueEntry {
@@ -66,16 +66,27 @@ function toEntry(providerId: string, model: ModelInfo): CatalogueEntry {
  * price period for the call's start time.
  */
 export class Catalogue {
-  private readonly memo = new Map<string, CatalogueEntry | null>();
+  // provider -> model -> entry: a hit is two Map lookups, no key string built per call.
+  private readonly memo = new Map<string, Map<string, CatalogueEntry | null>>();
+  private memoSize = 0;
 
   /** The price entry for a model, or null when genai-prices has none. Never throws. */
   lookup(provider: string | undefined, model: string): CatalogueEntry | null {
-    const key = `${provider ?? ''}\u0000${model}`;
-    const hit = this.memo.get(key);
+    let byModel = this.memo.get(provider ?? '');
+    const hit = byModel?.get(model);
     if (hit !== undefined) return hit;
     const entry = this.match(provider, model);
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(key, entry);
+    if (this.memoSize >= MEMO_LIMIT) {
+      this.memo.clear();
+      this.memoSize = 0;
+      byModel = undefined;
+    }
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.memo.set(provider ?? '', byModel);
+    }
+    byModel.set(model, entry);
+    this.memoSize++;
     return entry;
   }
 
@@ -104,6 +115,7 @@ export class Catalogue {
   /** Forgets every match, e.g. after the price data was updated. */
   clear(): void {
     this.memo.clear();
+    this.memoSize = 0;
   }
 
   private find(model: string, providerId: string | undefined): CatalogueEntry | null {
@@ -117,19 +129,27 @@ export class Catalogue {
   }
 }
 
-/** The prices of `entry` in force at `at`, by genai-prices' own rule; the first period when none holds. */
-export function pricesAt(entry: CatalogueEntry, at: Date): PriceTable | undefined {
-  const t = at.getTime();
-  const second = ((Math.floor(t / 1000) % 86400) + 86400) % 86400;
-  for (let i = entry.periods.length - 1; i >= 0; i--) {
-    const p = entry.periods[i]!;
+/**
+ * The price period of `entry` in force at `at` (ms since the epoch), by
+ * genai-prices' own rule; the first period when none holds.
+ */
+export function periodAt(entry: CatalogueEntry, at: number): Period | undefined {
+  const periods = entry.periods;
+  const second = ((Math.floor(at / 1000) % 86400) + 86400) % 86400;
+  for (let i = periods.length - 1; i >= 0; i--) {
+    const p = periods[i]!;
     if ('from' in p) {
-      if (t >= p.from) return p.prices;
+      if (at >= p.from) return p;
     } else if (p.end < p.start ? second >= p.start || second < p.end : second >= p.start && second < p.end) {
-      return p.prices;
+      return p;
     }
   }
-  return entry.periods[0]?.prices;
+  return periods[0];
+}
+
+/** The prices of `entry` in force at `at`, by genai-prices' own rule; the first period when none holds. */
+export function pricesAt(entry: CatalogueEntry, at: Date | number): PriceTable | undefined {
+  return periodAt(entry, typeof at === 'number' ? at : at.getTime())?.prices;
 }
 
 /**

@@ -9,10 +9,10 @@ import {
   type PricingSource,
 } from '../semconv';
 import type { LlmCall, PriceResult, Usage } from '../types';
-import { Catalogue, enableRemotePriceUpdates, GENAI_PRICES_VERSION, pricesAt } from './catalogue';
+import { Catalogue, type CatalogueEntry, enableRemotePriceUpdates, GENAI_PRICES_VERSION, type Period, periodAt } from './catalogue';
 import { loadPriceOverrides, type PriceOverrides, validatePriceOverrides } from './overrides';
 import { isAnthropicModel, toGenaiPricesProvider } from './providers';
-import { type PriceTable, priceParts, sumBreakdown } from './rates';
+import { isFlat, type PriceTable, partsAt, type ResolvedRates, resolveRates, sumBreakdown } from './rates';
 
 export interface LlmPricerOptions {
   /** Prices that win over the catalogue, keyed by model id or `provider/model`; they also win over the price file. */
@@ -39,6 +39,21 @@ interface Matched {
   model: string;
   providerId: string | undefined;
   version: string | undefined;
+  anthropic: boolean;
+  /** The resolved rates when no price of `table` is tiered (they then hold for every call). */
+  flat: ResolvedRates | undefined;
+}
+
+function makeMatched(
+  table: PriceTable,
+  source: PricingSource,
+  model: string,
+  providerId: string | undefined,
+  version: string | undefined,
+): Matched {
+  const anthropic = isAnthropicModel(providerId, model);
+  const flat = isFlat(table) ? resolveRates(table, anthropic, 0) : undefined;
+  return { table, source, model, providerId, version, anthropic, flat };
 }
 
 function unpriced(call: { estimated: boolean }): PriceResult {
@@ -65,6 +80,8 @@ export class LlmPricer {
   private readonly overrides: PriceOverrides;
   private readonly hasOverrides: boolean;
   private readonly multipliers: Record<string, number>;
+  /** What a catalogue price period resolves to, built once per period (periods live as long as their entry). */
+  private readonly byPeriod = new WeakMap<Period, Matched>();
 
   /** @throws PriceFileError when the price file or an override is malformed. */
   constructor(options: LlmPricerOptions = {}) {
@@ -83,10 +100,10 @@ export class LlmPricer {
     if (options.fetchUpdates) enableRemotePriceUpdates(() => this.catalogue.clear());
   }
 
-  /** Never throws. */
-  price(call: LlmCall, startTime: Date): PriceResult {
+  /** Never throws. `startTime`: a Date or ms since the epoch (the price history is looked up by it). */
+  price(call: LlmCall, startTime: Date | number): PriceResult {
     try {
-      return this.priceOrThrow(call, startTime);
+      return this.priceOrThrow(call, typeof startTime === 'number' ? startTime : startTime.getTime());
     } catch {
       return unpriced(call);
     }
@@ -97,7 +114,7 @@ export class LlmPricer {
     return this.catalogue;
   }
 
-  private priceOrThrow(call: LlmCall, startTime: Date): PriceResult {
+  private priceOrThrow(call: LlmCall, startTime: number): PriceResult {
     const override = this.findOverride(call);
     if (override === undefined && call.providerCostUsd !== undefined) {
       // The provider's own figure (OpenRouter, AI Gateway) is what was billed: no split is known.
@@ -120,8 +137,8 @@ export class LlmPricer {
       if (m !== undefined) multiplier = m;
       else estimated = true;
     }
-    const anthropic = isAnthropicModel(matched.providerId, matched.model);
-    const { breakdown, missing, priced } = priceParts(matched.table, call.usage, anthropic, multiplier);
+    const rates = matched.flat ?? resolveRates(matched.table, matched.anthropic, call.usage.inputTokens);
+    const { breakdown, missing, priced } = partsAt(rates, call.usage, multiplier);
     if (!priced) return unpriced({ estimated });
     const result: PriceResult = {
       status: missing ? COST_STATUS_PARTIAL : COST_STATUS_PRICED,
@@ -144,28 +161,31 @@ export class LlmPricer {
       for (const key of [...providers.map((p) => `${p.toLowerCase()}/${id}`), id]) {
         const table = this.overrides[key];
         if (table !== undefined) {
-          return { table, source: PRICING_SOURCE_OVERRIDE, model: key, providerId: providers[1], version: undefined };
+          return makeMatched(table, PRICING_SOURCE_OVERRIDE, key, providers[1], undefined);
         }
       }
     }
     return undefined;
   }
 
-  private findCatalogue(call: LlmCall, startTime: Date): Matched | undefined {
-    for (const model of [call.responseModel, call.requestModel]) {
-      if (!model) continue;
-      const entry = this.catalogue.lookup(call.provider, model);
-      if (entry === null) continue;
-      const table = pricesAt(entry, startTime);
-      if (table === undefined) continue;
-      return {
-        table,
-        source: PRICING_SOURCE_GENAI_PRICES,
-        model: entry.modelId,
-        providerId: entry.providerId,
-        version: GENAI_PRICES_VERSION,
-      };
-    }
-    return undefined;
+  private findCatalogue(call: LlmCall, startTime: number): Matched | undefined {
+    return (
+      (call.responseModel ? this.fromCatalogue(call.provider, call.responseModel, startTime) : undefined) ??
+      (call.requestModel ? this.fromCatalogue(call.provider, call.requestModel, startTime) : undefined)
+    );
+  }
+
+  private fromCatalogue(provider: string | undefined, model: string, startTime: number): Matched | undefined {
+    const entry = this.catalogue.lookup(provider, model);
+    if (entry === null) return undefined;
+    const period = periodAt(entry, startTime);
+    if (period === undefined) return undefined;
+    return this.byPeriod.get(period) ?? this.remember(entry, period);
+  }
+
+  private remember(entry: CatalogueEntry, period: Period): Matched {
+    const m = makeMatched(period.prices, PRICING_SOURCE_GENAI_PRICES, entry.modelId, entry.providerId, GENAI_PRICES_VERSION);
+    this.byPeriod.set(period, m);
+    return m;
   }
 }

@@ -43,46 +43,112 @@ function rateAt(rate: unknown, inputTokens: number): number | undefined {
   return price;
 }
 
+/** The per-million rate of each token class after the fallbacks; undefined = no price on its whole chain. */
+export interface ResolvedRates {
+  input: number | undefined;
+  output: number | undefined;
+  cacheRead: number | undefined;
+  write5m: number | undefined;
+  write1h: number | undefined;
+  reasoning: number | undefined;
+}
+
 /**
- * Splits a call's cost into our parts. Token classes without a price of their
- * own fall back the way genai-prices decomposes usage: cache reads and 5-minute
- * writes to the input price, reasoning to the output price, 1-hour writes to
- * `cache_write_1h_mtok`, else (Anthropic models) 2x base input as Anthropic
- * bills them, else the 5-minute write price. Only tokens with no price on
- * their whole chain are `missing`.
+ * Token classes without a price of their own fall back the way genai-prices
+ * decomposes usage: cache reads and 5-minute writes to the input price,
+ * reasoning to the output price, 1-hour writes to `cache_write_1h_mtok`, else
+ * (Anthropic models) 2x base input as Anthropic bills them, else the 5-minute
+ * write price.
+ */
+export function resolveRates(table: PriceTable, anthropic: boolean, inputTokens: number): ResolvedRates {
+  const input = rateAt(table.input_mtok, inputTokens);
+  const output = rateAt(table.output_mtok, inputTokens);
+  const write5m = rateAt(table.cache_write_mtok, inputTokens) ?? input;
+  return {
+    input,
+    output,
+    cacheRead: rateAt(table.cache_read_mtok, inputTokens) ?? input,
+    write5m,
+    write1h:
+      rateAt(table.cache_write_1h_mtok, inputTokens) ??
+      (anthropic && input !== undefined ? 2 * input : undefined) ??
+      write5m,
+    reasoning: rateAt(table.output_reasoning_mtok, inputTokens) ?? output,
+  };
+}
+
+/** True when no price of `table` is tiered: its resolved rates hold for every call. */
+export function isFlat(table: PriceTable): boolean {
+  for (const field of PRICE_FIELDS) {
+    const rate = table[field];
+    if (rate !== undefined && typeof rate !== 'number') return false;
+  }
+  return true;
+}
+
+/**
+ * Splits a call's cost into our parts (see `resolveRates` for the fallbacks).
+ * Only tokens with no price on their whole chain are `missing`.
  */
 export function priceParts(table: PriceTable, usage: Usage, anthropic: boolean, multiplier: number): PartsResult {
-  const total = usage.inputTokens;
-  const input = rateAt(table.input_mtok, total);
-  const output = rateAt(table.output_mtok, total);
-  const cacheRead = rateAt(table.cache_read_mtok, total) ?? input;
-  const write5m = rateAt(table.cache_write_mtok, total) ?? input;
-  const write1h =
-    rateAt(table.cache_write_1h_mtok, total) ?? (anthropic && input !== undefined ? 2 * input : undefined) ?? write5m;
-  const reasoning = rateAt(table.output_reasoning_mtok, total) ?? output;
+  return partsAt(resolveRates(table, anthropic, usage.inputTokens), usage, multiplier);
+}
 
+/** `priceParts` with the rates already resolved (the processor caches them for flat tables). */
+export function partsAt(rates: ResolvedRates, usage: Usage, multiplier: number): PartsResult {
+  // Each class: 0 without tokens; missing without a rate; else tokens x rate.
+  const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
+  const plainOutput = usage.outputTokens - usage.reasoningTokens;
+  const write5mTokens = usage.cacheWriteTokens - usage.cacheWrite1hTokens;
   let missing = false;
   let priced = false;
-  const cost = (tokens: number, rate: number | undefined): number => {
-    if (tokens <= 0) return 0;
-    if (rate === undefined) {
-      missing = true;
-      return 0;
+  let inputUsd = 0;
+  let outputUsd = 0;
+  let cacheReadUsd = 0;
+  let cacheWriteUsd = 0;
+  if (uncached > 0) {
+    if (rates.input === undefined) missing = true;
+    else {
+      priced = true;
+      inputUsd = (uncached * rates.input * multiplier) / 1e6;
     }
-    priced = true;
-    return (tokens * rate * multiplier) / 1e6;
-  };
-
-  const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
-  const breakdown: CostBreakdown = {
-    inputUsd: cost(uncached, input),
-    outputUsd: cost(usage.outputTokens - usage.reasoningTokens, output) + cost(usage.reasoningTokens, reasoning),
-    cacheReadUsd: cost(usage.cacheReadTokens, cacheRead),
-    cacheWriteUsd:
-      cost(usage.cacheWriteTokens - usage.cacheWrite1hTokens, write5m) + cost(usage.cacheWrite1hTokens, write1h),
-    computeUsd: 0,
-  };
-  return { breakdown, missing, priced };
+  }
+  if (plainOutput > 0) {
+    if (rates.output === undefined) missing = true;
+    else {
+      priced = true;
+      outputUsd = (plainOutput * rates.output * multiplier) / 1e6;
+    }
+  }
+  if (usage.reasoningTokens > 0) {
+    if (rates.reasoning === undefined) missing = true;
+    else {
+      priced = true;
+      outputUsd += (usage.reasoningTokens * rates.reasoning * multiplier) / 1e6;
+    }
+  }
+  if (usage.cacheReadTokens > 0) {
+    if (rates.cacheRead === undefined) missing = true;
+    else {
+      priced = true;
+      cacheReadUsd = (usage.cacheReadTokens * rates.cacheRead * multiplier) / 1e6;
+    }
+  }
+  if (write5mTokens > 0) {
+    if (rates.write5m === undefined) missing = true;
+    else {
+      priced = true;
+      cacheWriteUsd = (write5mTokens * rates.write5m * multiplier) / 1e6;
+    }
+  }
+  if (usage.cacheWrite1hTokens > 0) {
+    if (rates.write1h === undefined) missing = true;
+    else {
+      priced = true;
+      cacheWriteUsd += (usage.cacheWrite1hTokens * rates.write1h * multiplier) / 1e6;
+    }
+  }
+  return { breakdown: { inputUsd, outputUsd, cacheReadUsd, cacheWriteUsd, computeUsd: 0 }, missing, priced };
 }
 
 export function sumBreakdown(b: CostBreakdown): number {

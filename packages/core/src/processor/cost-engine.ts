@@ -138,7 +138,7 @@ export class CostEngine {
         const pricedBy = totals.claimResponse(call.responseId, span.spanContext().spanId);
         if (pricedBy !== undefined) return { [ATTR_COST_DUPLICATE_OF]: pricedBy };
       }
-      const result = this.pricer.price(call, new Date(hrTimeToMs(span.startTime)));
+      const result = this.pricer.price(call, hrTimeToMs(span.startTime));
       // A value the reader could not use leaves a figure out of the price.
       const status =
         call.issues.length > 0 && result.status === COST_STATUS_PRICED ? COST_STATUS_PARTIAL : result.status;

@@ -26,9 +26,9 @@ import type { LlmCall, UsageSource } from '../types';
 import { normaliseProvider } from './provider';
 import {
   type CallIdentity,
-  makeCall,
-  normaliseUsage,
+  normaliseCounts,
   type RawUsage,
+  readCount,
   readFirstCount,
   readFirstString,
   readString,
@@ -63,35 +63,38 @@ export function isGenAiInference(attributes: Attributes): boolean {
   return hasProvider && hasUsage;
 }
 
+// Current names first, deprecated ones after; module constants so no list is built per span.
+const INPUT_KEYS = [ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_PROMPT_TOKENS];
+const OUTPUT_KEYS = [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, ATTR_GEN_AI_USAGE_COMPLETION_TOKENS];
+const CACHE_WRITE_KEYS = [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS];
+const PROVIDER_KEYS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_SYSTEM];
+const SERVICE_TIER_KEYS = [
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+  DEPRECATED_RESPONSE_SERVICE_TIER,
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  DEPRECATED_REQUEST_SERVICE_TIER,
+];
+
 /** The GenAI semconv usage figures, current names first, deprecated ones after. */
 export function readGenAiUsage(attributes: Attributes, issues: string[]): RawUsage {
   return {
-    input: readFirstCount(attributes, [ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_PROMPT_TOKENS], issues),
-    output: readFirstCount(attributes, [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, ATTR_GEN_AI_USAGE_COMPLETION_TOKENS], issues),
-    cacheRead: readFirstCount(attributes, [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS], issues),
-    cacheWrite: readFirstCount(
-      attributes,
-      [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS],
-      issues,
-    ),
-    cacheWrite1h: readFirstCount(attributes, [ATTR_USAGE_CACHE_CREATION_1H_INPUT_TOKENS], issues),
-    reasoning: readFirstCount(attributes, [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS], issues),
+    input: readFirstCount(attributes, INPUT_KEYS, issues),
+    output: readFirstCount(attributes, OUTPUT_KEYS, issues),
+    cacheRead: readCount(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, issues),
+    cacheWrite: readFirstCount(attributes, CACHE_WRITE_KEYS, issues),
+    cacheWrite1h: readCount(attributes, ATTR_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, issues),
+    reasoning: readCount(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, issues),
   };
 }
 
 /** Identity fields every GenAI-semconv span shares. */
 export function readGenAiIdentity(attributes: Attributes): CallIdentity {
   return {
-    provider: normaliseProvider(readFirstString(attributes, [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_SYSTEM])),
+    provider: normaliseProvider(readFirstString(attributes, PROVIDER_KEYS)),
     requestModel: readString(attributes, ATTR_GEN_AI_REQUEST_MODEL),
     responseModel: readString(attributes, ATTR_GEN_AI_RESPONSE_MODEL),
     responseId: readString(attributes, ATTR_GEN_AI_RESPONSE_ID),
-    serviceTier: readFirstString(attributes, [
-      ATTR_OPENAI_RESPONSE_SERVICE_TIER,
-      DEPRECATED_RESPONSE_SERVICE_TIER,
-      ATTR_OPENAI_REQUEST_SERVICE_TIER,
-      DEPRECATED_REQUEST_SERVICE_TIER,
-    ]),
+    serviceTier: readFirstString(attributes, SERVICE_TIER_KEYS),
   };
 }
 
@@ -100,7 +103,29 @@ export function readGenAiIdentity(attributes: Attributes): CallIdentity {
  * counts all input, cached reads and writes included (the convention's rule).
  */
 export function readGenAi(attributes: Attributes, source: UsageSource = 'genai'): LlmCall {
+  // The path every span of our own instrumentations takes: the same reads as
+  // readGenAiUsage + readGenAiIdentity, without their intermediate records.
   const issues: string[] = [];
-  const usage = normaliseUsage(readGenAiUsage(attributes, issues), true, issues);
-  return makeCall(source, readGenAiIdentity(attributes), usage, issues);
+  const usage = normaliseCounts(
+    readFirstCount(attributes, INPUT_KEYS, issues),
+    readFirstCount(attributes, OUTPUT_KEYS, issues),
+    readCount(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, issues),
+    readFirstCount(attributes, CACHE_WRITE_KEYS, issues),
+    readCount(attributes, ATTR_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, issues),
+    readCount(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, issues),
+    true,
+    issues,
+  );
+  return {
+    source,
+    provider: normaliseProvider(readFirstString(attributes, PROVIDER_KEYS)),
+    requestModel: readString(attributes, ATTR_GEN_AI_REQUEST_MODEL),
+    responseModel: readString(attributes, ATTR_GEN_AI_RESPONSE_MODEL),
+    responseId: readString(attributes, ATTR_GEN_AI_RESPONSE_ID),
+    serviceTier: readFirstString(attributes, SERVICE_TIER_KEYS),
+    usage,
+    providerCostUsd: undefined,
+    estimated: false,
+    issues,
+  };
 }

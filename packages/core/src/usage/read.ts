@@ -67,23 +67,46 @@ export interface RawUsage {
  * API: no). Inconsistent parts push an issue and widen the whole.
  */
 export function normaliseUsage(raw: RawUsage, cacheInclusive: boolean, issues: string[]): Usage {
-  const cacheRead = raw.cacheRead ?? 0;
-  let cacheWrite1h = raw.cacheWrite1h ?? 0;
-  let cacheWrite = raw.cacheWrite ?? 0;
+  return normaliseCounts(
+    raw.input,
+    raw.output,
+    raw.cacheRead,
+    raw.cacheWrite,
+    raw.cacheWrite1h,
+    raw.reasoning,
+    cacheInclusive,
+    issues,
+  );
+}
+
+/** `normaliseUsage` on separate figures: the hot path of our own spans builds no RawUsage. */
+export function normaliseCounts(
+  rawInput: number | undefined,
+  rawOutput: number | undefined,
+  rawCacheRead: number | undefined,
+  rawCacheWrite: number | undefined,
+  rawCacheWrite1h: number | undefined,
+  rawReasoning: number | undefined,
+  cacheInclusive: boolean,
+  issues: string[],
+): Usage {
+  const cacheRead = rawCacheRead ?? 0;
+  let cacheWrite1h = rawCacheWrite1h ?? 0;
+  let cacheWrite = rawCacheWrite ?? 0;
   if (cacheWrite1h > cacheWrite) {
-    if (raw.cacheWrite !== undefined) issues.push('1-hour cache writes exceed cache writes');
+    if (rawCacheWrite !== undefined) issues.push('1-hour cache writes exceed cache writes');
     cacheWrite = cacheWrite1h;
   }
-  let input = raw.input ?? 0;
+  let input = rawInput ?? 0;
   if (!cacheInclusive) input += cacheRead + cacheWrite;
   if (cacheRead + cacheWrite > input) {
     issues.push('cache tokens exceed input tokens');
     input = cacheRead + cacheWrite;
   }
-  let reasoning = raw.reasoning ?? 0;
-  let output = raw.output ?? 0;
+  let reasoning = rawReasoning ?? 0;
+  let output = rawOutput ?? 0;
   if (reasoning > output) {
-    if (raw.output !== undefined) issues.push('reasoning tokens exceed output tokens');
+    if (rawOutput !== undefined) issues.push('reasoning tokens exceed output tokens');
     output = reasoning;
   }
   cacheWrite1h = Math.min(cacheWrite1h, cacheWrite);
