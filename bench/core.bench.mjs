@@ -1,9 +1,10 @@
 // CostSpanProcessor overhead: CPU time to create and end an LLM span through a
 // BasicTracerProvider that exports with a BatchSpanProcessor (no-op
-// exporter), with and without the CostSpanProcessor in front (same run,
-// interleaved batches after a warm-up), and heap after GC over 1M spans with
-// 10k traces open at once. Run with `node --expose-gc bench/core.bench.mjs`
-// (after build).
+// exporter), with and without the CostSpanProcessor in front of it (each side
+// in its own process, alternating), and heap after GC over 1M spans with 10k
+// traces open at once. Run with `node --expose-gc bench/core.bench.mjs`
+// (after build). BENCH_SPANS: spans per timed round; BENCH_PAIRS: processes
+// per side; BENCH_MEMORY=0 skips the memory part.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { setImmediate as tick } from 'node:timers/promises';

@@ -10,8 +10,8 @@
  * or, when the queue is empty, by a default Message built from
  * `server.defaults`, streamed when the request asks for `stream: true`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, parseJson, ReplyQueue, readBody, splitUrl, sseFrame, writeJson, writeSseHead } from './http';
 
 export interface RecordedAnthropicRequest {
   method: string;
@@ -195,17 +195,14 @@ function split(text: string, parts: number): string[] {
 
 export async function startAnthropicServer(): Promise<FakeAnthropicServer> {
   const requests: RecordedAnthropicRequest[] = [];
-  const queue: Array<AnthropicReply | AnthropicReplyFn> = [];
-  const sockets = new Set<Socket>();
+  const queue = new ReplyQueue<AnthropicReply, RecordedAnthropicRequest>();
   let releaseHeld: Array<() => void> = [];
 
   const fake: FakeAnthropicServer = {
     url: '',
     port: 0,
     requests,
-    reply: (...replies) => {
-      queue.push(...replies);
-    },
+    reply: (...replies) => queue.push(...replies),
     release: () => {
       const held = releaseHeld;
       releaseHeld = [];
@@ -215,60 +212,43 @@ export async function startAnthropicServer(): Promise<FakeAnthropicServer> {
     reset: () => {
       fake.release();
       requests.length = 0;
-      queue.length = 0;
+      queue.clear();
       fake.defaults = initialDefaults();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        fake.release();
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      fake.release();
+      return server.close();
+    },
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any;
-      try {
-        body = raw === '' ? undefined : JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      const [path = '/', query = ''] = (req.url ?? '/').split('?');
-      let markClosed!: () => void;
-      const recorded: RecordedAnthropicRequest = {
-        method: req.method ?? 'GET',
-        path,
-        query,
-        headers: req.headers,
-        body,
-        closed: new Promise<void>((resolve) => {
-          markClosed = resolve;
-        }),
-        abortedByClient: false,
-      };
-      res.on('close', () => {
-        if (!res.writableFinished) recorded.abortedByClient = true;
-        markClosed();
-      });
-      requests.push(recorded);
-      const next = queue.shift();
-      const reply =
-        next === undefined ? defaultReply(recorded, fake.defaults) : typeof next === 'function' ? next(recorded) : next;
-      send(res, reply, (resume) => releaseHeld.push(resume));
-    });
+  const server = await listenOnLoopback((req, res) => {
+    // A request the client abandons mid-body is never answered.
+    readBody(req).then(
+      (raw) => {
+        let markClosed!: () => void;
+        const recorded: RecordedAnthropicRequest = {
+          method: req.method ?? 'GET',
+          ...splitUrl(req),
+          headers: req.headers,
+          body: parseJson(raw.toString('utf8')),
+          closed: new Promise<void>((resolve) => {
+            markClosed = resolve;
+          }),
+          abortedByClient: false,
+        };
+        res.on('close', () => {
+          if (!res.writableFinished) recorded.abortedByClient = true;
+          markClosed();
+        });
+        requests.push(recorded);
+        const reply = queue.next(recorded, (request) => defaultReply(request, fake.defaults));
+        send(res, reply, (resume) => releaseHeld.push(resume));
+      },
+      () => {},
+    );
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  fake.port = port;
-  fake.url = `http://127.0.0.1:${port}`;
+  fake.port = server.port;
+  fake.url = server.origin;
   return fake;
 }
 
@@ -295,37 +275,22 @@ const BASE_HEADERS = { 'request-id': 'req_fake_01' };
 function send(res: ServerResponse, reply: AnthropicReply, hold: (resume: () => void) => void): void {
   if ('hang' in reply) return;
   if ('json' in reply) {
-    const payload = JSON.stringify(reply.json);
-    res.writeHead(reply.status ?? 200, {
-      ...BASE_HEADERS,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      ...reply.headers,
-    });
-    res.end(payload);
+    writeJson(res, reply.status ?? 200, reply.json, { ...BASE_HEADERS, ...reply.headers });
     return;
   }
   if ('error' in reply) {
     const { status, type, message } = reply.error;
-    const payload = JSON.stringify({ type: 'error', error: { type, message: message ?? type } });
-    res.writeHead(status, {
-      ...BASE_HEADERS,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
+    writeJson(
+      res,
+      status,
+      { type: 'error', error: { type, message: message ?? type } },
       // Tell the SDK to retry almost at once when a test enables retries.
-      'retry-after-ms': '1',
-      ...reply.headers,
-    });
-    res.end(payload);
+      { ...BASE_HEADERS, 'retry-after-ms': '1', ...reply.headers },
+    );
     return;
   }
-  res.writeHead(200, {
-    ...BASE_HEADERS,
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    ...reply.headers,
-  });
-  const encode = (event: AnthropicSseEvent) => `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+  writeSseHead(res, { ...BASE_HEADERS, ...reply.headers });
+  const encode = (event: AnthropicSseEvent) => sseFrame(event.data, event.event);
   const { sse } = reply;
   const holdAfter = reply.holdAfter ?? sse.length;
   res.write(sse.slice(0, holdAfter).map(encode).join(''));

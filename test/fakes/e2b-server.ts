@@ -19,8 +19,8 @@
  * killed, or paused when it was created with `lifecycle.onTimeout = 'pause'`.
  * Requests to a sandbox that is not running get a 502, as from E2B's edge.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, parseJson, readBody, writeJson } from './http';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the wire, read field by field
 type Json = any;
@@ -254,7 +254,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
   });
 
   // --- control plane -------------------------------------------------------
-  const api = createServer(async (req, res) => {
+  const api = await listenOnLoopback(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -291,7 +291,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
         events: [{ type: 'sandbox.lifecycle.created', timestamp: t }],
       };
       sandboxes.set(sb.sandboxId, sb);
-      return json(res, 201, sandboxJson(sb));
+      return writeJson(res, 201, sandboxJson(sb));
     }
 
     const events = /^\/events\/sandboxes\/([^/]+)$/.exec(path);
@@ -309,7 +309,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
       if (url.searchParams.get('orderAsc') !== 'true') all.reverse();
       const offset = Number(url.searchParams.get('offset') ?? 0);
       const limit = Number(url.searchParams.get('limit') ?? 10);
-      return json(res, 200, all.slice(offset, offset + limit));
+      return writeJson(res, 200, all.slice(offset, offset + limit));
     }
 
     const id = idMatch?.[1];
@@ -319,7 +319,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
 
     if (idMatch && method === 'GET' && rest === '') {
       if (gone) return apiError(res, 404, `sandbox "${id}" doesn't exist or you don't have access to it`);
-      return json(res, 200, detailJson(sb));
+      return writeJson(res, 200, detailJson(sb));
     }
     if (idMatch && method === 'DELETE' && rest === '') {
       if (gone) return apiError(res, 404, `sandbox "${id}" not found`);
@@ -350,16 +350,16 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
       if (sb.state === 'running') {
         // TTL is only extended, never shortened.
         sb.endAt = Math.max(sb.endAt, t + timeoutMs);
-        return json(res, 200, sandboxJson(sb));
+        return writeJson(res, 200, sandboxJson(sb));
       }
       resume(sb, timeoutMs);
-      return json(res, 201, sandboxJson(sb));
+      return writeJson(res, 201, sandboxJson(sb));
     }
     return apiError(res, 404, `no route for ${method} ${path}`);
   });
 
   // --- envd + code interpreter --------------------------------------------
-  const sandbox = createServer(async (req, res) => {
+  const sandbox = await listenOnLoopback(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -395,13 +395,13 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
       const h = typeof pid === 'number' ? held.get(pid) : undefined;
       if (!h || h.sandboxId !== sb.sandboxId) return connectError(res, 404, `process with pid ${pid} not found`);
       h.finish(-1);
-      return json(res, 200, {});
+      return writeJson(res, 200, {});
     }
     if (path === '/process.Process/List') {
       const processes = [...held.values()]
         .filter((h) => h.sandboxId === sb.sandboxId)
         .map((h) => ({ pid: h.pid, config: { cmd: '/bin/bash', args: [], envs: {} } }));
-      return json(res, 200, { processes });
+      return writeJson(res, 200, { processes });
     }
 
     // filesystem.Filesystem
@@ -423,7 +423,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
         sb.files.set(filePath, await value.text());
         written.push(entry(filePath, 'file'));
       }
-      return json(res, 200, written);
+      return writeJson(res, 200, written);
     }
 
     // code interpreter
@@ -449,13 +449,13 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
       return;
     }
     if (path === '/contexts' && method === 'POST') {
-      return json(res, 200, {
+      return writeJson(res, 200, {
         id: `ctx${++contextCounter}`,
         language: body?.language ?? 'python',
         cwd: body?.cwd ?? '/home/user',
       });
     }
-    if (path === '/contexts' && method === 'GET') return json(res, 200, []);
+    if (path === '/contexts' && method === 'GET') return writeJson(res, 200, []);
     if (path.startsWith('/contexts/') && method === 'DELETE') return empty(res, 204);
 
     return apiError(res, 404, `no route for ${method} ${path}`);
@@ -495,11 +495,11 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     switch (method) {
       case 'Stat':
         if (!exists(p)) return connectError(res, 404, `path '${p}' does not exist`);
-        return json(res, 200, { entry: entry(p, typeOf(p)) });
+        return writeJson(res, 200, { entry: entry(p, typeOf(p)) });
       case 'MakeDir':
         if (exists(p)) return connectError(res, 409, `path '${p}' already exists`);
         sb.dirs.add(p);
-        return json(res, 200, { entry: entry(p, 'dir') });
+        return writeJson(res, 200, { entry: entry(p, 'dir') });
       case 'Move': {
         const from: string = body?.source ?? '';
         const to: string = body?.destination ?? '';
@@ -512,7 +512,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
           sb.dirs.delete(from);
           sb.dirs.add(to);
         }
-        return json(res, 200, { entry: entry(to, typeOf(to)) });
+        return writeJson(res, 200, { entry: entry(to, typeOf(to)) });
       }
       case 'ListDir': {
         if (!sb.dirs.has(p)) return connectError(res, 404, `path '${p}' does not exist`);
@@ -520,28 +520,19 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
         const children = [...sb.dirs, ...sb.files.keys()].filter(
           (x) => x.startsWith(prefix) && x !== p && !x.slice(prefix.length).includes('/'),
         );
-        return json(res, 200, { entries: children.map((x) => entry(x, typeOf(x))) });
+        return writeJson(res, 200, { entries: children.map((x) => entry(x, typeOf(x))) });
       }
       case 'Remove':
         sb.files.delete(p);
         sb.dirs.delete(p);
-        return json(res, 200, {});
+        return writeJson(res, 200, {});
       default:
         return connectError(res, 501, `filesystem.Filesystem/${method} is not implemented by the fake`);
     }
   }
 
-  const sockets = new Set<Socket>();
-  for (const server of [api, sandbox]) {
-    server.on('connection', (socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-  }
-  const apiPort = await listen(api);
-  const sandboxPort = await listen(sandbox);
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const apiUrl = api.origin;
+  const sandboxUrl = sandbox.origin;
 
   const controls: FakeE2BControls = {
     failNext(spec) {
@@ -586,8 +577,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     },
     async close() {
       for (const h of [...held.values()]) h.finish(-1);
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([close(api), close(sandbox)]);
+      await Promise.all([api.close(), sandbox.close()]);
     },
   };
 }
@@ -638,30 +628,6 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseJson(text: string): Json {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function empty(res: ServerResponse, status: number): void {
   res.writeHead(status);
   res.end();
@@ -669,30 +635,15 @@ function empty(res: ServerResponse, status: number): void {
 
 /** E2B control-plane and envd HTTP error body: `{ code, message }`. */
 function apiError(res: ServerResponse, status: number, message: string, retryAfter?: number): void {
-  const text = JSON.stringify({ code: status, message });
-  const headers: Record<string, string | number> = {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  };
-  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-  res.writeHead(status, headers);
-  res.end(text);
+  writeJson(
+    res,
+    status,
+    { code: status, message },
+    retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+  );
 }
 
 /** connect-rpc error: HTTP status plus `{ code, message }` with the connect code name. */
 function connectError(res: ServerResponse, status: number, message: string): void {
-  const text = JSON.stringify({ code: CONNECT_CODE_FOR_STATUS[status] ?? 'unknown', message });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+  writeJson(res, status, { code: CONNECT_CODE_FOR_STATUS[status] ?? 'unknown', message });
 }

@@ -9,8 +9,8 @@
  * chat completions, responses and embeddings, streamed when asked, with a
  * usage chunk only when `stream_options.include_usage` is true.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, parseJson, ReplyQueue, readBody, splitUrl, sseFrame, writeJson, writeSseHead } from './http';
 
 export interface RecordedRequest {
   method: string;
@@ -97,61 +97,44 @@ const initialDefaults = (): DefaultOptions => ({
 
 export async function startOpenAIServer(): Promise<FakeOpenAIServer> {
   const requests: RecordedRequest[] = [];
-  const queue: Array<Reply | ReplyFn> = [];
-  const sockets = new Set<Socket>();
+  const queue = new ReplyQueue<Reply, RecordedRequest>();
 
   const fake: FakeOpenAIServer = {
     url: '',
     port: 0,
     requests,
-    reply: (...replies) => {
-      queue.push(...replies);
-    },
+    reply: (...replies) => queue.push(...replies),
     defaults: initialDefaults(),
     reset: () => {
       requests.length = 0;
-      queue.length = 0;
+      queue.clear();
       fake.defaults = initialDefaults();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: RecordedRequest['body'];
-      try {
-        body = raw === '' ? undefined : JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      const recorded: RecordedRequest = {
-        method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0] ?? '/',
-        headers: req.headers,
-        body,
-      };
-      requests.push(recorded);
-      const next = queue.shift();
-      const reply =
-        next === undefined ? defaultReply(recorded, fake.defaults) : typeof next === 'function' ? next(recorded) : next;
-      send(req, res, reply);
-    });
+  const server = await listenOnLoopback((req, res) => {
+    // A request the client abandons mid-body is never answered.
+    readBody(req).then(
+      (raw) => {
+        const recorded: RecordedRequest = {
+          method: req.method ?? 'GET',
+          path: splitUrl(req).path,
+          headers: req.headers,
+          body: parseJson(raw.toString('utf8')),
+        };
+        requests.push(recorded);
+        send(
+          req,
+          res,
+          queue.next(recorded, (request) => defaultReply(request, fake.defaults)),
+        );
+      },
+      () => {},
+    );
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  fake.port = port;
-  fake.url = `http://127.0.0.1:${port}/v1`;
+  fake.port = server.port;
+  fake.url = `${server.origin}/v1`;
   return fake;
 }
 
@@ -163,41 +146,27 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
     return;
   }
   if ('json' in reply) {
-    const payload = JSON.stringify(reply.json);
-    res.writeHead(reply.status ?? 200, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      'x-request-id': requestId,
-      ...reply.headers,
-    });
-    res.end(payload);
+    writeJson(res, reply.status ?? 200, reply.json, { 'x-request-id': requestId, ...reply.headers });
     return;
   }
   if ('error' in reply) {
     const { status, message = `fake error ${status}`, type = 'invalid_request_error', code = null } = reply.error;
-    const payload = JSON.stringify({ error: { message, type, param: null, code } });
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      'x-request-id': requestId,
-      ...reply.headers,
-    });
-    res.end(payload);
+    writeJson(
+      res,
+      status,
+      { error: { message, type, param: null, code } },
+      { 'x-request-id': requestId, ...reply.headers },
+    );
     return;
   }
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    'x-request-id': requestId,
-    ...reply.headers,
-  });
+  writeSseHead(res, { 'x-request-id': requestId, ...reply.headers });
   let text = '';
   for (const event of reply.sse) {
     if (event && typeof event === 'object' && 'event' in event && 'data' in event) {
       const named = event as { event: string; data: unknown };
-      text += `event: ${named.event}\ndata: ${JSON.stringify(named.data)}\n\n`;
+      text += sseFrame(named.data, named.event);
     } else {
-      text += `data: ${JSON.stringify(event)}\n\n`;
+      text += sseFrame(event);
     }
   }
   if (reply.holdOpen) {

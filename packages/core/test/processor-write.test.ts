@@ -15,9 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { chatAttributes } from './helpers/genai';
 import { CollectingExporter, ensureContextManager, type ReadableSpan, simpleProcessor } from './helpers/otel';
 
-// The processor stores its attributes directly on a 2.x SpanImpl when the
-// SDK's setAttribute could not change the outcome, else through setAttributes.
-// Either way the exported span must be what setAttribute alone would give.
+// The processor writes its attributes in onEnding through the span's public
+// API, so the SDK's own rules apply to them: the attribute count limit, the
+// value length limit, one count per key however often it is written.
 
 interface SpanLimits {
   attributeCountLimit?: number;
@@ -51,7 +51,8 @@ async function chatSpan(spanLimits: SpanLimits, extra: Record<string, number> = 
 }
 
 /** The SDK's own count of stored attributes (both lines keep it in `_attributesCount`). */
-const storedCount = (span: ReadableSpan): unknown => (span as unknown as { _attributesCount?: unknown })._attributesCount;
+const storedCount = (span: ReadableSpan): unknown =>
+  (span as unknown as { _attributesCount?: unknown })._attributesCount;
 
 // gpt-4o: $2.50 / $10 per million tokens: 1000 x 2.5e-6 + 200 x 1e-5 = 0.0025 + 0.002 = 0.0045.
 const COST = 0.0045;

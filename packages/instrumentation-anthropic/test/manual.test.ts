@@ -2,14 +2,14 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FakeAnthropicServer, startAnthropicServer } from '../../../test/fakes/anthropic-server';
-import { bundleSdk, scratchDir } from './bundle';
+import { bundleSdk, scratchDir } from '../../../test/helpers/bundle';
 import { setupTracing, spansEnded } from './helpers';
 
 const tracing = setupTracing();
 const PARAMS = { model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] };
 
 let fake: FakeAnthropicServer;
-const scratch = scratchDir();
+const scratch = scratchDir('agentburn-anthropic-');
 beforeAll(async () => {
   fake = await startAnthropicServer();
 });
@@ -21,7 +21,7 @@ afterAll(async () => {
 it('manual-patch-for-bundles', async () => {
   // The SDK bundled into the application's own file: no require or import hook sees it.
   const file = join(scratch.dir, 'app-bundle.cjs');
-  await bundleSdk(file);
+  await bundleSdk('@anthropic-ai/sdk', file);
   const bundled = createRequire(file)(file);
   expect(bundled.Anthropic.Messages.prototype.create.__wrapped).toBeUndefined();
 

@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CostSpanProcessor, SPAN_E2B_SANDBOX } from '@agentburn/core';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -12,11 +8,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { build } from 'esbuild';
 import { ManualClock } from '../../../test/fakes/e2b-clock';
 import { E2BInstrumentation, type E2BInstrumentationConfig } from '../src';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Loads the real SDKs through `require`, after the instrumentation is
@@ -68,29 +61,4 @@ export function setupTracing(config: E2BInstrumentationConfig = {}): Tracing {
 /** Per-second compute price of a size at E2B's default rates, as CONVENTIONS §4 writes it. */
 export function usdPerSecond(cpuCount: number, memoryMib: number): number {
   return cpuCount * 0.000014 + (memoryMib / 1024) * 0.0000045;
-}
-
-/**
- * A scratch directory outside the repository whose `node_modules` is the
- * repository's, so files written there resolve the real installed packages.
- */
-export function scratchDir(): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'agentburn-e2b-'));
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Builds this package's source (with core's) into one JS file a child `node` process can load. */
-export async function buildInstrumentation(outfile: string, format: 'esm' | 'cjs'): Promise<void> {
-  await build({
-    entryPoints: [join(root, 'packages/instrumentation-e2b/src/index.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format,
-    target: 'node20',
-    packages: 'external',
-    alias: { '@agentburn/core': join(root, 'packages/core/src/index.ts') },
-    logLevel: 'silent',
-  });
 }

@@ -1,26 +1,17 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type FakeE2B, startFakeE2B } from '../../../test/fakes/e2b-server';
-import { buildInstrumentation, scratchDir, setupTracing } from './harness';
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+import { bundleSdk, scratchDir } from '../../../test/helpers/bundle';
+import { runWithEsmHook } from '../../../test/helpers/child-node';
+import { recordDiagMessages, requireFakePackage } from '../../../test/helpers/fake-package';
+import { setupTracing } from './harness';
 
 // Every diag message, to count the decline message.
-const messages: string[] = [];
-const record = (...args: unknown[]) => messages.push(args.map(String).join(' '));
-const logger: DiagLogger = { error: record, warn: record, info: record, debug: () => {}, verbose: () => {} };
-diag.setLogger(logger, DiagLogLevel.INFO);
+const messages = recordDiagMessages();
 
 const tracing = setupTracing();
-const scratch = scratchDir();
+const scratch = scratchDir('agentburn-e2b-');
 let fake: FakeE2B;
 beforeAll(async () => {
   fake = await startFakeE2B({ now: () => tracing.clock.now() });
@@ -37,17 +28,15 @@ afterAll(async () => {
 
 it('declines-unknown-version-with-one-message', async () => {
   // A fake e2b 3.0.0 in its own node_modules, loaded through the require hook.
-  const pkg = join(scratch.dir, 'future', 'node_modules', 'e2b');
-  mkdirSync(pkg, { recursive: true });
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'e2b', version: '3.0.0', main: 'index.js' }));
-  writeFileSync(
-    join(pkg, 'index.js'),
+  messages.length = 0;
+  const future = requireFakePackage(
+    join(scratch.dir, 'future'),
+    'e2b',
+    '3.0.0',
     `class SandboxApi { static createSandbox() {} static connectSandbox() {} static kill() { return 'untouched'; } }
      class Sandbox extends SandboxApi { static create() { return 'untouched'; } }
      module.exports = { Sandbox };`,
   );
-  messages.length = 0;
-  const future = createRequire(join(scratch.dir, 'future', 'app.js'))('e2b');
   expect(future.Sandbox.create()).toBe('untouched');
   expect(future.Sandbox.create.__wrapped).toBeUndefined();
   expect(future.Sandbox.kill.__wrapped).toBeUndefined();
@@ -63,16 +52,7 @@ it('declines-unknown-version-with-one-message', async () => {
 it('instruments-a-bundled-sdk-by-hand', async () => {
   // An application bundle: the SDK is inlined, no require hook ever sees it.
   const outfile = join(scratch.dir, 'bundled-ci.cjs');
-  await build({
-    stdin: { contents: "module.exports = require('@e2b/code-interpreter');", resolveDir: root, loader: 'js' },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['@opentelemetry/api'],
-    logLevel: 'silent',
-  });
+  await bundleSdk('@e2b/code-interpreter', outfile);
   const bundled = createRequire(import.meta.url)(outfile);
   const before = await bundled.Sandbox.create({ ...fake.connection });
   await before.kill();
@@ -93,23 +73,15 @@ it('instruments-a-bundled-sdk-by-hand', async () => {
 });
 
 it('loads-with-the-esm-hook', async () => {
-  const dir = scratch.dir;
-  await buildInstrumentation(join(dir, 'instrumentation.mjs'), 'esm');
-  writeFileSync(
-    join(dir, 'register.mjs'),
-    `import { register } from 'node:module';
-     import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-     import { E2BInstrumentation } from './instrumentation.mjs';
-     register('import-in-the-middle/hook.mjs', import.meta.url);
-     const exporter = new InMemorySpanExporter();
-     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-     const instrumentation = new E2BInstrumentation();
-     instrumentation.setTracerProvider(provider);
-     globalThis.finishedSpans = () => exporter.getFinishedSpans();`,
-  );
-  writeFileSync(
-    join(dir, 'app.mjs'),
-    `import { Sandbox } from '@e2b/code-interpreter';
+  // The child runs on the wall clock: so does its fake.
+  const wallClockFake = await startFakeE2B();
+  let printed: unknown;
+  try {
+    printed = await runWithEsmHook({
+      dir: scratch.dir,
+      packageDir: 'instrumentation-e2b',
+      instrumentationClass: 'E2BInstrumentation',
+      app: `import { Sandbox } from '@e2b/code-interpreter';
      import { Sandbox as Base } from 'e2b';
      const sbx = await Sandbox.create();
      await sbx.runCode('1 + 1');
@@ -119,20 +91,12 @@ it('loads-with-the-esm-hook', async () => {
      await Base.kill(plain.sandboxId);
      const spans = globalThis.finishedSpans();
      console.log(JSON.stringify(spans.map((s) => [s.name, s.attributes['e2b.sandbox.end_reason'] ?? null])));`,
-  );
-  // The child runs on the wall clock: so does its fake.
-  const wallClockFake = await startFakeE2B();
-  let stdout: string;
-  try {
-    ({ stdout } = await run(process.execPath, ['--import', './register.mjs', 'app.mjs'], {
-      cwd: dir,
-      env: { ...process.env, ...wallClockFake.env },
-      timeout: 15_000,
-    }));
+      env: wallClockFake.env,
+    });
   } finally {
     await wallClockFake.close();
   }
-  expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual([
+  expect(printed).toEqual([
     ['e2b.sandbox.create', null],
     ['e2b.run_code', null],
     ['e2b.commands.run', null],

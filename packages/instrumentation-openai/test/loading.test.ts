@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -11,10 +9,10 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
 } from '@agentburn/core';
 import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, startOpenAIServer } from '../../../test/fakes/openai-server';
-import { bundleInstrumentation, bundleOpenAI } from './bundle';
+import { bundleInstrumentation, bundleSdk, scratchDir } from '../../../test/helpers/bundle';
+import { recordDiagMessages, requireFakePackage } from '../../../test/helpers/fake-package';
 import { requireOpenAI, setupHarness } from './harness';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -22,24 +20,20 @@ const messages = [{ role: 'user' as const, content: 'hi' }];
 /** shimmer marks the functions it wrapped. */
 type Wrapped = { __wrapped?: boolean };
 
-const warnings: string[] = [];
-const logger: DiagLogger = {
-  error: (...args) => warnings.push(`error ${args.join(' ')}`),
-  warn: (...args) => warnings.push(`warn ${args.join(' ')}`),
-  info: () => {},
-  debug: () => {},
-  verbose: () => {},
-};
-diag.setLogger(logger, DiagLogLevel.WARN);
+const diagMessages = recordDiagMessages();
 
 const h = setupHarness();
 const openai = requireOpenAI();
 
 let server: FakeOpenAIServer;
+const scratch = scratchDir('agentburn-openai-');
 beforeAll(async () => {
   server = await startOpenAIServer();
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  scratch.remove();
+});
 afterEach(() => {
   server.reset();
   h.reset();
@@ -59,44 +53,36 @@ describe('in process', () => {
   });
 
   it('declines-unknown-major', async () => {
-    // A package named openai at 99.0.0, shaped like the real one, in its own node_modules.
-    const dirs = [mkdtempSync(join(tmpdir(), 'openai-99-a-')), mkdtempSync(join(tmpdir(), 'openai-99-b-'))];
-    try {
-      const loaded = dirs.map((dir) => {
-        const pkg = join(dir, 'node_modules', 'openai');
-        mkdirSync(pkg, { recursive: true });
-        writeFileSync(
-          join(pkg, 'package.json'),
-          JSON.stringify({ name: 'openai', version: '99.0.0', main: 'index.js' }),
-        );
-        writeFileSync(
-          join(pkg, 'index.js'),
-          [
-            'class Completions { create() { return Promise.resolve({ id: "x" }); } }',
-            'class Chat {} Chat.Completions = Completions;',
-            'class OpenAI { constructor() { this.chat = { completions: new Completions() }; } }',
-            'OpenAI.Chat = Chat; OpenAI.OpenAI = OpenAI; module.exports = OpenAI;',
-          ].join('\n'),
-        );
-        return createRequire(join(dir, 'app.js'))('openai');
-      });
-      for (const OpenAI of loaded) {
-        expect(OpenAI.Chat.Completions.prototype.create.__wrapped).toBeUndefined();
-        expect(await new OpenAI().chat.completions.create({ model: 'gpt-4o' })).toEqual({ id: 'x' });
-      }
-      expect(h.spans()).toHaveLength(0);
-      // One message for the version, however many copies load.
-      const declined = warnings.filter((w) => w.includes('99.0.0'));
-      expect(declined).toHaveLength(1);
-      expect(declined[0]).toContain('outside the supported range');
-    } finally {
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    // A package named openai at 99.0.0, shaped like the real one, in two node_modules of its own.
+    const loaded = ['future-a', 'future-b'].map((dir) =>
+      requireFakePackage(
+        join(scratch.dir, dir),
+        'openai',
+        '99.0.0',
+        [
+          'class Completions { create() { return Promise.resolve({ id: "x" }); } }',
+          'class Chat {} Chat.Completions = Completions;',
+          'class OpenAI { constructor() { this.chat = { completions: new Completions() }; } }',
+          'OpenAI.Chat = Chat; OpenAI.OpenAI = OpenAI; module.exports = OpenAI;',
+        ].join('\n'),
+      ),
+    );
+    for (const OpenAI of loaded) {
+      expect(OpenAI.Chat.Completions.prototype.create.__wrapped).toBeUndefined();
+      expect(await new OpenAI().chat.completions.create({ model: 'gpt-4o' })).toEqual({ id: 'x' });
     }
+    expect(h.spans()).toHaveLength(0);
+    // One message for the version, however many copies load.
+    const declined = diagMessages.filter((m) => m.includes('99.0.0'));
+    expect(declined).toHaveLength(1);
+    expect(declined[0]).toContain('outside the supported range');
   });
 
   it('manual-patch-for-bundles', async () => {
     // openai inlined into an application bundle: no module hook ever sees it.
-    const bundled = createRequire(import.meta.url)(await bundleOpenAI());
+    const file = join(scratch.dir, 'bundled-openai.cjs');
+    await bundleSdk('openai', file);
+    const bundled = createRequire(import.meta.url)(file);
     expect(bundled.OpenAI).not.toBe(openai.OpenAI);
     await newClient(bundled.OpenAI).chat.completions.create({ model: 'gpt-4o', messages });
     expect(h.spans()).toHaveLength(0);
@@ -183,7 +169,8 @@ function runNode(
 
 describe('in a child process', () => {
   it('loads-with-esm-hook', async () => {
-    const bundle = await bundleInstrumentation('esm');
+    const bundle = join(scratch.dir, 'instrumentation-openai.mjs');
+    await bundleInstrumentation('instrumentation-openai', bundle, 'esm');
     const run = await runNode(['--import', './esm-register.mjs', './esm-app.mjs'], {
       INSTRUMENTATION_BUNDLE: bundle,
       FAKE_OPENAI_URL: server.url,
@@ -198,7 +185,8 @@ describe('in a child process', () => {
   });
 
   it('loads-with-NodeSDK', async () => {
-    const bundle = await bundleInstrumentation('cjs');
+    const bundle = join(scratch.dir, 'instrumentation-openai.cjs');
+    await bundleInstrumentation('instrumentation-openai', bundle, 'cjs');
     const run = await runNode(['./nodesdk-app.cjs'], { INSTRUMENTATION_BUNDLE: bundle, FAKE_OPENAI_URL: server.url });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

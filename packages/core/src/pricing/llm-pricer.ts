@@ -9,7 +9,14 @@ import {
   type PricingSource,
 } from '../semconv';
 import type { LlmCall, PriceResult, Usage } from '../types';
-import { Catalogue, type CatalogueEntry, enableRemotePriceUpdates, GENAI_PRICES_VERSION, type Period, periodAt } from './catalogue';
+import {
+  Catalogue,
+  type CatalogueEntry,
+  enableRemotePriceUpdates,
+  GENAI_PRICES_VERSION,
+  type Period,
+  periodAt,
+} from './catalogue';
 import { loadPriceOverrides, type PriceOverrides, validatePriceOverrides } from './overrides';
 import { isAnthropicModel, toGenaiPricesProvider } from './providers';
 import { isFlat, type PriceTable, partsAt, type ResolvedRates, resolveRates, sumBreakdown } from './rates';
@@ -184,7 +191,13 @@ export class LlmPricer {
   }
 
   private remember(entry: CatalogueEntry, period: Period): Matched {
-    const m = makeMatched(period.prices, PRICING_SOURCE_GENAI_PRICES, entry.modelId, entry.providerId, GENAI_PRICES_VERSION);
+    const m = makeMatched(
+      period.prices,
+      PRICING_SOURCE_GENAI_PRICES,
+      entry.modelId,
+      entry.providerId,
+      GENAI_PRICES_VERSION,
+    );
     this.byPeriod.set(period, m);
     return m;
   }

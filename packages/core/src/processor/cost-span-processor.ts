@@ -2,7 +2,6 @@ import { type Context, diag } from '@opentelemetry/api';
 import { closeAllOpenIntervals } from '../open-intervals';
 import { CostEngine, type CostSpanProcessorOptions } from './cost-engine';
 import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './span-shape';
-import { writeAttributes } from './write-attributes';
 
 /**
  * Sets `cost_usd`, its breakdown, status and provenance on LLM inference and
@@ -40,7 +39,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
     const attributes = this.engine.finish(span);
     if (attributes === undefined) return;
     try {
-      writeAttributes(span, attributes);
+      span.setAttributes(attributes);
     } catch {
       // never break span.end()
     }

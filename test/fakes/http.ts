@@ -1,0 +1,113 @@
+/**
+ * HTTP plumbing shared by the fake services: a loopback server on an
+ * ephemeral port that drops its open connections on close, request bodies,
+ * JSON and Server-Sent Events replies, and a queue of scripted replies.
+ */
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface LoopbackServer {
+  port: number;
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  origin: string;
+  /** Destroys open connections (held streams, keep-alive sockets), then stops listening. */
+  close(): Promise<void>;
+}
+
+/** Starts an HTTP server on 127.0.0.1, port 0. */
+export async function listenOnLoopback(handler: RequestListener): Promise<LoopbackServer> {
+  const server = createServer(handler);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The parsed JSON, or `undefined` for an empty or non-JSON body. */
+// biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON, read freely by the fakes and tests
+export function parseJson(text: string): any {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Path without the query string, and the query string without `?`. */
+export function splitUrl(req: IncomingMessage): { path: string; query: string } {
+  const [path = '/', query = ''] = (req.url ?? '/').split('?');
+  return { path, query };
+}
+
+/** A JSON response with its length; `headers` come last and may override. */
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | number> = {},
+): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** Starts a 200 `text/event-stream` response. */
+export function writeSseHead(res: ServerResponse, headers: Record<string, string> = {}): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+}
+
+/** One SSE frame: `event: <event>\n` when named, then `data: <json>\n\n`. */
+export function sseFrame(data: unknown, event?: string): string {
+  const named = event === undefined ? '' : `event: ${event}\n`;
+  return `${named}data: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * Scripted replies, answered in order; a function is called with the
+ * request. When the queue is empty, `next` answers with the fallback.
+ */
+export class ReplyQueue<Reply, Request> {
+  private readonly queue: Array<Reply | ((request: Request) => Reply)> = [];
+
+  push(...replies: Array<Reply | ((request: Request) => Reply)>): void {
+    this.queue.push(...replies);
+  }
+
+  next(request: Request, fallback: (request: Request) => Reply): Reply {
+    const next = this.queue.shift();
+    if (next === undefined) return fallback(request);
+    return typeof next === 'function' ? (next as (request: Request) => Reply)(request) : next;
+  }
+
+  clear(): void {
+    this.queue.length = 0;
+  }
+}
