@@ -6,37 +6,30 @@
 // Overhead = median(mode) - median(uninstrumented).
 //
 //   node bench/anthropic.bench.mjs          (BENCH_CALLS=... to change the sample size)
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleForBench } from './lib/bundle.mjs';
+import { countingExporter, machine, median } from './lib/measure.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const tmp = join(root, 'bench', '.tmp');
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const STREAM_CALLS = Math.max(100, Math.round(CALLS / 5));
 const STREAM_CHUNKS = 100;
 const BLOCK = 50;
 
-await bundle();
-const { AnthropicInstrumentation, CostSpanProcessor } = await import(
-  pathToFileURL(join(tmp, 'anthropic-agentburn.mjs')).href
-);
-const { startAnthropicServer } = await import(pathToFileURL(join(tmp, 'anthropic-fake.mjs')).href);
+const { fakeUrl, sourcesUrl } = await bundleForBench({
+  fake: 'anthropic-server.ts',
+  fakeOut: 'anthropic-fake.mjs',
+  packageDir: 'instrumentation-anthropic',
+  instrumentationClass: 'AnthropicInstrumentation',
+  sourcesOut: 'anthropic-agentburn.mjs',
+  external: ['@opentelemetry/*', '@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@pydantic/genai-prices', 'yaml'],
+});
+const { AnthropicInstrumentation, CostSpanProcessor } = await import(sourcesUrl);
+const { startAnthropicServer } = await import(fakeUrl);
 const { trace, metrics } = await import('@opentelemetry/api');
 const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 
-// Spans are built, priced and handed to an exporter that drops them: the cost of tracing, not of I/O.
-let exported = 0;
-const exporter = {
-  export: (spans, done) => {
-    exported += spans.length;
-    done({ code: 0 });
-  },
-  shutdown: async () => {},
-  forceFlush: async () => {},
-};
+// Spans are built, priced and handed to an exporter that drops them.
+const exporter = countingExporter();
 const provider = new BasicTracerProvider({
   spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor(exporter)],
 });
@@ -95,14 +88,12 @@ const results = { nonStream: await measure(nonStream, CALLS), stream: await meas
 await server.close();
 await provider.shutdown();
 
-console.log(
-  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`,
-);
+console.log(machine());
 console.log(`Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} deltas) per mode`);
 // Two traced modes, one span per call (warm-up blocks included): a check that both really traced.
 const expected = 2 * (CALLS + STREAM_CALLS + 2 * BLOCK);
-console.log(`Spans exported: ${exported} (expected ${expected})\n`);
-if (exported !== expected) process.exitCode = 1;
+console.log(`Spans exported: ${exporter.exported} (expected ${expected})\n`);
+if (exporter.exported !== expected) process.exitCode = 1;
 console.log('| tracing | kind | median µs | overhead µs |');
 console.log('|---|---|---:|---:|');
 for (const kind of ['nonStream', 'stream']) {
@@ -113,35 +104,4 @@ for (const kind of ['nonStream', 'stream']) {
       `| ${label} | ${kindLabel} | ${r.medianUs.toFixed(1)} | ${mode === 'off' ? '-' : r.overheadUs.toFixed(1)} |`,
     );
   }
-}
-
-/** The fake server and our current sources as plain JavaScript (dependencies external). */
-async function bundle() {
-  const { build } = await import('esbuild');
-  mkdirSync(tmp, { recursive: true });
-  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' };
-  await build({
-    ...common,
-    entryPoints: [join(root, 'test', 'fakes', 'anthropic-server.ts')],
-    outfile: join(tmp, 'anthropic-fake.mjs'),
-  });
-  await build({
-    ...common,
-    stdin: {
-      contents: [
-        `export { AnthropicInstrumentation } from ${JSON.stringify(join(root, 'packages/instrumentation-anthropic/src/index.ts'))};`,
-        `export { CostSpanProcessor } from ${JSON.stringify(join(root, 'packages/core/src/index.ts'))};`,
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile: join(tmp, 'anthropic-agentburn.mjs'),
-    alias: { '@agentburn/core': join(root, 'packages/core/src/index.ts') },
-    external: ['@opentelemetry/*', '@anthropic-ai/sdk', '@anthropic-ai/sdk/*', '@pydantic/genai-prices', 'yaml'],
-  });
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

@@ -15,13 +15,11 @@
 //
 //   node bench/openai.bench.mjs      BENCH_CALLS (non-stream calls per side), BENCH_ROUNDS
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleForBench, tmp } from './lib/bundle.mjs';
+import { countingExporter, machine, median } from './lib/measure.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const tmp = join(root, 'bench', '.tmp');
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STREAM_CALLS = Math.max(100, Math.round(CALLS / 5));
@@ -40,7 +38,14 @@ if (process.argv[2] === '--child') await child(process.argv[3]);
 else await parent();
 
 async function parent() {
-  await bundle();
+  await bundleForBench({
+    fake: 'openai-server.ts',
+    fakeOut: 'fake.mjs',
+    packageDir: 'instrumentation-openai',
+    instrumentationClass: 'OpenAIInstrumentation',
+    sourcesOut: 'agentburn.mjs',
+    external: ['@opentelemetry/*', 'openai', 'openai/*', '@pydantic/genai-prices'],
+  });
   const rounds = Object.fromEntries(Object.keys(VARIANTS).map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of Object.keys(VARIANTS)) {
@@ -65,11 +70,7 @@ async function parent() {
     }
   }
 
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const gib = Math.round(totalmem() / 2 ** 30);
-  console.log(
-    `Machine: ${cpu}, ${cpus().length} logical CPUs, ${gib} GiB, Node ${process.version}, ${process.platform}/${process.arch}`,
-  );
+  console.log(machine());
   console.log(
     `Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} chunks) per side, per variant, per round; ${ROUNDS} rounds\n`,
   );
@@ -100,44 +101,14 @@ async function parent() {
   }
 }
 
-/** The fake server and the current agentburn sources as plain JavaScript (dependencies external). */
-async function bundle() {
-  const { build } = await import('esbuild');
-  mkdirSync(tmp, { recursive: true });
-  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' };
-  await build({ ...common, entryPoints: [join(root, 'test/fakes/openai-server.ts')], outfile: join(tmp, 'fake.mjs') });
-  await build({
-    ...common,
-    stdin: {
-      contents: [
-        `export { OpenAIInstrumentation } from ${JSON.stringify(join(root, 'packages/instrumentation-openai/src/index.ts'))};`,
-        `export { CostSpanProcessor } from ${JSON.stringify(join(root, 'packages/core/src/index.ts'))};`,
-      ].join('\n'),
-      resolveDir: root,
-      loader: 'ts',
-    },
-    outfile: join(tmp, 'agentburn.mjs'),
-    alias: { '@agentburn/core': join(root, 'packages/core/src/index.ts') },
-    external: ['@opentelemetry/*', 'openai', 'openai/*', '@pydantic/genai-prices'],
-  });
-}
-
 async function child(name) {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
   const { metrics } = require('@opentelemetry/api');
   const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 
-  // Spans are built and handed to an exporter that counts and drops them: the cost of tracing, not of I/O.
-  let exported = 0;
-  const exporter = {
-    export: (spans, done) => {
-      exported += spans.length;
-      done({ code: 0 });
-    },
-    shutdown: async () => {},
-    forceFlush: async () => {},
-  };
+  // Spans are built and handed to an exporter that counts and drops them.
+  const exporter = countingExporter();
   const processors = [new SimpleSpanProcessor(exporter)];
   let instrumentation;
   if (name.startsWith('agentburn')) {
@@ -206,12 +177,7 @@ async function child(name) {
 
   const result = { nonStream: await measure(nonStream, CALLS), stream: await measure(stream, STREAM_CALLS) };
   await server.close();
-  if (exported !== tracedCalls) throw new Error(`${name}: ${exported} spans for ${tracedCalls} traced calls`);
+  if (exporter.exported !== tracedCalls)
+    throw new Error(`${name}: ${exporter.exported} spans for ${tracedCalls} traced calls`);
   console.log(`RESULT ${JSON.stringify(result)}`);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

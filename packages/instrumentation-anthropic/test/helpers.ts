@@ -1,11 +1,6 @@
 import { createRequire } from 'node:module';
-import { CostSpanProcessor } from '@agentburn/core';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { inMemoryCostTracing } from '../../../test/helpers/tracing';
 import { AnthropicInstrumentation, type AnthropicInstrumentationConfig } from '../src';
 
 /**
@@ -29,10 +24,7 @@ export interface Tracing {
  * exporting processor, as `register()` orders them.
  */
 export function setupTracing(config: AnthropicInstrumentationConfig = {}): Tracing {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor(exporter)],
-  });
+  const { exporter, provider } = inMemoryCostTracing();
   const instrumentation = new AnthropicInstrumentation(config);
   instrumentation.setTracerProvider(provider);
   instrumentation.enable();

@@ -1,14 +1,10 @@
 import { createRequire } from 'node:module';
-import { CostSpanProcessor, SPAN_E2B_SANDBOX } from '@agentburn/core';
+import { SPAN_E2B_SANDBOX } from '@agentburn/core';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ManualClock } from '../../../test/fakes/e2b-clock';
+import { inMemoryCostTracing } from '../../../test/helpers/tracing';
 import { E2BInstrumentation, type E2BInstrumentationConfig } from '../src';
 
 /**
@@ -39,10 +35,7 @@ export interface Tracing {
 export function setupTracing(config: E2BInstrumentationConfig = {}): Tracing {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const clock = new ManualClock();
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor(exporter)],
-  });
+  const { exporter, provider } = inMemoryCostTracing();
   const instrumentation = new E2BInstrumentation({ clock, ...config });
   instrumentation.setTracerProvider(provider);
   instrumentation.enable();

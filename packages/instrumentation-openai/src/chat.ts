@@ -2,26 +2,17 @@ import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_TYPE,
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_REQUEST_STREAM,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_OPENAI_REQUEST_SERVICE_TIER,
-  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
   GEN_AI_OPERATION_CHAT,
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
-  numberOrUndefined,
+  modelRequestAttributes,
+  modelResultAttributes,
   type Operation,
   type Payload,
   type StreamAccumulator,
   setIf,
-  stringOrUndefined,
   toJson,
 } from './operation';
 import { addChatUsage } from './usage';
@@ -43,17 +34,7 @@ export const chatCompletions: Operation = {
   },
 
   requestAttributes(body, captureContent) {
-    const attributes: Attributes = {};
-    setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
-    setIf(
-      attributes,
-      ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-      numberOrUndefined(body?.max_completion_tokens ?? body?.max_tokens),
-    );
-    setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, numberOrUndefined(body?.temperature));
-    setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
-    setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
-    if (body?.stream === true) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+    const attributes = modelRequestAttributes(body, body?.max_completion_tokens ?? body?.max_tokens);
     setIf(attributes, ATTR_GEN_AI_OUTPUT_TYPE, outputType(body?.response_format?.type));
     if (captureContent && Array.isArray(body?.messages)) {
       setIf(attributes, ATTR_GEN_AI_INPUT_MESSAGES, toJson(body.messages.map(inputMessage)));
@@ -62,7 +43,7 @@ export const chatCompletions: Operation = {
   },
 
   resultAttributes(result, captureContent) {
-    const attributes = commonResultAttributes(result);
+    const attributes = modelResultAttributes(result);
     const choices: Payload[] = Array.isArray(result?.choices) ? result.choices : [];
     setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(choices.map((c) => c?.finish_reason)));
     addChatUsage(attributes, result?.usage);
@@ -82,14 +63,6 @@ export const chatCompletions: Operation = {
 function outputType(format: unknown): string | undefined {
   if (format === 'json_schema' || format === 'json_object') return 'json';
   return format === 'text' ? 'text' : undefined;
-}
-
-function commonResultAttributes(result: Payload): Attributes {
-  const attributes: Attributes = {};
-  setIf(attributes, ATTR_GEN_AI_RESPONSE_ID, stringOrUndefined(result?.id));
-  setIf(attributes, ATTR_GEN_AI_RESPONSE_MODEL, stringOrUndefined(result?.model));
-  setIf(attributes, ATTR_OPENAI_RESPONSE_SERVICE_TIER, stringOrUndefined(result?.service_tier));
-  return attributes;
 }
 
 function finishReasons(reasons: unknown[]): string[] | undefined {
@@ -127,7 +100,7 @@ class ChatStreamAccumulator implements StreamAccumulator {
   }
 
   attributes(): Attributes {
-    const attributes = commonResultAttributes(this.last);
+    const attributes = modelResultAttributes(this.last);
     setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(this.reasons));
     addChatUsage(attributes, this.usage);
     if (this.captureContent) {

@@ -1,3 +1,14 @@
+import {
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_OPENAI_REQUEST_SERVICE_TIER,
+  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
+} from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 
 /**
@@ -66,4 +77,28 @@ export function toJson(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Request attributes Chat Completions and Responses share. `maxTokens` is
+ * the output limit, a field each API names differently.
+ */
+export function modelRequestAttributes(body: Payload, maxTokens: unknown): Attributes {
+  const attributes: Attributes = {};
+  setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
+  setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, numberOrUndefined(maxTokens));
+  setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, numberOrUndefined(body?.temperature));
+  setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
+  setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
+  if (body?.stream === true) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+  return attributes;
+}
+
+/** Id, response model and service tier of a chat completion (or chunk) or a `Response`. */
+export function modelResultAttributes(result: Payload): Attributes {
+  const attributes: Attributes = {};
+  setIf(attributes, ATTR_GEN_AI_RESPONSE_ID, stringOrUndefined(result?.id));
+  setIf(attributes, ATTR_GEN_AI_RESPONSE_MODEL, stringOrUndefined(result?.model));
+  setIf(attributes, ATTR_OPENAI_RESPONSE_SERVICE_TIER, stringOrUndefined(result?.service_tier));
+  return attributes;
 }

@@ -1,22 +1,14 @@
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_REQUEST_STREAM,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
-  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-  ATTR_OPENAI_REQUEST_SERVICE_TIER,
-  ATTR_OPENAI_RESPONSE_SERVICE_TIER,
   GEN_AI_OPERATION_CHAT,
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
-  numberOrUndefined,
+  modelRequestAttributes,
+  modelResultAttributes,
   type Operation,
   type Payload,
   type StreamAccumulator,
@@ -35,13 +27,7 @@ export const responses: Operation = {
   name: GEN_AI_OPERATION_CHAT,
 
   requestAttributes(body, captureContent) {
-    const attributes: Attributes = {};
-    setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
-    setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, numberOrUndefined(body?.max_output_tokens));
-    setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, numberOrUndefined(body?.temperature));
-    setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
-    setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
-    if (body?.stream === true) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
+    const attributes = modelRequestAttributes(body, body?.max_output_tokens);
     if (captureContent) {
       if (typeof body?.instructions === 'string') {
         setIf(attributes, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, toJson([{ type: 'text', content: body.instructions }]));
@@ -52,11 +38,8 @@ export const responses: Operation = {
   },
 
   resultAttributes(result, captureContent) {
-    const attributes: Attributes = {};
     // A `Response` object; background or malformed results carry less.
-    setIf(attributes, ATTR_GEN_AI_RESPONSE_ID, stringOrUndefined(result?.id));
-    setIf(attributes, ATTR_GEN_AI_RESPONSE_MODEL, stringOrUndefined(result?.model));
-    setIf(attributes, ATTR_OPENAI_RESPONSE_SERVICE_TIER, stringOrUndefined(result?.service_tier));
+    const attributes = modelResultAttributes(result);
     setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReason(result));
     addResponsesUsage(attributes, result?.usage);
     if (captureContent && Array.isArray(result?.output)) {

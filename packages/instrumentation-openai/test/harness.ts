@@ -1,15 +1,8 @@
 import { createRequire } from 'node:module';
-import { CostSpanProcessor } from '@agentburn/core';
 import { OpenAIInstrumentation, type OpenAIInstrumentationConfig } from '@agentburn/instrumentation-openai';
 import type { Context } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-  type Span,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { InMemorySpanExporter, ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { inMemoryCostTracing } from '../../../test/helpers/tracing';
 
 /** Resolves waiters when a given number of spans have ended. */
 class EndedSpans implements SpanProcessor {
@@ -50,11 +43,8 @@ export interface Harness {
  * with `requireOpenAI()` afterwards, so the require hook patches it.
  */
 export function setupHarness(config: OpenAIInstrumentationConfig = {}): Harness {
-  const exporter = new InMemorySpanExporter();
   const ended = new EndedSpans();
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new CostSpanProcessor() as unknown as SpanProcessor, new SimpleSpanProcessor(exporter), ended],
-  });
+  const { exporter, provider } = inMemoryCostTracing([ended]);
   const instrumentation = new OpenAIInstrumentation(config);
   instrumentation.setTracerProvider(provider);
   return {
