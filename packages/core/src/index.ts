@@ -1,4 +1,14 @@
+export { type WithAgentOptions, withAgent } from './agent';
 export * from './instrument';
+export {
+  CORE_SCOPE_NAME,
+  type CostKind,
+  CostMetrics,
+  type GenAiClientInstruments,
+  genAiClientInstruments,
+  recordGenAiClientMetrics,
+  type TokenCounts,
+} from './metrics';
 export {
   addOpenInterval,
   closeAllOpenIntervals,
@@ -6,18 +16,8 @@ export {
   openIntervalCount,
   removeOpenInterval,
 } from './open-intervals';
+export * from './pricing';
+export * from './processor';
 export * from './semconv';
 export type * from './types';
-export { type WithAgentOptions, withAgent } from './agent';
-export {
-  CORE_SCOPE_NAME,
-  CostMetrics,
-  type CostKind,
-  type GenAiClientInstruments,
-  genAiClientInstruments,
-  recordGenAiClientMetrics,
-  type TokenCounts,
-} from './metrics';
-export * from './processor';
-export * from './pricing';
 export * from './usage';
