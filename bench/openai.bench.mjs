@@ -1,35 +1,45 @@
-// Per-call overhead of OpenAI instrumentations: @agentburn/instrumentation-openai
-// (with the CostSpanProcessor), @opentelemetry/instrumentation-openai and
-// @traceloop/instrumentation-openai, side by side in one run.
+// Per-call CPU cost of OpenAI instrumentations: @agentburn/instrumentation-openai
+// (with and without the CostSpanProcessor), @opentelemetry/instrumentation-openai
+// and @traceloop/instrumentation-openai, against uninstrumented calls.
 //
-// Each variant runs in its own child process with the real `openai` SDK and an
-// in-process fake OpenAI server (real HTTP, real SSE). A child alternates
-// blocks of instrumented and uninstrumented calls (`enable()` / `disable()`),
-// so both sides share one process and its warm-up, and times every block in
-// process CPU time (user + system: a shared machine inflates wall time far
-// more) and in wall time. A child's overhead is the median over block pairs
-// of the per-call difference. The children run in ROUNDS interleaved rounds
-// (A B C A B C ...) and each variant reports the median of its rounds, so a
-// change of machine load hits all variants alike. Every traced call must
-// export exactly one span, or the run fails.
+// Every variant runs in its own child process, as an application would: the
+// instrumentation is created (and so enabled) once, before the `openai` SDK is
+// loaded, and never toggled; the baseline loads no instrumentation at all. A
+// child drives the real SDK against an in-process fake OpenAI server (real
+// HTTP, real SSE), warms up, and then times one long run of calls per kind in
+// process CPU time (user + system: waiting for a core on a shared machine
+// inflates wall time, not CPU time), so garbage collection is paid for in the
+// proportion the variant causes it. The children run in interleaved rounds
+// (A B C D E, A B C D E, ...) so a change of machine load hits all variants
+// alike; a variant's figure is the median of its processes and its overhead
+// that median minus the baseline's. Every traced call must export exactly one
+// span, or the run fails.
 //
-//   node bench/openai.bench.mjs      BENCH_CALLS (non-stream calls per side), BENCH_ROUNDS
+//   node bench/openai.bench.mjs
+//   BENCH_CALLS        timed non-stream calls per process (default 5000)
+//   BENCH_STREAM_CALLS timed stream calls per process (default BENCH_CALLS / 5)
+//   BENCH_ROUNDS       processes per variant (default 5)
+//   BENCH_NODE_FLAGS   extra node flags, given to every child alike
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForBench, tmp } from './lib/bundle.mjs';
 import { countingExporter, machine, median } from './lib/measure.mjs';
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const STREAM_CALLS = Math.max(100, Math.round(CALLS / 5));
+const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
+const STREAM_CALLS = Number(process.env.BENCH_STREAM_CALLS ?? Math.max(100, Math.round(CALLS / 5)));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+// Warm-up per kind: enough calls for the JIT to settle on every variant's hot paths.
+const WARMUP = Math.max(100, Math.round(CALLS / 5));
+const STREAM_WARMUP = Math.max(50, Math.round(STREAM_CALLS / 5));
 const STREAM_CHUNKS = 100;
-const BLOCK = 20;
 const KINDS = ['nonStream', 'stream'];
 
 const VARIANTS = {
-  agentburn: '@agentburn/instrumentation-openai (+ CostSpanProcessor)',
-  'agentburn-alone': '@agentburn/instrumentation-openai alone (no CostSpanProcessor)',
+  baseline: 'uninstrumented',
+  agentburn: '@agentburn/instrumentation-openai + CostSpanProcessor',
+  'agentburn-alone': '@agentburn/instrumentation-openai alone',
   otel: '@opentelemetry/instrumentation-openai 0.21',
   traceloop: '@traceloop/instrumentation-openai 0.27',
 };
@@ -46,57 +56,65 @@ async function parent() {
     sourcesOut: 'agentburn.mjs',
     external: ['@opentelemetry/*', 'openai', 'openai/*', '@pydantic/genai-prices'],
   });
-  const rounds = Object.fromEntries(Object.keys(VARIANTS).map((name) => [name, []]));
+  const started = performance.now();
+  const runs = Object.fromEntries(Object.keys(VARIANTS).map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of Object.keys(VARIANTS)) {
-      const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name], { encoding: 'utf8' });
+      const run = spawnSync(
+        process.execPath,
+        ['--expose-gc', ...NODE_FLAGS, fileURLToPath(import.meta.url), '--child', name],
+        { encoding: 'utf8' },
+      );
       const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (run.status !== 0 || !line) {
         console.error(`${name} failed:\n${run.stderr}`);
         process.exitCode = 1;
         return;
       }
-      rounds[name].push(JSON.parse(line.slice(7)));
+      runs[name].push(JSON.parse(line.slice(7)));
     }
   }
-  // Median over rounds, field by field.
-  const results = {};
-  for (const [name, runs] of Object.entries(rounds)) {
-    results[name] = {};
-    for (const kind of KINDS) {
-      results[name][kind] = {};
-      for (const field of Object.keys(runs[0][kind]))
-        results[name][kind][field] = median(runs.map((r) => r[kind][field]));
-    }
-  }
+  const seconds = (performance.now() - started) / 1000;
+
+  const med = (name, kind, field) => median(runs[name].map((r) => r[kind][field]));
+  const overhead = (name, kind, field = 'cpuUs') => med(name, kind, field) - med('baseline', kind, field);
+  const lightest = (kind) => Math.min(overhead('otel', kind), overhead('traceloop', kind));
 
   console.log(machine());
   console.log(
-    `Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} chunks) per side, per variant, per round; ${ROUNDS} rounds\n`,
+    `Per process: ${WARMUP} + ${CALLS} non-stream and ${STREAM_WARMUP} + ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} chunks), warm-up + timed; ` +
+      `${ROUNDS} processes per variant; node flags: ${['--expose-gc', ...NODE_FLAGS].join(' ')}; ${seconds.toFixed(0)} s\n`,
   );
-  const lightest = (kind) => Math.min(results.otel[kind].overheadUs, results.traceloop[kind].overheadUs);
   console.log(
-    '| instrumentation | call | CPU µs/call, off | CPU overhead µs | vs lightest peer | wall µs/call, off | wall overhead µs | overhead per round (CPU µs) |',
+    '| instrumentation | call | CPU µs/call | CPU overhead µs | vs lightest peer | wall µs/call | wall overhead µs | CPU µs/call per process |',
   );
   console.log('|---|---|---:|---:|---:|---:|---:|---|');
-  for (const [name, label] of Object.entries(VARIANTS)) {
-    for (const kind of KINDS) {
-      const r = results[name][kind];
-      const perRound = rounds[name].map((run) => run[kind].overheadUs.toFixed(1)).join(' / ');
-      const call = kind === 'stream' ? `stream (${STREAM_CHUNKS} chunks)` : 'non-stream';
-      const ratio = (r.overheadUs / lightest(kind)).toFixed(2);
-      console.log(
-        `| ${label} | ${call} | ${r.baseUs.toFixed(1)} | ${r.overheadUs.toFixed(1)} | ${ratio}x | ${r.baseWallUs.toFixed(1)} | ${r.wallOverheadUs.toFixed(1)} | ${perRound} |`,
-      );
+  for (const kind of KINDS) {
+    const call = kind === 'stream' ? `stream (${STREAM_CHUNKS} chunks)` : 'non-stream';
+    for (const [name, label] of Object.entries(VARIANTS)) {
+      const perProcess = runs[name].map((r) => r[kind].cpuUs.toFixed(1)).join(' / ');
+      const base = name === 'baseline';
+      const cells = [
+        label,
+        call,
+        med(name, kind, 'cpuUs').toFixed(1),
+        base ? '-' : overhead(name, kind).toFixed(1),
+        base ? '-' : `${(overhead(name, kind) / lightest(kind)).toFixed(2)}x`,
+        med(name, kind, 'wallUs').toFixed(1),
+        base ? '-' : overhead(name, kind, 'wallUs').toFixed(1),
+        perProcess,
+      ];
+      console.log(`| ${cells.join(' | ')} |`);
     }
   }
   console.log('');
   for (const kind of KINDS) {
-    const ours = results.agentburn[kind].overheadUs;
-    const alone = results['agentburn-alone'][kind].overheadUs;
+    const ours = overhead('agentburn', kind);
+    const alone = overhead('agentburn-alone', kind);
     const verdict = ours <= lightest(kind) ? 'meets' : 'misses';
     console.log(
-      `${kind}: agentburn ${ours.toFixed(1)} µs (instrumentation alone ${alone.toFixed(1)} µs) vs lightest peer ${lightest(kind).toFixed(1)} µs: ${verdict} the target`,
+      `${kind}: agentburn ${ours.toFixed(1)} µs (instrumentation alone ${alone.toFixed(1)} µs, CostSpanProcessor ${(ours - alone).toFixed(1)} µs) ` +
+        `vs lightest peer ${lightest(kind).toFixed(1)} µs: ${verdict} the target`,
     );
   }
 }
@@ -119,16 +137,17 @@ async function child(name) {
   } else if (name === 'otel') {
     const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai');
     instrumentation = new OpenAIInstrumentation();
-  } else {
+  } else if (name === 'traceloop') {
     const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
     // Content off, as the other two default to.
     instrumentation = new OpenAIInstrumentation({ traceContent: false });
-  }
-  instrumentation.setTracerProvider(new BasicTracerProvider({ spanProcessors: processors }));
+  } else if (name !== 'baseline') throw new Error(`unknown variant ${name}`);
+  // The constructor enabled the instrumentation (its hook waits for `openai`); it stays enabled.
+  instrumentation?.setTracerProvider(new BasicTracerProvider({ spanProcessors: processors }));
   // The API's no-op meter for all three. Setting it also re-creates instruments that a subclass
   // field initialiser may have reset after the base constructor made them (0.21 of the contrib
   // package crashes on streams without this).
-  instrumentation.setMeterProvider(metrics.getMeterProvider());
+  instrumentation?.setMeterProvider(metrics.getMeterProvider());
 
   const { OpenAI } = require('openai');
   const { startOpenAIServer } = await import(pathToFileURL(join(tmp, 'fake.mjs')).href);
@@ -142,42 +161,33 @@ async function child(name) {
     for await (const _ of s);
   };
 
-  let tracedCalls = 0;
-  async function timeBlock(call, enabled) {
-    if (enabled) instrumentation.enable();
-    else instrumentation.disable();
-    if (enabled) tracedCalls += BLOCK;
+  async function calls(call, count) {
+    for (let i = 0; i < count; i++) {
+      await call();
+      if (i % 100 === 99) server.requests.length = 0; // the fake records every request
+    }
+    server.requests.length = 0;
+  }
+
+  // One long timed run per kind, after its warm-up and a full collection, so
+  // every run starts from the same heap and pays for the garbage it makes.
+  async function measure(call, warmup, count) {
+    await calls(call, warmup);
+    globalThis.gc();
     const cpu = process.cpuUsage();
     const start = performance.now();
-    for (let i = 0; i < BLOCK; i++) await call();
-    const wallUs = ((performance.now() - start) * 1000) / BLOCK;
+    await calls(call, count);
+    const wallUs = ((performance.now() - start) * 1000) / count;
     const used = process.cpuUsage(cpu);
-    return { wallUs, cpuUs: (used.user + used.system) / BLOCK };
+    return { cpuUs: (used.user + used.system) / count, wallUs };
   }
 
-  async function measure(call, total) {
-    for (let i = 0; i < 6; i++) await timeBlock(call, i % 2 === 0); // warm-up
-    const on = [];
-    const off = [];
-    for (let done = 0; done < total; done += BLOCK) {
-      const onFirst = done % (2 * BLOCK) === 0; // alternate which side goes first
-      const a = await timeBlock(call, onFirst);
-      const b = await timeBlock(call, !onFirst);
-      on.push(onFirst ? a : b);
-      off.push(onFirst ? b : a);
-      server.requests.length = 0;
-    }
-    return {
-      baseUs: median(off.map((b) => b.cpuUs)),
-      overheadUs: median(on.map((b, i) => b.cpuUs - off[i].cpuUs)),
-      baseWallUs: median(off.map((b) => b.wallUs)),
-      wallOverheadUs: median(on.map((b, i) => b.wallUs - off[i].wallUs)),
-    };
-  }
-
-  const result = { nonStream: await measure(nonStream, CALLS), stream: await measure(stream, STREAM_CALLS) };
+  const result = {
+    nonStream: await measure(nonStream, WARMUP, CALLS),
+    stream: await measure(stream, STREAM_WARMUP, STREAM_CALLS),
+  };
   await server.close();
-  if (exporter.exported !== tracedCalls)
-    throw new Error(`${name}: ${exporter.exported} spans for ${tracedCalls} traced calls`);
+  const traced = instrumentation ? WARMUP + CALLS + STREAM_WARMUP + STREAM_CALLS : 0;
+  if (exporter.exported !== traced) throw new Error(`${name}: ${exporter.exported} spans for ${traced} traced calls`);
   console.log(`RESULT ${JSON.stringify(result)}`);
 }

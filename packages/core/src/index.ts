@@ -4,10 +4,12 @@ export {
   CORE_SCOPE_NAME,
   type CostKind,
   CostMetrics,
+  GEN_AI_CLIENT_METRIC_KEYS,
   type GenAiClientInstruments,
   genAiClientInstruments,
   recordGenAiClientMetrics,
   type TokenCounts,
+  tokenCountsOf,
 } from './metrics';
 export {
   addOpenInterval,

@@ -9,9 +9,15 @@ import {
 import {
   ATTR_AGENT_NAME,
   ATTR_COST_KIND,
+  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   GEN_AI_TOKEN_TYPE_INPUT,
   GEN_AI_TOKEN_TYPE_OUTPUT,
   METRIC_COST_USD,
@@ -134,6 +140,27 @@ export function genAiClientInstruments(meter: Meter): GenAiClientInstruments {
 export interface TokenCounts {
   inputTokens?: number;
   outputTokens?: number;
+}
+
+/** The low-cardinality span attributes the GenAI client histograms carry. */
+export const GEN_AI_CLIENT_METRIC_KEYS: readonly string[] = [
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+];
+
+/** The token counts of a span's usage attributes, or undefined when it has none. */
+export function tokenCountsOf(attributes: Attributes | undefined): TokenCounts | undefined {
+  const input = attributes?.[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
+  const output = attributes?.[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
+  if (typeof input !== 'number' && typeof output !== 'number') return undefined;
+  const counts: TokenCounts = {};
+  if (typeof input === 'number') counts.inputTokens = input;
+  if (typeof output === 'number') counts.outputTokens = output;
+  return counts;
 }
 
 /**

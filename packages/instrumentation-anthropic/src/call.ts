@@ -1,19 +1,14 @@
 import {
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   errorType,
+  GEN_AI_CLIENT_METRIC_KEYS,
   observeStreamIterator,
   recordGenAiClientMetrics,
   SpanFinisher,
   type SpanOutcome,
+  type TokenCounts,
+  tokenCountsOf,
 } from '@agentburn/core';
 import type { Attributes, Meter, Span } from '@opentelemetry/api';
 import { outputContentAttributes } from './content';
@@ -39,16 +34,6 @@ export interface CallOptions {
   meter: Meter;
 }
 
-// Attributes of the metrics: low cardinality, from the request and response.
-const METRIC_KEYS = [
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-];
-
 /**
  * One `messages.create` call: observes the SDK's own APIPromise and Stream in
  * place (the caller keeps the very same objects) and ends the span exactly
@@ -58,7 +43,7 @@ const METRIC_KEYS = [
 export class MessagesCall {
   readonly finisher: SpanFinisher;
   private readonly metricAttributes: Attributes = {};
-  private usage: { inputTokens?: number; outputTokens?: number } | undefined;
+  private usage: TokenCounts | undefined;
   private parsing = false;
   private unparsedTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -208,15 +193,10 @@ export class MessagesCall {
 
   /** Keeps what the metrics need: the span may be non-recording (native tracing in charge). */
   private remember(attributes: Attributes): void {
-    for (const key of METRIC_KEYS) if (attributes[key] !== undefined) this.metricAttributes[key] = attributes[key];
-    const input = attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
-    const output = attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
-    if (typeof input === 'number' || typeof output === 'number') {
-      this.usage = {
-        ...(typeof input === 'number' ? { inputTokens: input } : {}),
-        ...(typeof output === 'number' ? { outputTokens: output } : {}),
-      };
+    for (const key of GEN_AI_CLIENT_METRIC_KEYS) {
+      if (attributes[key] !== undefined) this.metricAttributes[key] = attributes[key];
     }
+    this.usage = tokenCountsOf(attributes) ?? this.usage;
   }
 
   private recordMetrics(outcome: SpanOutcome): void {

@@ -1,27 +1,11 @@
 import {
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
   errorType,
+  GEN_AI_CLIENT_METRIC_KEYS,
   recordGenAiClientMetrics,
+  tokenCountsOf,
 } from '@agentburn/core';
 import type { Attributes, Meter } from '@opentelemetry/api';
-
-/** The low-cardinality span attributes the GenAI client histograms carry. */
-const METRIC_KEYS = [
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
-];
 
 /**
  * Records `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`
@@ -37,22 +21,10 @@ export function recordCallMetrics(
   error: unknown,
 ): void {
   const attributes: Attributes = {};
-  for (const key of METRIC_KEYS) {
+  for (const key of GEN_AI_CLIENT_METRIC_KEYS) {
     const value = result?.[key] ?? request[key];
     if (value !== undefined) attributes[key] = value;
   }
   if (error !== undefined) attributes[ATTR_ERROR_TYPE] = errorType(error);
-  const input = result?.[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
-  const output = result?.[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
-  recordGenAiClientMetrics(
-    meter,
-    attributes,
-    typeof input === 'number' || typeof output === 'number'
-      ? {
-          inputTokens: typeof input === 'number' ? input : undefined,
-          outputTokens: typeof output === 'number' ? output : undefined,
-        }
-      : undefined,
-    durationSeconds,
-  );
+  recordGenAiClientMetrics(meter, attributes, tokenCountsOf(result), durationSeconds);
 }
