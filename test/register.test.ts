@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,7 +200,7 @@ describe.skipIf(!built)('@agentburn/node register', () => {
   });
 
   it('prints-summary-line-on-stderr-without-endpoint', async () => {
-    // Distinct response ids: the processor prices a response id once per trace.
+    // Distinct response ids, as a real server sends them.
     openai.reply(
       ...[1, 2, 3].map((n) => (r: { body: { model: string } }) => ({
         json: chatCompletion({ id: `chatcmpl-${n}`, model: r.body.model, chatUsage: USAGE }),
@@ -230,6 +231,30 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(run.stderr).toMatch(/^agentburn: not started: .*missing\.json.*\n/);
     expect(openai.requests).toHaveLength(1);
   });
+
+  it('unreachable-endpoint-keeps-the-exit-code-within-the-flush-bound', async () => {
+    // A port that was free a moment ago: every export is refused, and the OTLP
+    // exporter retries for up to its 10 s timeout unless the 500 ms bound ends it.
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const started = Date.now();
+    const { done } = spawnNode(
+      ['unreachable.cjs'],
+      env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}`, OTEL_SERVICE_NAME: '' }),
+    );
+    const run = await done;
+    const elapsed = Date.now() - started;
+    expect(run.code).toBe(4);
+    expect(run.signal).toBeNull();
+    expect(run.stderr).not.toMatch(/unhandled|ECONNREFUSED|Error/i);
+    expect(openai.requests).toHaveLength(1);
+    // 500 ms bound plus process start-up; far below the exporter's 10 s of retries.
+    expect(elapsed).toBeLessThan(5000);
+  }, 15_000);
 
   it('summary-never-silences-the-line', async () => {
     const { done } = spawnNode(

@@ -74,6 +74,13 @@ export interface FailSpec {
   match?: { server?: 'api' | 'sandbox'; method?: string; path?: string | RegExp };
 }
 
+export interface HeldResponse {
+  /** Resolves once the matching request was answered, its answer held back. */
+  readonly answered: Promise<void>;
+  /** Sends the held answer. */
+  release(): void;
+}
+
 export interface ExecutionSpec {
   stdout?: string[];
   stderr?: string[];
@@ -104,6 +111,11 @@ export interface HeldCommand {
 export interface FakeE2BControls {
   /** The next request matching `spec.match` fails with `spec.status`. */
   failNext(spec: FailSpec): void;
+  /**
+   * The answer to the next request matching `match` is computed at once but
+   * sent only on `release()`, so a test can deliver it after later calls.
+   */
+  holdNextResponse(match?: FailSpec['match']): HeldResponse;
   /** Kills the sandbox behind the SDK's back: it vanishes from the API and envd answers 502. */
   loseSandbox(sandboxId: string): void;
   /** Output of the next `runCode` (per fake, FIFO). */
@@ -185,6 +197,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
   const executions: FakeE2B['executions'] = [];
   const commands: FakeE2B['commands'] = [];
   let failures: FailSpec[] = [];
+  let holds: Array<{ match: FailSpec['match']; answered: () => void; gate: Promise<void> }> = [];
   let executionQueue: ExecutionSpec[] = [];
   let commandQueue: CommandSpec[] = [];
   const held = new Map<number, Held>();
@@ -219,18 +232,33 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     }
   };
 
+  const matches = (m: FailSpec['match'], server: 'api' | 'sandbox', method: string, path: string): boolean => {
+    if (!m) return true;
+    if (m.server && m.server !== server) return false;
+    if (m.method && m.method.toUpperCase() !== method) return false;
+    if (m.path instanceof RegExp) return m.path.test(path);
+    if (typeof m.path === 'string') return m.path === path;
+    return true;
+  };
+
   const takeFailure = (server: 'api' | 'sandbox', method: string, path: string): FailSpec | undefined => {
-    const index = failures.findIndex((f) => {
-      const m = f.match;
-      if (!m) return true;
-      if (m.server && m.server !== server) return false;
-      if (m.method && m.method.toUpperCase() !== method) return false;
-      if (m.path instanceof RegExp) return m.path.test(path);
-      if (typeof m.path === 'string') return m.path === path;
-      return true;
-    });
+    const index = failures.findIndex((f) => matches(f.match, server, method, path));
     if (index < 0) return undefined;
     return failures.splice(index, 1)[0];
+  };
+
+  /** Holds back the end of the response (headers are sent with it) of a request a test asked to hold. */
+  const holdResponse = (res: ServerResponse, server: 'api' | 'sandbox', method: string, path: string): void => {
+    const index = holds.findIndex((h) => matches(h.match, server, method, path));
+    if (index < 0) return;
+    const [hold] = holds.splice(index, 1);
+    if (!hold) return;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      hold.answered();
+      void hold.gate.then(() => end(...args));
+      return res;
+    }) as ServerResponse['end'];
   };
 
   const sandboxJson = (sb: FakeSandbox) => ({
@@ -262,6 +290,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     const body = parseJson(raw.toString('utf8'));
     const idMatch = /^\/(?:v2\/)?sandboxes\/([^/]+)/.exec(path);
     requests.push({ server: 'api', method, path, sandboxId: idMatch?.[1], headers: req.headers, body });
+    holdResponse(res, 'api', method, path);
     tick();
 
     const fail = takeFailure('api', method, path);
@@ -369,6 +398,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     const streaming = contentType.startsWith('application/connect+json');
     const body = streaming ? parseJson(unwrapEnvelope(raw)) : parseJson(raw.toString('utf8'));
     requests.push({ server: 'sandbox', method, path, sandboxId, headers: req.headers, body });
+    holdResponse(res, 'sandbox', method, path);
     tick();
 
     const fail = takeFailure('sandbox', method, path);
@@ -538,6 +568,18 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     failNext(spec) {
       failures.push(spec);
     },
+    holdNextResponse(match) {
+      let answered = () => {};
+      let release = () => {};
+      const answeredPromise = new Promise<void>((resolve) => {
+        answered = resolve;
+      });
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      holds.push({ match, answered, gate });
+      return { answered: answeredPromise, release };
+    },
     loseSandbox(id) {
       const sb = sandboxes.get(id);
       if (sb) stop(sb, 'killed', 'lost', now());
@@ -571,6 +613,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
       executions.length = 0;
       commands.length = 0;
       failures = [];
+      holds = [];
       executionQueue = [];
       commandQueue = [];
       for (const h of [...held.values()]) h.finish(-1);

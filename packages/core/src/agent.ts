@@ -16,7 +16,8 @@ export interface WithAgentOptions {
  * CostSpanProcessor tags the cost of every LLM call and sandbox below it with
  * `agentburn.agent.name`. Works with sync and async `fn`; the span ends when
  * `fn` returns, throws or its promise settles, and records the error. The
- * value or error of `fn` passes through unchanged.
+ * value or error of `fn` passes through unchanged; a promise subclass (an
+ * SDK's, with methods of its own) is returned as the very same object.
  */
 export function withAgent<T>(name: string, fn: (span: Span) => T, options: WithAgentOptions = {}): T {
   const tracer = options.tracer ?? trace.getTracer(CORE_SCOPE_NAME);
@@ -41,6 +42,17 @@ export function withAgent<T>(name: string, fn: (span: Span) => T, options: WithA
         span.end();
         return result;
       }
+      const fail = (error: unknown) => {
+        recordSpanError(span, error);
+        span.end();
+      };
+      if (result instanceof Promise && result.constructor !== Promise) {
+        // An SDK's promise subclass (openai's APIPromise has `withResponse()`):
+        // the caller gets that object itself, watched on the side. Promise
+        // semantics make a second `then` harmless.
+        result.then(() => span.end(), fail);
+        return result;
+      }
       // Chained (not observed on the side), so a rejection nobody handles is
       // still reported as unhandled, exactly as without the agent span.
       return result.then(
@@ -49,8 +61,7 @@ export function withAgent<T>(name: string, fn: (span: Span) => T, options: WithA
           return value;
         },
         (error: unknown) => {
-          recordSpanError(span, error);
-          span.end();
+          fail(error);
           throw error;
         },
       ) as T;

@@ -69,6 +69,38 @@ describe('withAgent', () => {
     expect(agent.attributes[ATTR_ERROR_TYPE]).toBe('RangeError');
   });
 
+  it('returns-a-promise-subclass-itself-keeping-its-methods', async () => {
+    // SDK promises are subclasses with extra methods (openai's APIPromise has
+    // `withResponse()`): the caller must get that very object back.
+    class SdkPromise<T> extends Promise<T> {
+      withResponse() {
+        return this.then((data) => ({ data, response: 'raw' }));
+      }
+    }
+    const { tracer, exporter, span } = setup();
+    let release!: (value: string) => void;
+    const sdkPromise = new SdkPromise<string>((resolve) => (release = resolve));
+    const returned = withAgent('coder', () => sdkPromise, { tracer });
+    expect(returned).toBe(sdkPromise);
+    expect(exporter.spans).toHaveLength(0);
+    release('done');
+    await expect(returned.withResponse()).resolves.toEqual({ data: 'done', response: 'raw' });
+    expect(span('invoke_agent coder').ended).toBe(true);
+  });
+
+  it('records-the-rejection-of-a-promise-subclass-and-passes-it-on', async () => {
+    class SdkPromise<T> extends Promise<T> {}
+    const { tracer, span } = setup();
+    const error = new RangeError('rate limited');
+    const sdkPromise = new SdkPromise<never>((_, reject) => reject(error));
+    const returned = withAgent('coder', () => sdkPromise, { tracer });
+    expect(returned).toBe(sdkPromise);
+    await expect(returned).rejects.toBe(error);
+    const agent = span('invoke_agent coder');
+    expect(agent.status.code).toBe(SpanStatusCode.ERROR);
+    expect(agent.attributes[ATTR_ERROR_TYPE]).toBe('RangeError');
+  });
+
   it('tags-llm-calls-made-inside-with-the-agent', async () => {
     const { tracer, span } = setup();
     await withAgent(

@@ -93,6 +93,23 @@ describe('cost_usd counter', () => {
     await meterProvider.shutdown();
   });
 
+  it('counts-spend-under-the-agent-name-the-emitter-set', async () => {
+    const { meterProvider, points } = meterSetup();
+    const { tracer, span } = createTracing([new CostSpanProcessor({ meterProvider })]);
+    const agent = tracer.startSpan('invoke_agent outer', {
+      attributes: { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_INVOKE_AGENT, [ATTR_GEN_AI_AGENT_NAME]: 'outer' },
+    });
+    endSpan(tracer, 'chat gpt-4o', { ...chatAttributes(), [ATTR_AGENT_NAME]: 'own' }, agent); // 0.0045
+    agent.end();
+    expect(span('chat gpt-4o').attributes[ATTR_AGENT_NAME]).toBe('own');
+    const cost = await points(METRIC_COST_USD);
+    expect(cost).toHaveLength(1);
+    // The span says `own`: the counter groups its spend the same way a span query does.
+    expect(cost[0]?.attributes[ATTR_AGENT_NAME]).toBe('own');
+    expect(cost[0]?.value).toBeCloseTo(0.0045, 15);
+    await meterProvider.shutdown();
+  });
+
   it('records-nothing-without-a-meter-provider', () => {
     const { tracer, span } = createTracing([new CostSpanProcessor()]);
     endSpan(tracer, 'chat gpt-4o', chatAttributes());

@@ -34,7 +34,7 @@ import {
   SPAN_E2B_RUN_CODE,
   SPAN_E2B_SANDBOX,
 } from '@agentburn/core';
-import { context, DiagLogLevel, diag, type Span, TraceFlags, trace } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, type Span, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chatAttributes, sandboxAttributes } from './helpers/genai';
 import { createTracing, endSpan } from './helpers/otel';
@@ -195,8 +195,12 @@ describe('CostSpanProcessor: de-duplication', () => {
   it('prices-one-call-once-when-two-spans-report-it', () => {
     const { tracer, exporter, span } = setup();
     const root = tracer.startSpan('request');
-    const inner = endSpan(tracer, 'chat gpt-4o', chatAttributes({ responseId: 'chatcmpl-1' }), root);
-    endSpan(tracer, 'openai.chat', chatAttributes({ responseId: 'chatcmpl-1' }), root);
+    // Two instrumentations wrapping one call: the outer span encloses the inner one.
+    const under = (parent: Span) => trace.setSpan(context.active(), parent);
+    const outer = tracer.startSpan('openai.chat', { kind: SpanKind.CLIENT }, under(root));
+    const inner = endSpan(tracer, 'chat gpt-4o', chatAttributes({ responseId: 'chatcmpl-1' }), outer);
+    outer.setAttributes(chatAttributes({ responseId: 'chatcmpl-1' }));
+    outer.end();
     root.end();
     const duplicate = span('openai.chat').attributes;
     expect(duplicate[ATTR_COST_USD]).toBeUndefined();
@@ -207,6 +211,30 @@ describe('CostSpanProcessor: de-duplication', () => {
     expect(rollup[ATTR_TRACE_LLM_CALLS]).toBe(1);
     expect(rollup[ATTR_TRACE_COST_USD]).toBeCloseTo(0.0045, 15);
     expect(exporter.spans).toHaveLength(3);
+  });
+
+  it('prices-sequential-calls-sharing-a-response-id-in-one-trace', () => {
+    // Some OpenAI-compatible servers answer every call with the same id: two
+    // calls one after the other are two calls, not one call seen twice.
+    const { tracer, exporter, span } = setup();
+    const t0 = Date.UTC(2025, 5, 1);
+    const root = tracer.startSpan('request', { startTime: t0 });
+    const under = trace.setSpan(context.active(), root);
+    for (const at of [t0, t0 + 1_000]) {
+      const call = tracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, startTime: at }, under);
+      call.setAttributes(chatAttributes({ responseId: 'chatcmpl-constant' }));
+      call.end(at + 500);
+    }
+    root.end(t0 + 2_000);
+    const calls = exporter.spans.filter((s) => s.name === 'chat gpt-4o');
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.attributes[ATTR_COST_DUPLICATE_OF]).toBeUndefined();
+      expect(call.attributes[ATTR_COST_USD]).toBeCloseTo(0.0045, 15);
+    }
+    // 2 x 0.0045 = 0.009
+    expect(span('request').attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.009, 15);
+    expect(span('request').attributes[ATTR_TRACE_LLM_CALLS]).toBe(2);
   });
 
   it('prices-the-same-response-id-in-another-trace', () => {

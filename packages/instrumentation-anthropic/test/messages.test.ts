@@ -243,6 +243,37 @@ describe('lifecycle', () => {
     expect(fake.requests[0]!.abortedByClient).toBe(true);
   });
 
+  it('ends-span-on-exception-in-loop-body', async () => {
+    fake.reply(heldStream());
+    const stream = await client.messages.create({ ...PARAMS, stream: true });
+    const thrown = new Error('caller bug');
+    const caught = await (async () => {
+      for await (const _ of stream) throw thrown;
+    })().catch((e: unknown) => e);
+    // The caller's own error, untouched; the span ends once, not blamed for the caller's failure.
+    expect(caught).toBe(thrown);
+    const span = await onlySpan();
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span.attributes['gen_ai.response.id']).toBe('msg_cached');
+    expect(span.attributes['gen_ai.usage.output_tokens']).toBeUndefined();
+    // Leaving the loop stopped the download.
+    await fake.requests[0]!.closed;
+    expect(fake.requests[0]!.abortedByClient).toBe(true);
+  });
+
+  it('ends-span-on-abort-before-stream-response', async () => {
+    fake.reply({ hang: true });
+    const controller = new AbortController();
+    const pending = client.messages.create({ ...PARAMS, stream: true }, { signal: controller.signal });
+    await requestsReceived(1);
+    controller.abort();
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(sdk.APIUserAbortError);
+    const span = await onlySpan();
+    expect(span.attributes['error.type']).toBe('APIUserAbortError');
+    expect(span.attributes['gen_ai.request.stream']).toBe(true);
+  });
+
   it('ends-span-on-abort', async () => {
     fake.reply({ hang: true });
     const controller = new AbortController();

@@ -93,6 +93,9 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   /** Every method we wrapped, to unwrap on disable. */
   private wrapped: Array<[object, string]> = [];
   private readonly bindings = new WeakMap<object, Binding>();
+  /** `Commands` and `Filesystem` prototypes seen, re-patched on enable for the sandboxes already bound. */
+  private readonly commandProtos = new Set<object>();
+  private readonly fileProtos = new Set<object>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly reportedVersions = new Set<string>();
 
@@ -165,6 +168,8 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     if (!sandboxClass || !this.patchSandboxClass(sandboxClass as AnyFn)) {
       this._diag.debug('no E2B Sandbox class found to instrument');
     }
+    for (const proto of this.commandProtos) this.patchCommands(proto);
+    for (const proto of this.fileProtos) this.patchFiles(proto);
   }
 
   /**
@@ -204,15 +209,24 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     if (s.commands && typeof s.commands === 'object') {
       this.bindings.set(s.commands, binding);
       const proto = Object.getPrototypeOf(s.commands);
-      this.wrapMethod(proto, 'run', (original) => this.tracedCommandRun(original));
-      this.wrapMethod(proto, 'kill', (original) => this.tracedCommandKill(original));
+      if (proto) this.commandProtos.add(proto);
+      this.patchCommands(proto);
     }
     if (s.files && typeof s.files === 'object') {
       this.bindings.set(s.files, binding);
       const proto = Object.getPrototypeOf(s.files);
-      for (const method of FILE_METHODS)
-        this.wrapMethod(proto, method, (original) => this.tracedFiles(method, original));
+      if (proto) this.fileProtos.add(proto);
+      this.patchFiles(proto);
     }
+  }
+
+  private patchCommands(proto: object | undefined): void {
+    this.wrapMethod(proto, 'run', (original) => this.tracedCommandRun(original));
+    this.wrapMethod(proto, 'kill', (original) => this.tracedCommandKill(original));
+  }
+
+  private patchFiles(proto: object | undefined): void {
+    for (const method of FILE_METHODS) this.wrapMethod(proto, method, (original) => this.tracedFiles(method, original));
   }
 
   /** Wraps `target[name]` (a static or a prototype method) once, skipping a method some copy of us already wrapped. */
@@ -379,7 +393,8 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
       onTimeout: request.onTimeout,
       autoResume: request.autoResume,
     });
-    this.lookUp(s, (info) => this.intervals.applyFacts(s.sandboxId, factsFromInfo(info)));
+    const version = this.intervals.expiryVersion(s.sandboxId);
+    this.lookUp(s, (info) => this.intervals.applyFacts(s.sandboxId, factsFromInfo(info), version));
   }
 
   private onLifecycleError(sandboxId: string, error: unknown): void {
@@ -502,14 +517,22 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     };
   }
 
-  /** A background command's span ends when its handle settles; `wait()` only observes the stream the handle already reads. */
+  /**
+   * A background command's span ends when its handle settles (`wait()` only
+   * observes the stream the handle already reads), or when its sandbox's
+   * interval is abandoned at shutdown, so it is exported.
+   */
   private settleWithHandle(
     handle: CommandHandleLike,
     op: RunningOperation,
     binding: Binding | undefined,
     capture: boolean,
   ): void {
+    let settled = false;
     const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      unfollow();
       op.leave();
       if (error === undefined) return op.finisher.end(commandResultAttributes(handle, capture));
       if (isCommandExit(error)) return op.finisher.fail(error, commandResultAttributes(error, capture));
@@ -518,6 +541,8 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
       this.checkLoss(binding, error);
       op.finisher.fail(error);
     };
+    // Abandoned: we stop following it, as on disconnect.
+    const unfollow = this.intervals.follow(binding?.id, () => finish());
     try {
       Promise.resolve(handle.wait()).then(
         () => finish(),

@@ -48,6 +48,8 @@ interface OpenInterval {
   activeMs: number;
   inflight: number;
   activeSince: number;
+  /** Stops following operations that outlive their call (background commands), for `abandoned`. */
+  followers: Set<() => void>;
 }
 
 /** What is known of one sandbox, by id, across the SDK objects that point at it. */
@@ -63,6 +65,8 @@ interface SandboxRecord {
   pausedOnTimeout: boolean;
   /** Seconds billed by the intervals already ended. */
   billedSeconds: number;
+  /** Bumped whenever a create, connect or setTimeout of ours sets the expiry (see `applyFacts`). */
+  expiryVersion: number;
   open?: OpenInterval;
 }
 
@@ -101,6 +105,7 @@ export class SandboxIntervals {
     if (start.autoResume !== undefined) record.autoResume = start.autoResume;
     record.timeoutMs = Math.max(0, start.endAtMs - start.startMs);
     record.pausedOnTimeout = false;
+    record.expiryVersion++;
     if (record.open) {
       if (start.endAtMs > record.open.endAtMs) this.setExpiry(record, start.endAtMs);
       return;
@@ -121,6 +126,7 @@ export class SandboxIntervals {
       activeMs: 0,
       inflight: 0,
       activeSince: 0,
+      followers: new Set(),
     };
     record.open = open;
     this.setExpiry(record, start.endAtMs);
@@ -132,11 +138,22 @@ export class SandboxIntervals {
     const record = this.records.get(id);
     if (!record) return;
     record.timeoutMs = timeoutMs;
+    record.expiryVersion++;
     if (record.open) this.setExpiry(record, atMs + timeoutMs);
   }
 
-  /** Applies what `getInfo()` returned: size, template, expiry, timeout behaviour. */
-  applyFacts(id: string, facts: SandboxFacts): void {
+  /** Tags a `getInfo()` about to be sent, for `applyFacts`. */
+  expiryVersion(id: string): number | undefined {
+    return this.records.get(id)?.expiryVersion;
+  }
+
+  /**
+   * Applies what `getInfo()` returned: size, template, expiry, timeout
+   * behaviour. `version` (from `expiryVersion` when the lookup was sent)
+   * drops an expiry read before a later setTimeout or connect of ours
+   * whose answer came first.
+   */
+  applyFacts(id: string, facts: SandboxFacts, version?: number): void {
     const record = this.records.get(id);
     if (!record) return;
     if (facts.size) record.size = facts.size;
@@ -147,7 +164,8 @@ export class SandboxIntervals {
     if (facts.onTimeout) record.onTimeout = facts.onTimeout;
     if (facts.autoResume !== undefined) record.autoResume = facts.autoResume;
     // E2B's clock, not ours: an expiry already past here means skew, and the estimate we have stands.
-    if (facts.endAtMs !== undefined && record.open && facts.endAtMs > this.clock.now()) {
+    const current = version === undefined || version === record.expiryVersion;
+    if (facts.endAtMs !== undefined && record.open && current && facts.endAtMs > this.clock.now()) {
       this.setExpiry(record, facts.endAtMs);
     }
   }
@@ -175,6 +193,18 @@ export class SandboxIntervals {
       if (record.open !== open) return;
       if (--open.inflight === 0) open.activeMs += Math.max(0, this.clock.now() - open.activeSince);
     };
+  }
+
+  /**
+   * Registers `stop` to run if the open interval of `id` is abandoned: at
+   * shutdown, a background command still followed ends with it, so its span
+   * is exported. Returns the unregistration.
+   */
+  follow(id: string | undefined, stop: () => void): () => void {
+    const open = id === undefined ? undefined : this.records.get(id)?.open;
+    if (!open) return noop;
+    open.followers.add(stop);
+    return () => open.followers.delete(stop);
   }
 
   /**
@@ -216,6 +246,15 @@ export class SandboxIntervals {
     } catch {
       // a broken span must not break the caller
     }
+    const followers = reason === SANDBOX_END_ABANDONED ? [...open.followers] : [];
+    open.followers.clear();
+    for (const stop of followers) {
+      try {
+        stop();
+      } catch {
+        // one broken follower must not keep the others open
+      }
+    }
     this.trimClosed();
   }
 
@@ -245,6 +284,7 @@ export class SandboxIntervals {
         timeoutMs: DEFAULT_SANDBOX_TIMEOUT_MS,
         pausedOnTimeout: false,
         billedSeconds: 0,
+        expiryVersion: 0,
       };
       this.records.set(id, record);
     }

@@ -209,6 +209,45 @@ describe('running intervals', () => {
     expect(tracing.spans('e2b.sandbox.set_timeout')[0]!.attributes[ATTR_E2B_SANDBOX_ID]).toBe(sbx.sandboxId);
   });
 
+  it('keeps-the-set-timeout-expiry-over-a-stale-getinfo-answer', async () => {
+    // The size lookup after create reads the 60 s expiry; its answer arrives only after setTimeout.
+    const held = fake.controls.holdNextResponse({ server: 'api', method: 'GET', path: /^\/sandboxes\// });
+    const sbx = await Sandbox.create({ ...conn, timeoutMs: 60_000 });
+    await held.answered;
+    await sbx.setTimeout(600_000);
+    held.release();
+    await instrumentation.settled();
+    clock.advanceSeconds(100);
+    // Still running at 100 s: the stale 60 s expiry did not end it.
+    expect(tracing.intervals()).toHaveLength(0);
+    await sbx.kill();
+    expect(tracing.intervals()[0]!.attributes).toMatchObject({
+      [ATTR_E2B_SANDBOX_BILLED_SECONDS]: 100,
+      [ATTR_E2B_SANDBOX_END_REASON]: 'killed',
+    });
+  });
+
+  it('applies-a-getinfo-expiry-shorter-than-the-estimate', async () => {
+    // Another client shortened the sandbox's life: connect's lookup learns the real expiry.
+    const sbx = await Sandbox.create({ ...conn, timeoutMs: 600_000 });
+    await instrumentation.settled();
+    const shortened = await fetch(`${conn.apiUrl}/sandboxes/${sbx.sandboxId}/timeout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': conn.apiKey },
+      body: JSON.stringify({ timeout: 60 }),
+    });
+    expect(shortened.status).toBe(204);
+    clock.advanceSeconds(10);
+    await Sandbox.connect(sbx.sandboxId, { ...conn, timeoutMs: 30_000 });
+    await instrumentation.settled();
+    clock.advanceSeconds(100);
+    // The other client set the expiry to 60 s; connect only extends, to max(60, 10 + 30) s.
+    expect(tracing.intervals()[0]!.attributes).toMatchObject({
+      [ATTR_E2B_SANDBOX_BILLED_SECONDS]: 60,
+      [ATTR_E2B_SANDBOX_END_REASON]: 'timeout',
+    });
+  });
+
   it('ends-as-paused-when-the-lifecycle-pauses-on-timeout', async () => {
     const sbx = await Sandbox.create({ ...conn, timeoutMs: 60_000, lifecycle: { onTimeout: 'pause' } });
     clock.advanceSeconds(61);
@@ -347,6 +386,26 @@ describe('errors', () => {
     const [span] = tracing.spans('e2b.sandbox.create');
     expect(span!.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
     expect(span!.status.code).toBe(2);
+  });
+
+  it('rate-limited-run-code-keeps-the-interval-running', async () => {
+    const sbx = await Sandbox.create({ ...conn });
+    clock.advanceSeconds(5);
+    fake.controls.failNext({ status: 429, match: { server: 'sandbox', path: '/execute' } });
+    const error = await sbx.runCode('x').catch((e: unknown) => e);
+    // The code interpreter reports a throttled execution as a SandboxError ("429 Too Many Requests").
+    expect(error).toBeInstanceOf(e2b.SandboxError);
+    expect((error as Error).message).toContain('429');
+    await instrumentation.settled();
+    expect(tracing.spans('e2b.run_code')[0]!.attributes[ATTR_ERROR_TYPE]).toBe('SandboxError');
+    // Throttled, not gone: still billed.
+    expect(tracing.intervals()).toHaveLength(0);
+    clock.advanceSeconds(5);
+    await sbx.kill();
+    expect(tracing.intervals()[0]!.attributes).toMatchObject({
+      [ATTR_E2B_SANDBOX_BILLED_SECONDS]: 10,
+      [ATTR_E2B_SANDBOX_END_REASON]: 'killed',
+    });
   });
 
   it('ends-as-lost-when-set-timeout-finds-no-sandbox', async () => {

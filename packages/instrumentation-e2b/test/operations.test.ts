@@ -11,6 +11,7 @@ import {
   ATTR_FILE_PATH,
   ATTR_PROCESS_COMMAND_LINE,
   ATTR_PROCESS_EXIT_CODE,
+  closeAllOpenIntervals,
 } from '@agentburn/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +154,37 @@ describe('operation spans', () => {
     expect(run!.attributes).toMatchObject({ [ATTR_PROCESS_EXIT_CODE]: -1, [ATTR_ERROR_TYPE]: 'CommandExitError' });
   });
 
+  it('ends-a-background-command-span-on-disconnect', async () => {
+    const sbx = await Sandbox.create({ ...conn });
+    fake.controls.nextCommand({ hold: true });
+    const handle = await sbx.commands.run('python -m http.server', { background: true });
+    await handle.disconnect();
+    await handle.wait().catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The command may still run: we stopped following it, which is no error.
+    const [span] = tracing.spans('e2b.commands.run');
+    expect(span!.status.code).toBe(0);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    expect(span!.attributes[ATTR_PROCESS_EXIT_CODE]).toBeUndefined();
+  });
+
+  it('ends-a-followed-background-command-at-shutdown', async () => {
+    const sbx = await Sandbox.create({ ...conn });
+    fake.controls.nextCommand({ hold: true });
+    await sbx.commands.run('python -m http.server', { background: true });
+    expect(tracing.spans('e2b.commands.run')).toHaveLength(0);
+    // What CostSpanProcessor.shutdown() does: the interval ends as abandoned, and the command's span with it.
+    expect(closeAllOpenIntervals()).toBe(1);
+    const [span] = tracing.spans('e2b.commands.run');
+    expect(span!.status.code).toBe(0);
+    expect(span!.attributes[ATTR_E2B_COMMAND_BACKGROUND]).toBe(true);
+    expect(tracing.intervals()[0]!.attributes[ATTR_E2B_SANDBOX_END_REASON]).toBe('abandoned');
+    // The stream closing later does not end it twice.
+    fake.controls.heldCommands()[0]!.release(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(tracing.spans('e2b.commands.run')).toHaveLength(1);
+  });
+
   it('traces-code-contexts-and-the-language', async () => {
     const sbx = await Sandbox.create({ ...conn });
     const ctx = await sbx.createCodeContext({ language: 'js' });
@@ -250,6 +282,27 @@ describe('subclasses', () => {
       'e2b.sandbox',
       'e2b.sandbox.kill',
     ]);
+  });
+
+  it('traces-a-sandbox-from-before-disable-after-re-enable', async () => {
+    const sbx = await Sandbox.create({ ...conn });
+    instrumentation.disable();
+    instrumentation.enable();
+    await sbx.commands.run('echo hi');
+    await sbx.files.exists('/x');
+    await sbx.runCode('1');
+    clock.advanceSeconds(6);
+    await sbx.kill();
+    expect(tracing.spans().map((s) => s.name)).toEqual([
+      'e2b.sandbox.create',
+      'e2b.commands.run',
+      'e2b.files.exists',
+      'e2b.run_code',
+      'e2b.sandbox',
+      'e2b.sandbox.kill',
+    ]);
+    expect(tracing.spans('e2b.commands.run')[0]!.attributes[ATTR_E2B_SANDBOX_ID]).toBe(sbx.sandboxId);
+    expect(tracing.intervals()[0]!.attributes[ATTR_E2B_SANDBOX_BILLED_SECONDS]).toBe(6);
   });
 
   it('unpatches-on-disable', async () => {

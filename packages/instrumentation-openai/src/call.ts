@@ -151,7 +151,15 @@ export class Call {
         observeStreamIterator(
           value,
           this.finisher,
-          { onChunk: (chunk) => accumulator.add(chunk), onComplete: finish, onIncomplete: finish },
+          {
+            onChunk: (chunk) => accumulator.add(chunk),
+            onComplete: (finisher) => {
+              // The SDK ends a stream aborted through its signal or `controller` quietly, as if complete.
+              if (value.controller?.signal?.aborted === true) this.end(finisher, accumulator.attributes(), ABORTED);
+              else finish(finisher);
+            },
+            onIncomplete: finish,
+          },
           { unreadTimeoutMs: settings.unreadTimeoutMs },
         );
         return;
@@ -162,9 +170,10 @@ export class Call {
     }
   }
 
-  private end(finisher: SpanFinisher, attributes: Attributes): void {
+  private end(finisher: SpanFinisher, attributes: Attributes, error?: unknown): void {
     this.resultAttributes = attributes;
-    finisher.end(attributes);
+    if (error === undefined) finisher.end(attributes);
+    else finisher.fail(error, attributes);
   }
 }
 
@@ -184,6 +193,11 @@ function isApiPromise(value: unknown): value is ApiPromiseLike {
   );
 }
 
-function isStream(value: unknown): value is { iterator: () => AsyncIterator<unknown> } {
+/** What an aborted stream records: a plain object, so `error.type` is the SDK's own name for an abort. */
+const ABORTED = { name: 'APIUserAbortError' };
+
+function isStream(
+  value: unknown,
+): value is { iterator: () => AsyncIterator<unknown>; controller?: { signal?: { aborted?: boolean } } } {
   return !!value && typeof value === 'object' && typeof (value as Payload).iterator === 'function';
 }

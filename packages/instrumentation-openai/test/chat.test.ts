@@ -5,6 +5,7 @@ import {
   ATTR_COST_OUTPUT_USD,
   ATTR_COST_STATUS,
   ATTR_COST_USD,
+  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -24,7 +25,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '@agentburn/core';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
   AggregationTemporality,
   type HistogramMetricData,
@@ -269,6 +270,21 @@ describe('chat completions', () => {
     expect(server.requests).toHaveLength(1);
     expect(h.spans()).toHaveLength(1);
     expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
+    // A helper that read to the end is no aborted call.
+    expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('ends-span-on-stream-helper-abort', async () => {
+    server.reply({ sse: chatCompletionChunks({ streamChunks: 2 }).slice(0, 2), holdOpen: true });
+    const runner = client.chat.completions.stream({ model: 'gpt-4o', messages });
+    await new Promise<void>((resolve) => runner.on('chunk', () => resolve()));
+    runner.abort();
+    const error = await runner.finalChatCompletion().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(openai.APIUserAbortError);
+    const [span] = await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBe('APIUserAbortError');
   });
 
   it('one-span-for-parse', async () => {

@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
 import { OpenAIInstrumentation, type OpenAIInstrumentationConfig } from '@agentburn/instrumentation-openai';
 import type { Context } from '@opentelemetry/api';
-import type { InMemorySpanExporter, ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  ReadableSpan,
+  Span,
+  SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { inMemoryCostTracing } from '../../../test/helpers/tracing';
 
 /** Resolves waiters when a given number of spans have ended. */
@@ -30,6 +36,8 @@ class EndedSpans implements SpanProcessor {
 export interface Harness {
   instrumentation: OpenAIInstrumentation;
   exporter: InMemorySpanExporter;
+  /** The tracer provider given to the instrumentation. */
+  provider: BasicTracerProvider;
   /** All ended spans, in end order. */
   spans(): ReadableSpan[];
   /** Waits (bounded by the test timeout) until `count` spans have ended. */
@@ -50,6 +58,7 @@ export function setupHarness(config: OpenAIInstrumentationConfig = {}): Harness 
   return {
     instrumentation,
     exporter,
+    provider,
     spans: () => ended.spans,
     ended: (count) => ended.until(count),
     reset: () => {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { ATTR_ERROR_TYPE, ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS } from '@agentburn/core';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, type TracerProvider } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chatCompletionChunks, type FakeOpenAIServer, startOpenAIServer } from '../../../test/fakes/openai-server';
 import { requireOpenAI, setupHarness } from './harness';
@@ -106,6 +106,58 @@ describe('streams', () => {
     expect(h.spans()).toHaveLength(1);
   });
 
+  it('ends-span-when-toReadableStream-is-never-read', async () => {
+    h.instrumentation.setConfig({ unreadStreamTimeoutMs: 20 });
+    const stream = await client.chat.completions.create({ ...params, stream: true });
+    // A ReadableStream pulls one chunk by itself, then waits for a reader that never comes.
+    const readable = stream.toReadableStream();
+    const [span] = await h.ended(1);
+    expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(h.spans()).toHaveLength(1);
+    // Read later, it still delivers every chunk, and the span stays ended once.
+    const reader = readable.getReader();
+    let chunks = 0;
+    for (let i = 0; i < 100; i++) {
+      const { done } = await reader.read();
+      if (done) break;
+      chunks++;
+    }
+    expect(chunks).toBe(5);
+    expect(h.spans()).toHaveLength(1);
+  });
+
+  it('ends-span-on-abort-during-stream', async () => {
+    server.reply({ sse: chatCompletionChunks({ streamChunks: 2 }).slice(0, 2), holdOpen: true });
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create({ ...params, stream: true }, { signal: controller.signal });
+    const seen: unknown[] = [];
+    for await (const chunk of stream) {
+      seen.push(chunk);
+      if (seen.length === 2) controller.abort();
+    }
+    // The SDK ends an aborted stream without throwing; the span still says it was aborted.
+    expect(seen).toHaveLength(2);
+    const span = await expectFailedSpan('APIUserAbortError');
+    expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBeUndefined();
+  });
+
+  it('ends-span-on-exception-in-loop-body', async () => {
+    server.defaults.streamChunks = 10;
+    const stream = await client.chat.completions.create({ ...params, stream: true });
+    const thrown = new Error('caller bug');
+    const caught = await (async () => {
+      for await (const _ of stream) throw thrown;
+    })().catch((e: unknown) => e);
+    // The caller's own error, untouched; the span ends once, without claiming the caller's failure as the call's.
+    expect(caught).toBe(thrown);
+    const [span] = await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
+    expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBeUndefined();
+    // Leaving the loop stopped the download.
+    expect(stream.controller.signal.aborted).toBe(true);
+  });
+
   it('does-not-inject-when-disabled', async () => {
     h.instrumentation.setConfig({ injectStreamUsage: false });
     const stream = await client.chat.completions.create({ ...params, stream: true });
@@ -154,6 +206,47 @@ describe('errors', () => {
     const error = await refused.chat.completions.create(params).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(openai.APIConnectionError);
     await expectFailedSpan('APIConnectionError');
+  });
+
+  it('one-span-across-retries', async () => {
+    const retrying = new OpenAI({ baseURL: server.url, apiKey: 'sk-test', maxRetries: 2 });
+    // `retry-after-ms: 0` makes the SDK retry at once: no backoff wait in the test.
+    server.reply(
+      { error: { status: 429, message: 'Rate limit reached', type: 'requests' }, headers: { 'retry-after-ms': '0' } },
+      { error: { status: 500, message: 'boom', type: 'server_error' }, headers: { 'retry-after-ms': '0' } },
+    );
+    const result = await retrying.chat.completions.create(params);
+    expect(result.id).toBe('chatcmpl-fake-1');
+    expect(server.requests).toHaveLength(3);
+    const [span] = await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
+    expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
+  });
+
+  it('falls-back-to-the-original-call-when-span-start-throws', async () => {
+    const broken = {
+      getTracer: () => ({
+        startSpan: () => {
+          throw new Error('broken tracer');
+        },
+      }),
+    };
+    h.instrumentation.setTracerProvider(broken as unknown as TracerProvider);
+    try {
+      const result = await client.chat.completions.create(params);
+      expect(result.id).toBe('chatcmpl-fake-1');
+      const stream = await client.chat.completions.create({ ...params, stream: true });
+      let chunks = 0;
+      for await (const _ of stream) chunks++;
+      expect(chunks).toBe(5);
+      // Nothing was injected either: the request went out exactly as the caller made it.
+      expect(server.requests[1]!.body.stream_options).toBeUndefined();
+    } finally {
+      h.instrumentation.setTracerProvider(h.provider);
+    }
+    expect(h.spans()).toHaveLength(0);
   });
 
   it('rethrows-same-error-instance', async () => {

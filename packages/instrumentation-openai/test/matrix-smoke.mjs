@@ -89,6 +89,17 @@ await check('early break ends the span', async () => {
   assert.equal(spans().length, 1);
 });
 
+await check('abort during a stream is recorded', async () => {
+  const controller = new AbortController();
+  const stream = await client.chat.completions.create(
+    { model: 'gpt-4o', messages, stream: true },
+    { signal: controller.signal },
+  );
+  for await (const _ of stream) controller.abort();
+  assert.equal(spans().length, 1);
+  assert.equal(spans()[0].attributes['error.type'], 'APIUserAbortError');
+});
+
 await check('withResponse and asResponse', async () => {
   const { data, response } = await client.chat.completions.create({ model: 'gpt-4o', messages }).withResponse();
   assert.equal(data.id, 'chatcmpl-fake-1');

@@ -11,7 +11,8 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * Flushes telemetry when the process ends, without changing how it ends.
  *
  * - Normal end (`beforeExit`, the event loop ran dry): shut down, which also
- *   closes open sandbox intervals; the exit code the app set is untouched.
+ *   closes open sandbox intervals; the exit code the app set is untouched,
+ *   and an export still retrying past `timeoutMillis` does not hold the exit.
  * - SIGTERM / SIGINT with an app handler: the app owns the signal, so only
  *   flush and let its handler decide when and how to exit.
  * - SIGTERM / SIGINT without one: shut down (bounded by `timeoutMillis`),
@@ -32,8 +33,15 @@ export function installExitHooks(
   const onBeforeExit = () => {
     if (shuttingDown) return;
     shuttingDown = true;
-    // The pending export keeps the loop alive; beforeExit fires again after it and is ignored.
-    void bounded(shutdown(), timeoutMillis);
+    // With no other beforeExit listener the loop was empty: whatever keeps it
+    // alive now is our export (an unreachable collector is retried for up to
+    // OTEL_EXPORTER_OTLP_TIMEOUT), so past the bound we end the process with
+    // the exit code the app set. The pending export keeps the loop alive;
+    // beforeExit fires again after it and is ignored.
+    const ownsTheLoop = process.listenerCount('beforeExit') === 1;
+    void bounded(shutdown(), timeoutMillis, () => {
+      if (ownsTheLoop) process.exit();
+    });
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
@@ -62,13 +70,14 @@ export function installExitHooks(
   };
 }
 
-/** Resolves when `work` settles or after `timeoutMillis`, whichever is first; never rejects. */
-export function bounded(work: Promise<unknown>, timeoutMillis: number): Promise<void> {
+/** Resolves when `work` settles or after `timeoutMillis` (calling `onTimeout`), whichever is first; never rejects. */
+export function bounded(work: Promise<unknown>, timeoutMillis: number, onTimeout?: () => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
       diag.warn(`agentburn: telemetry flush did not finish within ${timeoutMillis} ms; giving up`);
       resolve();
+      onTimeout?.();
     }, timeoutMillis);
   });
   const done = work.then(

@@ -6,19 +6,22 @@ export interface StreamObserver<T> {
   onChunk(chunk: T): boolean | undefined | void;
   /** The stream ended normally: record usage and end the span. */
   onComplete(finisher: SpanFinisher): void;
-  /** The caller stopped early (`break`, `.return()`), or the stream was never read within the bound. */
+  /** The caller stopped early (`break`, `.return()`), or left the stream unread for longer than the bound. */
   onIncomplete?(finisher: SpanFinisher, reason: 'early_return' | 'unread'): void;
 }
 
 export interface ObserveStreamOptions {
   /**
-   * End the span if the caller has not started reading within this many
-   * milliseconds. The stream itself is left alone: the caller may still read it.
+   * End the span when the caller has not asked for a chunk for this many
+   * milliseconds: before the first read, or between two reads (a
+   * `toReadableStream()` nobody consumes pulls one chunk, then waits). Time
+   * spent waiting on the server does not count. The stream itself is left
+   * alone: the caller may still read it.
    */
   unreadTimeoutMs?: number;
 }
 
-/** Default bound for a stream nobody reads: five minutes. */
+/** Default bound for a stream left unread: five minutes. */
 export const DEFAULT_UNREAD_STREAM_TIMEOUT_MS = 5 * 60 * 1000;
 
 interface IteratorHost<T> {
@@ -43,25 +46,31 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
     return stream;
   }
   const timeoutMs = options.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
+  const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
   let unreadTimer: ReturnType<typeof setTimeout> | undefined;
-  if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-    unreadTimer = setTimeout(() => {
-      if (!finisher.ended) safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'unread'), finisher);
-    }, timeoutMs);
-    unreadTimer.unref?.();
-  }
   const clearUnread = () => {
     if (unreadTimer !== undefined) clearTimeout(unreadTimer);
     unreadTimer = undefined;
   };
+  // Armed while the caller holds the stream without asking for more.
+  const armUnread = () => {
+    clearUnread();
+    if (!bounded || finisher.ended) return;
+    unreadTimer = setTimeout(() => {
+      unreadTimer = undefined;
+      if (!finisher.ended) safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'unread'), finisher);
+    }, timeoutMs);
+    unreadTimer.unref?.();
+  };
+  armUnread();
 
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<T> {
-    clearUnread();
     const inner: AsyncIterator<T> = original.call(this ?? stream);
     const complete = () => safeCall(() => observer.onComplete(finisher), finisher);
     const incomplete = () => safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'early_return'), finisher);
     const observed: AsyncIterator<T> & AsyncIterable<T> = {
       async next(...args: [] | [unknown]) {
+        clearUnread();
         for (;;) {
           let result: IteratorResult<T>;
           try {
@@ -80,15 +89,20 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
           } catch {
             show = true;
           }
-          if (show !== false) return result;
+          if (show !== false) {
+            armUnread();
+            return result;
+          }
         }
       },
       async return(value?: unknown) {
+        clearUnread();
         incomplete();
         if (typeof inner.return === 'function') return inner.return(value);
         return { done: true, value: value as T };
       },
       async throw(error?: unknown) {
+        clearUnread();
         finisher.fail(error);
         if (typeof inner.throw === 'function') return inner.throw(error);
         throw error;

@@ -135,7 +135,12 @@ export class CostEngine {
     if (call !== undefined) {
       this.warnAll(call.issues);
       if (call.responseId !== undefined && totals !== undefined) {
-        const pricedBy = totals.claimResponse(call.responseId, span.spanContext().spanId);
+        const pricedBy = totals.claimResponse(
+          call.responseId,
+          span.spanContext().spanId,
+          hrTimeToMs(span.startTime),
+          hrTimeToMs(span.endTime),
+        );
         if (pricedBy !== undefined) return { [ATTR_COST_DUPLICATE_OF]: pricedBy };
       }
       const result = this.pricer.price(call, hrTimeToMs(span.startTime));
@@ -143,7 +148,7 @@ export class CostEngine {
       const status =
         call.issues.length > 0 && result.status === COST_STATUS_PRICED ? COST_STATUS_PARTIAL : result.status;
       const agent = this.agentOf(span);
-      const out = this.resultAttributes(result, status, COST_KIND_LLM, agent);
+      const out = this.resultAttributes(result, status, COST_KIND_LLM, this.agentToWrite(span, agent));
       if (totals !== undefined) {
         totals.llmCalls++;
         if (out[ATTR_COST_USD] === undefined) totals.unpricedSpans++;
@@ -165,7 +170,7 @@ export class CostEngine {
     this.warnAll(interval.issues);
     const result = this.computePricer.price(interval);
     const agent = this.agentOf(span);
-    const out = this.resultAttributes(result, result.status, COST_KIND_COMPUTE, agent);
+    const out = this.resultAttributes(result, result.status, COST_KIND_COMPUTE, this.agentToWrite(span, agent));
     if (totals !== undefined) {
       if (out[ATTR_COST_USD] === undefined) totals.unpricedSpans++;
       else totals.computeCostUsd += out[ATTR_COST_USD] as number;
@@ -176,10 +181,15 @@ export class CostEngine {
     return out;
   }
 
+  /** The agent `span` ran under, for the counter: a name the emitter set itself wins. */
   private agentOf(span: ReadableSpanLike): string | undefined {
-    const agent = this.agents.get(span);
-    // A name the emitter set itself wins.
-    return agent !== undefined && span.attributes[ATTR_AGENT_NAME] === undefined ? agent : undefined;
+    const own = span.attributes[ATTR_AGENT_NAME];
+    return typeof own === 'string' && own !== '' ? own : this.agents.get(span);
+  }
+
+  /** The agent name to write on `span`: none when the emitter set one (it stays as it is). */
+  private agentToWrite(span: ReadableSpanLike, agent: string | undefined): string | undefined {
+    return span.attributes[ATTR_AGENT_NAME] === undefined ? agent : undefined;
   }
 
   private resultAttributes(

@@ -24,9 +24,10 @@ export class TraceTotals {
   /** Local roots of the trace still open (a loopback call adds a second one). */
   roots = 0;
 
-  /** The last response ids priced in this trace and their spans (a small ring). */
+  /** The last response ids priced in this trace, their spans and end times (a small ring). */
   private responseIds: string[] | undefined;
   private pricedBy: string[] | undefined;
+  private pricedEnds: number[] | undefined;
   private nextSlot = 0;
 
   constructor(readonly createdAt: number) {}
@@ -35,14 +36,21 @@ export class TraceTotals {
    * The span that already priced `responseId` in this trace, else remembers
    * `spanId` for it. Two instrumentations wrapping one call end their spans
    * close together, so a window of recent ids per trace is enough, costs no
-   * hashing and goes away with the trace.
+   * hashing and goes away with the trace. The spans of one call overlap in
+   * time (one encloses the other); a span that started after the earlier one
+   * ended is another call that got the same id (servers that answer every
+   * call with one constant id), and is priced too.
    */
-  claimResponse(responseId: string, spanId: string): string | undefined {
+  claimResponse(responseId: string, spanId: string, startMs: number, endMs: number): string | undefined {
     const ids = (this.responseIds ??= []);
     const spans = (this.pricedBy ??= []);
-    for (let i = 0; i < ids.length; i++) if (ids[i] === responseId) return spans[i];
+    const ends = (this.pricedEnds ??= []);
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] === responseId && startMs <= (ends[i] as number)) return spans[i];
+    }
     ids[this.nextSlot] = responseId;
     spans[this.nextSlot] = spanId;
+    ends[this.nextSlot] = endMs;
     this.nextSlot = (this.nextSlot + 1) % RESPONSE_WINDOW;
     return undefined;
   }
