@@ -155,7 +155,9 @@ export class Call {
             onChunk: (chunk) => accumulator.add(chunk),
             onComplete: (finisher) => {
               // The SDK ends a stream aborted through its signal or `controller` quietly, as if complete.
-              if (value.controller?.signal?.aborted === true) this.end(finisher, accumulator.attributes(), ABORTED);
+              const failure =
+                value.controller?.signal?.aborted === true ? ABORTED : (accumulator.failure?.() ?? undefined);
+              if (failure) this.end(finisher, accumulator.attributes(), failure);
               else finish(finisher);
             },
             onIncomplete: finish,

@@ -46,6 +46,8 @@ export interface StreamAccumulator {
   add(chunk: Payload): boolean;
   /** The attributes learnt from the chunks seen so far. */
   attributes(): Attributes;
+  /** A failure the stream reported in-band (the SDK passes such events through without throwing). */
+  failure?(): { name: string } | undefined;
 }
 
 /** A finite, non-negative token count, or undefined. */

@@ -58,6 +58,7 @@ const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'r
 
 class ResponsesStreamAccumulator implements StreamAccumulator {
   private response: Payload;
+  private failed: { name: string } | undefined;
 
   constructor(private readonly captureContent: boolean) {}
 
@@ -66,7 +67,14 @@ class ResponsesStreamAccumulator implements StreamAccumulator {
     if (type === 'response.created' || type === 'response.in_progress' || TERMINAL_EVENTS.has(type)) {
       if (event.response) this.response = event.response;
     }
+    // Failures arrive as events, not as thrown errors: the error code is the low-cardinality `error.type`.
+    if (type === 'response.failed') this.failed = { name: stringOrUndefined(event.response?.error?.code) ?? type };
+    else if (type === 'error') this.failed = { name: stringOrUndefined(event.code) ?? 'error' };
     return true;
+  }
+
+  failure(): { name: string } | undefined {
+    return this.failed;
   }
 
   attributes(): Attributes {

@@ -366,6 +366,36 @@ describe('metrics', () => {
 });
 
 describe('responses and embeddings', () => {
+  it('records-a-failed-responses-stream', async () => {
+    const failed = response({ id: 'resp_failed', responsesUsage: { input_tokens: 100, output_tokens: 0 } });
+    const failedResponse = { ...failed, status: 'failed', error: { code: 'server_error', message: 'boom' } };
+    server.reply({
+      sse: [
+        {
+          event: 'response.created',
+          data: {
+            type: 'response.created',
+            response: { ...failedResponse, status: 'in_progress' },
+            sequence_number: 0,
+          },
+        },
+        { event: 'response.failed', data: { type: 'response.failed', response: failedResponse, sequence_number: 1 } },
+      ],
+      done: false,
+    });
+    const stream = await client.responses.create({ model: 'gpt-4o', input: 'Say hello.', stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    // The SDK hands the failure to the caller as an event, not an exception.
+    expect(types).toEqual(['response.created', 'response.failed']);
+    const [span] = await h.ended(1);
+    expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBe('server_error');
+    expect(span!.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('resp_failed');
+    // The input was still read: 100 x 2.5e-6 = 0.00025
+    expect(span!.attributes[ATTR_COST_USD]).toBeCloseTo(0.00025, 12);
+  });
+
   it('responses-create-and-stream', async () => {
     server.reply(
       {
