@@ -1,4 +1,4 @@
-import { shouldCaptureContent } from '@agentburn/core';
+import { declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
 import { context, INVALID_SPAN_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { MessagesCall } from './call';
@@ -6,7 +6,7 @@ import { inputContentAttributes } from './content';
 import { isObject, type JsonObject, type MessageParams, requestAttributes, spanName } from './messages';
 import { sdkSpanGiven, sdkTracesCall, withoutSdkTracing } from './native';
 import type { AnthropicInstrumentationConfig } from './types';
-import { isSupportedVersion, PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS } from './version';
+import { PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS, UNSUPPORTED_VERSIONS } from './version';
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK methods' own signatures, passed through untouched
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -28,7 +28,6 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   // `declare`d, not initialised: the base constructor runs `init()` and `enable()` before field initialisers.
   declare private patchedPrototypes?: WeakSet<object>;
   declare private manualTargets?: Set<unknown>;
-  declare private declinedVersions?: Set<string>;
 
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -48,10 +47,11 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         },
       ),
       // Any other version is left alone, with one message saying so.
-      new InstrumentationNodeModuleDefinition(SDK_MODULE, ['*'], (exports, version) => {
-        if (!isSupportedVersion(version)) this.decline(version);
-        return exports;
-      }),
+      new InstrumentationNodeModuleDefinition(
+        SDK_MODULE,
+        UNSUPPORTED_VERSIONS,
+        declineUnsupportedVersions(SDK_MODULE, SUPPORTED_VERSIONS, (message) => this._diag.warn(message)),
+      ),
     ];
   }
 
@@ -77,15 +77,6 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     super.disable();
     for (const target of this.manualTargets ?? []) this.unpatchTarget(target);
     this.manualTargets?.clear();
-  }
-
-  private decline(version: string | undefined): void {
-    const key = version ?? 'unknown';
-    if ((this.declinedVersions ??= new Set()).has(key)) return;
-    this.declinedVersions.add(key);
-    this._diag.warn(
-      `${SDK_MODULE}@${key} is outside the supported range ${SUPPORTED_VERSIONS}; its calls are not traced.`,
-    );
   }
 
   private messagesPrototypes(target: unknown): MessagesPrototype[] {

@@ -5,16 +5,7 @@ export const PACKAGE_VERSION = '0.1.0';
 /** The instrumented SDK. */
 export const SDK_MODULE = '@anthropic-ai/sdk';
 
-/**
- * The SDK versions this instrumentation knows: the late 0.x line and 1.x.
- * `isSupportedVersion` below is the same range as code, for the decline message.
- */
+/** The SDK versions this instrumentation knows: the late 0.x line and 1.x. */
 export const SUPPORTED_VERSIONS = '>=0.30.0 <2';
-
-export function isSupportedVersion(version: string | undefined): boolean {
-  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version ?? '');
-  if (!match) return false;
-  const major = Number(match[1]);
-  const minor = Number(match[2]);
-  return major === 1 || (major === 0 && minor >= 30);
-}
+/** Every other version: left alone, with one message. */
+export const UNSUPPORTED_VERSIONS = ['<0.30.0', '>=2.0.0'];

@@ -85,7 +85,7 @@ it('declines-unknown-version', async () => {
   tracing.instrumentation.enable();
   const declines = messages.filter((m) => m.includes('99.0.0'));
   expect(declines).toEqual([
-    '@agentburn/instrumentation-anthropic @anthropic-ai/sdk@99.0.0 is outside the supported range >=0.30.0 <2; its calls are not traced.',
+    '@agentburn/instrumentation-anthropic @anthropic-ai/sdk@99.0.0 is outside the supported range >=0.30.0 <2; its calls are not traced',
   ]);
   expect(tracing.spans()).toHaveLength(0);
 });

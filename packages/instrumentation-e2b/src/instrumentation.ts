@@ -2,6 +2,7 @@ import {
   ATTR_E2B_RUN_CODE_LANGUAGE,
   ATTR_E2B_SANDBOX_ID,
   ATTR_E2B_TEMPLATE_ID,
+  declineUnsupportedVersions,
   SANDBOX_END_KILLED,
   SANDBOX_END_LOST,
   SANDBOX_END_PAUSED,
@@ -97,7 +98,6 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   private readonly commandProtos = new Set<object>();
   private readonly fileProtos = new Set<object>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly reportedVersions = new Set<string>();
 
   constructor(config: E2BInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -116,16 +116,11 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
         () => this.unpatchAll(),
       ),
       // Versions outside the range are left alone, with one message per module and version.
-      new InstrumentationNodeModuleDefinition(name, UNSUPPORTED_VERSIONS, (moduleExports, version) => {
-        const key = `${name}@${version}`;
-        if (!this.reportedVersions.has(key)) {
-          this.reportedVersions.add(key);
-          this._diag.warn(
-            `${name} ${version} is outside the supported range ${SUPPORTED_VERSIONS.join(', ')}; not instrumented`,
-          );
-        }
-        return moduleExports;
-      }),
+      new InstrumentationNodeModuleDefinition(
+        name,
+        UNSUPPORTED_VERSIONS,
+        declineUnsupportedVersions(name, SUPPORTED_VERSIONS.join(', '), (message) => this._diag.warn(message)),
+      ),
     ]);
   }
 

@@ -44,7 +44,7 @@ it('declines-unknown-version-with-one-message', async () => {
   tracing.instrumentation.disable();
   tracing.instrumentation.enable();
   expect(messages.filter((m) => m.includes('3.0.0'))).toEqual([
-    '@agentburn/instrumentation-e2b e2b 3.0.0 is outside the supported range >=2.0.0 <3; not instrumented',
+    '@agentburn/instrumentation-e2b e2b@3.0.0 is outside the supported range >=2.0.0 <3; its calls are not traced',
   ]);
   expect(tracing.spans()).toHaveLength(0);
 });

@@ -2,6 +2,7 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+  declineUnsupportedVersions,
   SpanFinisher,
   shouldCaptureContent,
 } from '@agentburn/core';
@@ -43,7 +44,6 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   private readonly patchedPrototypes = new WeakSet<object>();
   /** Targets given to manuallyInstrument(), re-patched on enable() and unpatched on disable(). */
   private readonly manualTargets: unknown[] = [];
-  private readonly reportedVersions = new Set<string>();
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -63,16 +63,11 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         },
       ),
       // Versions outside the range are left alone, with one message per version.
-      new InstrumentationNodeModuleDefinition('openai', UNSUPPORTED_VERSIONS, (moduleExports, version) => {
-        const key = String(version);
-        if (!this.reportedVersions.has(key)) {
-          this.reportedVersions.add(key);
-          this._diag.warn(
-            `openai ${key} is outside the supported range ${SUPPORTED_VERSIONS.join(', ')}; not instrumented`,
-          );
-        }
-        return moduleExports;
-      }),
+      new InstrumentationNodeModuleDefinition(
+        'openai',
+        UNSUPPORTED_VERSIONS,
+        declineUnsupportedVersions('openai', SUPPORTED_VERSIONS.join(', '), (message) => this._diag.warn(message)),
+      ),
     ];
   }
 

@@ -7,3 +7,4 @@ export {
   observeStreamIterator,
   type StreamObserver,
 } from './stream';
+export { declineUnsupportedVersions } from './versions';
