@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as anthropic from '../packages/instrumentation-anthropic/src/version';
+import * as e2b from '../packages/instrumentation-e2b/src/version';
+import * as openai from '../packages/instrumentation-openai/src/version';
+
+// The instrumentation scope of every span names the package and its version:
+// both must be what package.json publishes.
+const cases = [
+  ['instrumentation-openai', openai],
+  ['instrumentation-anthropic', anthropic],
+  ['instrumentation-e2b', e2b],
+] as const;
+
+describe('instrumentation scope', () => {
+  for (const [dir, version] of cases) {
+    it(`scope-matches-package-json-of-${dir}`, () => {
+      const pkg = JSON.parse(readFileSync(new URL(`../packages/${dir}/package.json`, import.meta.url), 'utf8'));
+      expect(version.PACKAGE_NAME).toBe(pkg.name);
+      expect(version.PACKAGE_VERSION).toBe(pkg.version);
+    });
+  }
+});
