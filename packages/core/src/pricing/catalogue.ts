@@ -147,11 +147,6 @@ export function periodAt(entry: CatalogueEntry, at: number): Period | undefined 
   return periods[0];
 }
 
-/** The prices of `entry` in force at `at`, by genai-prices' own rule; the first period when none holds. */
-export function pricesAt(entry: CatalogueEntry, at: Date | number): PriceTable | undefined {
-  return periodAt(entry, typeof at === 'number' ? at : at.getTime())?.prices;
-}
-
 /**
  * Opt-in run-time refresh of genai-prices' data (off by default: pricing
  * never touches the network unless asked). Every catalogue is cleared once

@@ -80,7 +80,7 @@ function hasTokens(u: Usage): boolean {
  * no tokens at all; `partial` when some tokens had no price on their whole
  * chain (e.g. output tokens on an input-only entry): totalUsd then sums the
  * parts that were priced. Cache tokens without their own price are billed as
- * genai-prices bills them (see `priceParts`), which is not partial.
+ * genai-prices bills them (see `resolveRates`), which is not partial.
  */
 export class LlmPricer {
   private readonly catalogue = new Catalogue();

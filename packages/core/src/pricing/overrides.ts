@@ -3,14 +3,7 @@ import { ENV_PRICES_FILE } from '../semconv';
 import { PRICE_FIELDS, type PriceTable, type Rate } from './rates';
 
 /** USD per million tokens; a field may be tiered on total input tokens: `{ "base": 3, "tiers": [{ "start": 200000, "price": 6 }] }`. */
-export interface PriceOverride {
-  input_mtok?: Rate;
-  output_mtok?: Rate;
-  cache_read_mtok?: Rate;
-  cache_write_mtok?: Rate;
-  cache_write_1h_mtok?: Rate;
-  output_reasoning_mtok?: Rate;
-}
+export type PriceOverride = PriceTable;
 
 /** Keyed by model id (`my-model`) or `provider/model` (`azure.ai.openai/gpt-4o`). */
 export type PriceOverrides = Record<string, PriceOverride>;

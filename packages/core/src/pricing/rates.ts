@@ -87,68 +87,34 @@ export function isFlat(table: PriceTable): boolean {
 }
 
 /**
- * Splits a call's cost into our parts (see `resolveRates` for the fallbacks).
+ * Splits a call's cost into our parts, with the rates already resolved (see
+ * `resolveRates` for the fallbacks; the pricer caches them for flat tables).
  * Only tokens with no price on their whole chain are `missing`.
  */
-export function priceParts(table: PriceTable, usage: Usage, anthropic: boolean, multiplier: number): PartsResult {
-  return partsAt(resolveRates(table, anthropic, usage.inputTokens), usage, multiplier);
-}
-
-/** `priceParts` with the rates already resolved (the processor caches them for flat tables). */
 export function partsAt(rates: ResolvedRates, usage: Usage, multiplier: number): PartsResult {
-  // Each class: 0 without tokens; missing without a rate; else tokens x rate.
-  const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
-  const plainOutput = usage.outputTokens - usage.reasoningTokens;
-  const write5mTokens = usage.cacheWriteTokens - usage.cacheWrite1hTokens;
   let missing = false;
   let priced = false;
-  let inputUsd = 0;
-  let outputUsd = 0;
-  let cacheReadUsd = 0;
-  let cacheWriteUsd = 0;
-  if (uncached > 0) {
-    if (rates.input === undefined) missing = true;
-    else {
-      priced = true;
-      inputUsd = (uncached * rates.input * multiplier) / 1e6;
+  // Each class: 0 without tokens; missing without a rate; else tokens x rate.
+  const charge = (tokens: number, rate: number | undefined): number => {
+    if (tokens <= 0) return 0;
+    if (rate === undefined) {
+      missing = true;
+      return 0;
     }
-  }
-  if (plainOutput > 0) {
-    if (rates.output === undefined) missing = true;
-    else {
-      priced = true;
-      outputUsd = (plainOutput * rates.output * multiplier) / 1e6;
-    }
-  }
-  if (usage.reasoningTokens > 0) {
-    if (rates.reasoning === undefined) missing = true;
-    else {
-      priced = true;
-      outputUsd += (usage.reasoningTokens * rates.reasoning * multiplier) / 1e6;
-    }
-  }
-  if (usage.cacheReadTokens > 0) {
-    if (rates.cacheRead === undefined) missing = true;
-    else {
-      priced = true;
-      cacheReadUsd = (usage.cacheReadTokens * rates.cacheRead * multiplier) / 1e6;
-    }
-  }
-  if (write5mTokens > 0) {
-    if (rates.write5m === undefined) missing = true;
-    else {
-      priced = true;
-      cacheWriteUsd = (write5mTokens * rates.write5m * multiplier) / 1e6;
-    }
-  }
-  if (usage.cacheWrite1hTokens > 0) {
-    if (rates.write1h === undefined) missing = true;
-    else {
-      priced = true;
-      cacheWriteUsd += (usage.cacheWrite1hTokens * rates.write1h * multiplier) / 1e6;
-    }
-  }
-  return { breakdown: { inputUsd, outputUsd, cacheReadUsd, cacheWriteUsd, computeUsd: 0 }, missing, priced };
+    priced = true;
+    return (tokens * rate * multiplier) / 1e6;
+  };
+  const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
+  const plainOutput = usage.outputTokens - usage.reasoningTokens;
+  const write5m = usage.cacheWriteTokens - usage.cacheWrite1hTokens;
+  const breakdown: CostBreakdown = {
+    inputUsd: charge(uncached, rates.input),
+    outputUsd: charge(plainOutput, rates.output) + charge(usage.reasoningTokens, rates.reasoning),
+    cacheReadUsd: charge(usage.cacheReadTokens, rates.cacheRead),
+    cacheWriteUsd: charge(write5m, rates.write5m) + charge(usage.cacheWrite1hTokens, rates.write1h),
+    computeUsd: 0,
+  };
+  return { breakdown, missing, priced };
 }
 
 export function sumBreakdown(b: CostBreakdown): number {
