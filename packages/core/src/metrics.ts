@@ -42,12 +42,6 @@ export type CostKind = 'llm' | 'compute';
  */
 export class CostMetrics {
   private counter: Counter | undefined;
-  // One frozen attribute set per (kind, provider, model, agent), reused for
-  // every span: no allocation or string building on the hot path.
-  private readonly attributeSets = new Map<string, Map<string, Map<string, Map<string, Attributes>>>>();
-  private cachedSets = 0;
-  // The last set handed out: a run of spans of one model and agent skips the maps.
-  private last: { kind: string; provider: string; model: string; agent: string; attributes: Attributes } | undefined;
 
   constructor(private readonly meterProvider?: MeterProvider) {}
 
@@ -59,53 +53,12 @@ export class CostMetrics {
         unit: 'USD',
         description: 'Spend of LLM inference calls and sandbox compute, in US dollars.',
       });
-    this.counter.add(usd, this.attributesFor(kind, provider ?? '', model ?? '', agent ?? ''));
+    const attributes: Attributes = { [ATTR_COST_KIND]: kind };
+    if (provider) attributes[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+    if (model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+    if (agent) attributes[ATTR_AGENT_NAME] = agent;
+    this.counter.add(usd, attributes);
   }
-
-  private attributesFor(kind: CostKind, provider: string, model: string, agent: string): Attributes {
-    const last = this.last;
-    if (
-      last !== undefined &&
-      last.kind === kind &&
-      last.provider === provider &&
-      last.model === model &&
-      last.agent === agent
-    ) {
-      return last.attributes;
-    }
-    const attributes = this.lookupSet(kind, provider, model, agent);
-    this.last = { kind, provider, model, agent, attributes };
-    return attributes;
-  }
-
-  private lookupSet(kind: CostKind, provider: string, model: string, agent: string): Attributes {
-    const byAgent = level(level(level(this.attributeSets, kind), provider), model);
-    let attributes = byAgent.get(agent);
-    if (attributes === undefined) {
-      const fresh: Attributes = { [ATTR_COST_KIND]: kind };
-      if (provider !== '') fresh[ATTR_GEN_AI_PROVIDER_NAME] = provider;
-      if (model !== '') fresh[ATTR_GEN_AI_REQUEST_MODEL] = model;
-      if (agent !== '') fresh[ATTR_AGENT_NAME] = agent;
-      attributes = Object.freeze(fresh);
-      // Bounded: model and agent names come from telemetry, not from a fixed list.
-      if (++this.cachedSets > 1024) {
-        this.attributeSets.clear();
-        this.cachedSets = 1;
-        return attributes;
-      }
-      byAgent.set(agent, attributes);
-    }
-    return attributes;
-  }
-}
-
-function level<V>(map: Map<string, V>, key: string): V {
-  let next = map.get(key);
-  if (next === undefined) {
-    next = new Map() as V;
-    map.set(key, next);
-  }
-  return next;
 }
 
 /** The GenAI client histograms, created once per meter. */
