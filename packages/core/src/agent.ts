@@ -1,5 +1,5 @@
 import { type Attributes, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
-import { recordSpanError } from './instrument/errors';
+import { SpanFinisher } from './instrument/span-finisher';
 import { CORE_SCOPE_NAME } from './metrics';
 import { ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_INVOKE_AGENT } from './semconv';
 
@@ -30,38 +30,37 @@ export function withAgent<T>(name: string, fn: (span: Span) => T, options: WithA
     `${GEN_AI_OPERATION_INVOKE_AGENT} ${name}`,
     { kind: SpanKind.INTERNAL, attributes },
     (span) => {
+      const finisher = new SpanFinisher(span);
       let result: T;
       try {
         result = fn(span);
       } catch (error) {
-        recordSpanError(span, error);
-        span.end();
+        finisher.fail(error);
         throw error;
       }
       if (!isPromiseLike(result)) {
-        span.end();
+        finisher.end();
         return result;
       }
-      const fail = (error: unknown) => {
-        recordSpanError(span, error);
-        span.end();
-      };
       if (result instanceof Promise && result.constructor !== Promise) {
         // An SDK's promise subclass (openai's APIPromise has `withResponse()`):
         // the caller gets that object itself, watched on the side. Promise
         // semantics make a second `then` harmless.
-        result.then(() => span.end(), fail);
+        result.then(
+          () => finisher.end(),
+          (error: unknown) => finisher.fail(error),
+        );
         return result;
       }
       // Chained (not observed on the side), so a rejection nobody handles is
       // still reported as unhandled, exactly as without the agent span.
       return result.then(
         (value) => {
-          span.end();
+          finisher.end();
           return value;
         },
         (error: unknown) => {
-          fail(error);
+          finisher.fail(error);
           throw error;
         },
       ) as T;
