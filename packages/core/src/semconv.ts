@@ -169,6 +169,12 @@ export const GEN_AI_PROVIDER_GCP_GEMINI = 'gcp.gemini';
 export const GEN_AI_PROVIDER_OPENROUTER = 'openrouter';
 export const GEN_AI_PROVIDER_TOGETHER = 'together';
 export const GEN_AI_PROVIDER_FIREWORKS = 'fireworks';
+export const GEN_AI_PROVIDER_AZURE_AI_INFERENCE = 'azure.ai.inference';
+export const GEN_AI_PROVIDER_AWS_BEDROCK = 'aws.bedrock';
+export const GEN_AI_PROVIDER_COHERE = 'cohere';
+export const GEN_AI_PROVIDER_GCP_GEN_AI = 'gcp.gen_ai';
+export const GEN_AI_PROVIDER_GCP_VERTEX_AI = 'gcp.vertex_ai';
+export const GEN_AI_PROVIDER_IBM_WATSONX_AI = 'ibm.watsonx.ai';
 /** `gen_ai.request.encoding_formats` of embeddings requests. */
 export const ATTR_GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats';
 export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';

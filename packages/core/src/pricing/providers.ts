@@ -1,21 +1,37 @@
+import {
+  GEN_AI_PROVIDER_ANTHROPIC,
+  GEN_AI_PROVIDER_AWS_BEDROCK,
+  GEN_AI_PROVIDER_AZURE_AI_INFERENCE,
+  GEN_AI_PROVIDER_AZURE_OPENAI,
+  GEN_AI_PROVIDER_COHERE,
+  GEN_AI_PROVIDER_DEEPSEEK,
+  GEN_AI_PROVIDER_GCP_GEMINI,
+  GEN_AI_PROVIDER_GCP_GEN_AI,
+  GEN_AI_PROVIDER_GCP_VERTEX_AI,
+  GEN_AI_PROVIDER_GROQ,
+  GEN_AI_PROVIDER_MISTRAL_AI,
+  GEN_AI_PROVIDER_OPENAI,
+  GEN_AI_PROVIDER_PERPLEXITY,
+  GEN_AI_PROVIDER_X_AI,
+} from '../semconv';
 import { normaliseProvider } from '../usage/provider';
 
 /** GenAI semconv provider name (after `normaliseProvider`) -> `@pydantic/genai-prices` provider id. */
 const TO_GENAI_PRICES: Record<string, string> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  'azure.ai.openai': 'azure',
-  'azure.ai.inference': 'azure',
-  'gcp.gemini': 'google',
-  'gcp.vertex_ai': 'google',
-  'gcp.gen_ai': 'google',
-  'aws.bedrock': 'aws',
-  x_ai: 'x-ai',
-  mistral_ai: 'mistral',
-  cohere: 'cohere',
-  deepseek: 'deepseek',
-  groq: 'groq',
-  perplexity: 'perplexity',
+  [GEN_AI_PROVIDER_OPENAI]: 'openai',
+  [GEN_AI_PROVIDER_ANTHROPIC]: 'anthropic',
+  [GEN_AI_PROVIDER_AZURE_OPENAI]: 'azure',
+  [GEN_AI_PROVIDER_AZURE_AI_INFERENCE]: 'azure',
+  [GEN_AI_PROVIDER_GCP_GEMINI]: 'google',
+  [GEN_AI_PROVIDER_GCP_VERTEX_AI]: 'google',
+  [GEN_AI_PROVIDER_GCP_GEN_AI]: 'google',
+  [GEN_AI_PROVIDER_AWS_BEDROCK]: 'aws',
+  [GEN_AI_PROVIDER_X_AI]: 'x-ai',
+  [GEN_AI_PROVIDER_MISTRAL_AI]: 'mistral',
+  [GEN_AI_PROVIDER_COHERE]: 'cohere',
+  [GEN_AI_PROVIDER_DEEPSEEK]: 'deepseek',
+  [GEN_AI_PROVIDER_GROQ]: 'groq',
+  [GEN_AI_PROVIDER_PERPLEXITY]: 'perplexity',
 };
 
 /**
