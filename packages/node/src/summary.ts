@@ -10,6 +10,7 @@ import {
   ATTR_TRACE_SANDBOX_RUNS,
   ATTR_TRACE_UNPRICED_SPANS,
   COST_STATUS_UNPRICED,
+  isLocalRoot,
 } from '@agentburn/core';
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -97,12 +98,6 @@ export class CostSummaryProcessor implements SpanProcessor {
     }
     models.add(typeof model === 'string' && model !== '' ? model : '(unknown model)');
   }
-}
-
-/** A span with no parent, or whose parent lives in another process. */
-export function isLocalRoot(span: ReadableSpan): boolean {
-  const parent = span.parentSpanContext;
-  return parent === undefined || parent.isRemote === true;
 }
 
 /**

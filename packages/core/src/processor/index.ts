@@ -5,4 +5,4 @@ export {
 } from './cost-engine';
 export { CostSpanProcessor } from './cost-span-processor';
 export { CostingSpanProcessor, wrapWithCost } from './costing-span-processor';
-export type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './span-shape';
+export { isLocalRoot, type ReadableSpanLike, type SpanProcessorLike, type WritableSpanLike } from './span-shape';
