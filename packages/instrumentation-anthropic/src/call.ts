@@ -1,8 +1,8 @@
 import {
   ATTR_ERROR_TYPE,
-  DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   errorType,
   GEN_AI_CLIENT_METRIC_KEYS,
+  observeApiPromise,
   observeStreamIterator,
   recordGenAiClientMetrics,
   SpanFinisher,
@@ -14,13 +14,6 @@ import type { Attributes, Meter, Span } from '@opentelemetry/api';
 import { outputContentAttributes } from './content';
 import { isObject, type MessageFields, responseAttributes } from './messages';
 import { MessageAccumulator } from './stream';
-
-/** The private fields of the SDK's `APIPromise` that let a call be observed without replacing the promise. */
-interface ApiPromiseInternals {
-  responsePromise: Promise<unknown>;
-  parseResponse: (...args: unknown[]) => unknown;
-  asResponse?: (...args: unknown[]) => Promise<unknown>;
-}
 
 /** The SDK's `Stream`: an async iterable built on an `iterator` method, with its own AbortController. */
 interface SdkStream {
@@ -44,8 +37,6 @@ export class MessagesCall {
   readonly finisher: SpanFinisher;
   private readonly metricAttributes: Attributes = {};
   private usage: TokenCounts | undefined;
-  private parsing = false;
-  private unparsedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly span: Span,
@@ -59,74 +50,23 @@ export class MessagesCall {
   }
 
   fail(error: unknown): void {
-    this.clearUnparsedTimer();
     this.finisher.fail(error);
   }
 
   /** Hooks the APIPromise `create()` returned. Never throws; the promise stays the same object. */
   attach(result: unknown): void {
     try {
-      if (!this.hook(result as ApiPromiseInternals)) this.finisher.end();
+      const observed = observeApiPromise(result, this.finisher, {
+        onParsed: (data) => this.onData(data),
+        unreadTimeoutMs: this.options.unreadTimeoutMs,
+      });
+      if (!observed) this.finisher.end();
     } catch {
       this.finisher.end();
     }
   }
 
-  private hook(promise: ApiPromiseInternals): boolean {
-    if (!isObject(promise) || !(promise.responsePromise instanceof Promise)) return false;
-    const parse = promise.parseResponse;
-    if (typeof parse !== 'function') return false;
-    // Failures (HTTP errors, timeouts, refused connections, aborts) reject the
-    // response promise, which every way of reading the call goes through. The
-    // same error instance is rethrown.
-    promise.responsePromise = promise.responsePromise.then(
-      (props) => {
-        this.startUnparsedTimer();
-        return props;
-      },
-      (error: unknown) => {
-        this.fail(error);
-        throw error;
-      },
-    );
-    // The body is parsed lazily, when the caller awaits the promise.
-    const call = this;
-    promise.parseResponse = function observedParse(this: unknown, ...args: unknown[]) {
-      call.parsing = true;
-      call.clearUnparsedTimer();
-      let parsed: unknown;
-      try {
-        parsed = parse.apply(this, args);
-      } catch (error) {
-        call.fail(error);
-        throw error;
-      }
-      Promise.resolve(parsed).then(
-        (data) => call.onData(data),
-        (error: unknown) => call.fail(error),
-      );
-      return parsed;
-    };
-    // `asResponse()` hands the raw body to the caller, who may never parse it:
-    // the span ends with the response, unless a parse started too (`withResponse()`).
-    const asResponse = promise.asResponse;
-    if (typeof asResponse === 'function') {
-      promise.asResponse = function observedAsResponse(this: unknown, ...args: unknown[]) {
-        const response = asResponse.apply(this, args);
-        Promise.resolve(response).then(
-          () => {
-            if (!call.parsing) call.end({});
-          },
-          () => undefined, // recorded through the response promise
-        );
-        return response;
-      };
-    }
-    return true;
-  }
-
   private onData(data: unknown): void {
-    if (this.finisher.ended) return;
     if (isObject(data) && typeof data.iterator === 'function') {
       this.observeStream(data as SdkStream);
       return;
@@ -170,25 +110,9 @@ export class MessagesCall {
   }
 
   private end(attributes: Attributes, error?: unknown): void {
-    this.clearUnparsedTimer();
     this.remember(attributes);
     if (error === undefined) this.finisher.end(attributes);
     else this.finisher.fail(error, attributes);
-  }
-
-  /** Bounds a response nobody parses: the span ends, the body stays unread. */
-  private startUnparsedTimer(): void {
-    const ms = this.options.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
-    if (this.parsing || this.finisher.ended || !(ms > 0) || !Number.isFinite(ms)) return;
-    this.unparsedTimer = setTimeout(() => {
-      if (!this.parsing) this.end({});
-    }, ms);
-    this.unparsedTimer.unref?.();
-  }
-
-  private clearUnparsedTimer(): void {
-    if (this.unparsedTimer !== undefined) clearTimeout(this.unparsedTimer);
-    this.unparsedTimer = undefined;
   }
 
   /** Keeps what the metrics need: the span may be non-recording (native tracing in charge). */
@@ -200,7 +124,6 @@ export class MessagesCall {
   }
 
   private recordMetrics(outcome: SpanOutcome): void {
-    this.clearUnparsedTimer();
     const attributes =
       outcome.error === undefined
         ? this.metricAttributes

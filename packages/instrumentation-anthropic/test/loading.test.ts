@@ -109,3 +109,21 @@ it('loads-with-esm-hook', async () => {
     ['chat claude-haiku-4-5', 12],
   ]);
 });
+
+it('keeps-the-unhandled-rejection-of-a-failed-call-nobody-reads', async () => {
+  // Without the instrumentation, a failed call whose promise is never awaited
+  // is an unhandled rejection; instrumented, it still is, with the SDK's error.
+  const printed = await runWithEsmHook({
+    dir: scratch.dir,
+    packageDir: 'instrumentation-anthropic',
+    instrumentationClass: 'AnthropicInstrumentation',
+    app: `import Anthropic from '@anthropic-ai/sdk';
+     const client = new Anthropic({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:1', maxRetries: 0 });
+     const unhandled = new Promise((resolve) => process.once('unhandledRejection', (error) => resolve(error)));
+     void client.messages.create(${JSON.stringify(PARAMS)});
+     const error = await unhandled;
+     const spans = globalThis.finishedSpans();
+     console.log(JSON.stringify([error.constructor.name, spans.map((s) => s.attributes['error.type'])]));`,
+  });
+  expect(printed).toEqual(['APIConnectionError', ['APIConnectionError']]);
+});

@@ -12,6 +12,7 @@ import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, startOpenAIServer } from '../../../test/fakes/openai-server';
 import { bundleInstrumentation, bundleSdk, scratchDir } from '../../../test/helpers/bundle';
+import { runWithEsmHook } from '../../../test/helpers/child-node';
 import { recordDiagMessages, requireFakePackage } from '../../../test/helpers/fake-package';
 import { requireOpenAI, setupHarness } from './harness';
 
@@ -199,4 +200,22 @@ describe('in a child process', () => {
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 8,
     });
   });
+});
+
+it('keeps-the-unhandled-rejection-of-a-failed-call-nobody-reads', async () => {
+  // Without the instrumentation, a failed call whose promise is never awaited
+  // is an unhandled rejection; instrumented, it still is, with the SDK's error.
+  const printed = await runWithEsmHook({
+    dir: scratch.dir,
+    packageDir: 'instrumentation-openai',
+    instrumentationClass: 'OpenAIInstrumentation',
+    app: `import OpenAI from 'openai';
+     const client = new OpenAI({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:1', maxRetries: 0 });
+     const unhandled = new Promise((resolve) => process.once('unhandledRejection', (error) => resolve(error)));
+     void client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+     const error = await unhandled;
+     const spans = globalThis.finishedSpans();
+     console.log(JSON.stringify([error.constructor.name, spans.map((s) => s.attributes['error.type'])]));`,
+  });
+  expect(printed).toEqual(['APIConnectionError', ['APIConnectionError']]);
 });

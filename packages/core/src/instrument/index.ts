@@ -1,3 +1,4 @@
+export { type ApiPromiseObserver, observeApiPromise } from './api-promise';
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
 export { SpanFinisher, type SpanOutcome } from './span-finisher';
