@@ -142,6 +142,8 @@ it('reports-what-the-cost-processor-exported-over-otlp-json', async () => {
     spans: 4,
     lines: 4,
     skippedLines: 0,
+    skippedSpans: 0,
+    duplicateSpans: 0,
   });
   expect(report.agents).toEqual([
     {

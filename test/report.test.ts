@@ -176,6 +176,8 @@ describe('aggregate', () => {
       spans: 9,
       lines: 3,
       skippedLines: 0,
+      skippedSpans: 0,
+      duplicateSpans: 0,
     });
     expect(r.traces).toEqual([
       {
@@ -269,7 +271,7 @@ describe('aggregate', () => {
       name: 'chat gpt-4o',
       attributes: { [ATTR_COST_USD]: 0.0075, [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o' },
     };
-    for (let i = 0; i < 1_000_000; i++) agg.addSpan(span);
+    for (let i = 0; i < 1_000_000; i++) agg.addSpan({ ...span, spanId: hexId(i + 3, 16) });
     const r = agg.result();
     expect(r.totals.costUsd).toBe(7500);
     expect(r.models[0]!.costUsd).toBe(7500);
@@ -297,8 +299,8 @@ describe('parseOtlpLine', () => {
   });
 
   it('ignores-blank-lines-and-other-signals', () => {
-    expect(parseOtlpLine('   ')).toEqual({ kind: 'ignored' });
-    expect(parseOtlpLine('{"resourceMetrics":[]}')).toEqual({ kind: 'ignored' });
+    expect(parseOtlpLine('   ')).toEqual({ kind: 'ignored', reason: 'blank' });
+    expect(parseOtlpLine('{"resourceMetrics":[]}')).toEqual({ kind: 'ignored', reason: 'other-signal' });
   });
 
   it('rejects-truncated-json-and-wrong-shapes-with-a-reason', () => {
@@ -374,7 +376,7 @@ describe('agentburn report', () => {
     await writeFile(file, lines.join('\n'));
     const { io, out } = captureIo();
     expect(await main(['report', file, '--json'], io)).toBe(0);
-    expect(out.stderr).toMatch(/^line 2: not valid OTLP JSON \(.+\)\n$/);
+    expect(out.stderr).toMatch(/^line 2: not valid OTLP JSON \(.+\); skipped\n$/);
     const json = JSON.parse(out.stdout);
     expect(json.totals).toMatchObject({ lines: 4, skippedLines: 1, costUsd: 0.0294315, traces: 3 });
   });
@@ -456,5 +458,98 @@ describe('agentburn report', () => {
     expect(json.models).toEqual([
       { model: 'gpt-4o-mini', costUsd: 0.05, calls: 50_000, unpricedCalls: 0, inputTokens: 0, outputTokens: 0 },
     ]);
+  });
+
+  it('skips-a-line-nesting-5000-deep-with-its-number', async () => {
+    // 5,000 arrays in arrays: a recursive decode would run out of stack and abort the whole report.
+    const n = 5000;
+    const deep = `${'{"arrayValue":{"values":['.repeat(n)}{"stringValue":"x"}${']}}'.repeat(n)}`;
+    const line = otlpLine([
+      { traceId: T1, spanId: hexId(99, 16), name: 'deep', attributes: { k: 'PLACEHOLDER' } },
+    ]).replace('{"stringValue":"PLACEHOLDER"}', deep);
+    const { io, out } = captureIo(`${line}\n${fixtureText}`);
+    expect(await main(['report', '-', '--json'], io)).toBe(0);
+    expect(out.stderr).toBe('line 1: not valid OTLP JSON (attribute values nest deeper than 32 levels); skipped\n');
+    expect(JSON.parse(out.stdout).totals).toMatchObject({ lines: 4, skippedLines: 1, spans: 9, costUsd: 0.0294315 });
+  });
+
+  it('skips-a-line-over-the-64-MiB-cap-with-its-number', async () => {
+    // 65 MiB without a newline, streamed in 1 MiB chunks: never held whole, never a RangeError.
+    const chunk = 'x'.repeat(1024 * 1024);
+    async function* input() {
+      yield `${fixtureText.split('\n')[0]}\n`;
+      for (let i = 0; i < 65; i++) yield chunk;
+      yield `\n${fixtureText.split('\n').slice(1).join('\n')}`;
+    }
+    const { io, out } = captureIo();
+    io.stdin = Readable.from(input());
+    expect(await main(['report', '-', '--json'], io)).toBe(0);
+    expect(out.stderr).toBe(
+      `line 2: not valid OTLP JSON (line of ${65 * 1024 * 1024} bytes is over the 64 MiB cap); skipped\n`,
+    );
+    expect(JSON.parse(out.stdout).totals).toMatchObject({ lines: 4, skippedLines: 1, traces: 3, costUsd: 0.0294315 });
+  });
+
+  it('keeps-lines-split-across-chunks-and-multibyte-characters-whole', async () => {
+    const text = `${otlpLine([{ traceId: T1, spanId: hexId(1, 16), name: 'café ☕', attributes: { [ATTR_COST_USD]: 0.5 } }])}\r\n`;
+    const bytes = Buffer.from(text);
+    // One byte at a time: every boundary, including inside a UTF-8 sequence and between \r and \n.
+    const lines = [];
+    for await (const l of readOtlpLines(Readable.from([...bytes].map((b) => Buffer.from([b]))))) lines.push(l.parsed);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ kind: 'traces', spans: [{ name: 'café ☕' }] });
+  });
+
+  it('rejects-negative-and-non-finite-cost_usd-and-counts-them-skipped', async () => {
+    const bad = (n: number, cost: number | string) => ({
+      traceId: T3,
+      spanId: hexId(n, 16),
+      parentSpanId: hexId(31, 16),
+      name: 'chat gpt-4o',
+      attributes: { [ATTR_COST_USD]: cost, [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o' },
+    });
+    // -5 would be subtracted; two of 1e308 overflow to Infinity and the compensated sum to NaN; 1e400 parses as Infinity.
+    const line = otlpLine([bad(41, -5), bad(42, 1e308), bad(43, 1e308), bad(44, 'free')]).replace(
+      '"doubleValue":1e+308}',
+      '"doubleValue":1e400}',
+    );
+    const { io, out } = captureIo(`${fixtureText}${line}\n`);
+    expect(await main(['report', '-', '--json'], io)).toBe(0);
+    expect(out.stderr.split('\n')).toEqual([
+      `line 4: span ${hexId(41, 16)} of trace ${T3}: cost_usd -5 is negative; skipped`,
+      `line 4: span ${hexId(42, 16)} of trace ${T3}: cost_usd Infinity is over the 1000000 USD plausibility cap; skipped`,
+      `line 4: span ${hexId(43, 16)} of trace ${T3}: cost_usd 1e+308 is over the 1000000 USD plausibility cap; skipped`,
+      `line 4: span ${hexId(44, 16)} of trace ${T3}: cost_usd is not a number; skipped`,
+      '',
+    ]);
+    const json = JSON.parse(out.stdout);
+    expect(json.totals).toMatchObject({ costUsd: 0.0294315, spans: 9, skippedSpans: 4, llmCalls: 5 });
+    expect(json.models[0]).toMatchObject({ model: 'gpt-4o', costUsd: 0.01875, calls: 3 });
+  });
+
+  it('counts-the-same-span-seen-twice-once', async () => {
+    // A retried export writes the same batch again; a second file holds the first's spans.
+    const { io, out } = captureIo(`${fixtureText}${fixtureText.split('\n')[0]}\n`);
+    expect(await main(['report', '-'], io)).toBe(0);
+    expect(out.stdout).toContain('3 traces, 9 spans in 4 lines, 6 duplicate spans counted once');
+    expect(out.stdout).toMatch(/ {2}total {4}\$0\.0294315/);
+  });
+
+  it('exits-1-when-nothing-is-otlp-and-says-a-pretty-printed-document-is-not-json-lines', async () => {
+    const pretty = JSON.stringify(JSON.parse(fixtureText.split('\n')[0]!), null, 2);
+    const file = join(dir, 'pretty.json');
+    await writeFile(file, pretty);
+    const { io, out } = captureIo();
+    expect(await main(['report', file], io)).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(`agentburn report: nothing in ${file} is OTLP JSON lines.\n`);
+    expect(out.stderr).toContain('Expected one ExportTraceServiceRequest per line ({"resourceSpans":[...]})');
+    expect(out.stderr).toContain("Line 1 is '{' alone: a pretty-printed JSON document is not JSON lines");
+  });
+
+  it('exits-0-on-an-empty-file', async () => {
+    const { io, out } = captureIo('');
+    expect(await main(['report', '-', '--json'], io)).toBe(0);
+    expect(JSON.parse(out.stdout).totals).toMatchObject({ lines: 0, spans: 0, costUsd: 0 });
   });
 });

@@ -63,14 +63,22 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   const progress = createProgress(io.stderr, size, `reading ${source}`);
   const aggregator = new SpendAggregator();
   let messages = 0;
+  const say = (message: string) => {
+    if (++messages > MAX_LINE_MESSAGES) return;
+    progress.done();
+    io.stderr.write(`${message}\n`);
+    if (messages === MAX_LINE_MESSAGES) io.stderr.write('further skipped lines and spans are counted, not shown\n');
+  };
+  let otlpLines = 0;
+  let firstLine: string | undefined;
   try {
-    for await (const { lineNumber, parsed } of readOtlpLines(input, { onProgress: progress.update })) {
-      aggregator.addLine(parsed);
-      if (parsed.kind !== 'malformed') continue;
-      if (++messages > MAX_LINE_MESSAGES) continue;
-      progress.done();
-      io.stderr.write(`line ${lineNumber}: not valid OTLP JSON (${parsed.reason})\n`);
-      if (messages === MAX_LINE_MESSAGES) io.stderr.write('further malformed lines are counted, not shown\n');
+    for await (const { lineNumber, parsed, text } of readOtlpLines(input, { onProgress: progress.update })) {
+      if (lineNumber === 1) firstLine = text;
+      if (parsed.kind === 'traces' || (parsed.kind === 'ignored' && parsed.reason === 'other-signal')) otlpLines++;
+      const skipped = aggregator.addLine(parsed);
+      if (parsed.kind === 'malformed') say(`line ${lineNumber}: not valid OTLP JSON (${parsed.reason}); skipped`);
+      for (const span of skipped)
+        say(`line ${lineNumber}: span ${span.spanId} of trace ${span.traceId}: ${span.reason}; skipped`);
     }
   } catch (err) {
     progress.done();
@@ -82,7 +90,25 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   progress.done();
 
   const report = aggregator.result();
+  if (otlpLines === 0 && report.totals.skippedLines > 0) {
+    io.stderr.write(notOtlpMessage(source, firstLine));
+    return EXIT_ERROR;
+  }
   const name = source === '-' ? 'stdin' : source;
   io.stdout.write(values.json ? reportToJson(report, name, top) : formatReport(report, name, top));
   return EXIT_OK;
+}
+
+/** Why a file with no OTLP line in it was refused, and what was expected. */
+function notOtlpMessage(source: string, firstLine: string | undefined): string {
+  const prettyPrinted = firstLine !== undefined && /^\s*[[{]\s*$/.test(firstLine);
+  return (
+    `agentburn report: nothing in ${source === '-' ? 'stdin' : source} is OTLP JSON lines.\n` +
+    'Expected one ExportTraceServiceRequest per line ({"resourceSpans":[...]}), as @agentburn/node and the ' +
+    "OpenTelemetry Collector's file exporter write them.\n" +
+    (prettyPrinted
+      ? `Line 1 is '${firstLine!.trim()}' alone: a pretty-printed JSON document is not JSON lines ` +
+        "(one request per line: 'jq -c . FILE' rewrites it so).\n"
+      : '')
+  );
 }

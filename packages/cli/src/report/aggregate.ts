@@ -75,6 +75,10 @@ export interface SpendReport {
     lines: number;
     /** Malformed lines, reported and skipped. */
     skippedLines: number;
+    /** Spans whose `cost_usd` is negative, non-finite, not a number or implausibly large: reported and not counted. */
+    skippedSpans: number;
+    /** Spans seen again (same trace id and span id): counted once. */
+    duplicateSpans: number;
   };
   compute: ComputeSpend;
   /** Most expensive first. */
@@ -87,6 +91,31 @@ export const NO_AGENT = '(no agent)';
 export const UNKNOWN_MODEL = '(unknown model)';
 
 export type CostKind = 'llm' | 'compute';
+
+/**
+ * No single span plausibly spends more than this (USD). Larger values are
+ * rejected like negative ones: summed, two of 1e308 would make every total
+ * Infinity.
+ */
+export const MAX_SPAN_COST_USD = 1_000_000;
+
+/** Why a span's `cost_usd` cannot be summed, or undefined when it can (or is absent). */
+export function invalidCost(span: OtlpSpan): string | undefined {
+  if (!(ATTR_COST_USD in span.attributes)) return undefined;
+  const cost = span.attributes[ATTR_COST_USD];
+  if (typeof cost !== 'number' || Number.isNaN(cost)) return `${ATTR_COST_USD} is not a number`;
+  if (cost < 0) return `${ATTR_COST_USD} ${cost} is negative`;
+  if (!Number.isFinite(cost) || cost > MAX_SPAN_COST_USD)
+    return `${ATTR_COST_USD} ${cost} is over the ${MAX_SPAN_COST_USD} USD plausibility cap`;
+  return undefined;
+}
+
+/** A span the aggregator did not count, and why. */
+export interface SkippedSpan {
+  traceId: string;
+  spanId: string;
+  reason: string;
+}
 
 const num = (v: AttrValue): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const text = (v: AttrValue): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -171,6 +200,8 @@ const spendOf = (t: Tally): Spend => ({
 interface TraceState extends Tally {
   rootSpan?: string;
   agents: Set<string>;
+  /** Span ids seen in this trace, so a span exported twice counts once. */
+  spanIds: Set<string>;
 }
 
 interface ModelState {
@@ -184,7 +215,8 @@ interface ModelState {
 
 /**
  * Folds OTLP lines into spend per trace, agent and model. Memory grows with
- * the number of distinct traces, agents and models, not with the number of spans.
+ * the number of distinct traces, agents and models, plus one span id per
+ * span (to count a span exported twice once).
  */
 export class SpendAggregator {
   private readonly total = newTally();
@@ -195,14 +227,38 @@ export class SpendAggregator {
   private spans = 0;
   private lines = 0;
   private skippedLines = 0;
+  private skippedSpans = 0;
+  private duplicateSpans = 0;
 
-  addLine(parsed: ParsedLine): void {
+  /** Adds a line's spans; returns the spans skipped for an invalid cost. */
+  addLine(parsed: ParsedLine): SkippedSpan[] {
     this.lines++;
+    const skipped: SkippedSpan[] = [];
     if (parsed.kind === 'malformed') this.skippedLines++;
-    else if (parsed.kind === 'traces') for (const span of parsed.spans) this.addSpan(span);
+    else if (parsed.kind === 'traces') {
+      for (const span of parsed.spans) {
+        const reason = this.addSpan(span);
+        if (reason) skipped.push({ traceId: span.traceId, spanId: span.spanId, reason });
+      }
+    }
+    return skipped;
   }
 
-  addSpan(span: OtlpSpan): void {
+  /** Counts a span once per trace id and span id; returns why it was skipped, if it was. */
+  addSpan(span: OtlpSpan): string | undefined {
+    const invalid = invalidCost(span);
+    if (invalid) {
+      this.skippedSpans++;
+      return invalid;
+    }
+    const trace = this.trace(span.traceId);
+    if (span.spanId) {
+      if (trace.spanIds.has(span.spanId)) {
+        this.duplicateSpans++;
+        return undefined;
+      }
+      trace.spanIds.add(span.spanId);
+    }
     this.spans++;
     const a = span.attributes;
     const kind = spanCostKind(span);
@@ -210,13 +266,12 @@ export class SpendAggregator {
     const unpriced = a[ATTR_COST_STATUS] === COST_STATUS_UNPRICED;
     const run = span.name === SPAN_E2B_RUN_CODE || span.name === SPAN_E2B_COMMANDS_RUN;
 
-    const trace = this.trace(span.traceId);
     if (!span.parentSpanId) trace.rootSpan = span.name;
     const invoked = text(a[ATTR_GEN_AI_AGENT_NAME]);
     if (invoked) trace.agents.add(invoked);
     addTo(trace, kind, cost, unpriced, run);
     addTo(this.total, kind, cost, unpriced, run);
-    if (!kind) return;
+    if (!kind) return undefined;
 
     const agent = text(a[ATTR_AGENT_NAME]);
     if (agent) trace.agents.add(agent);
@@ -230,7 +285,7 @@ export class SpendAggregator {
       c.cost.add(cost);
       c.billedSeconds.add(num(a[ATTR_E2B_SANDBOX_BILLED_SECONDS]) ?? num(a[ATTR_COMPUTE_BILLED_SECONDS]) ?? 0);
       c.activeSeconds.add(num(a[ATTR_E2B_SANDBOX_ACTIVE_SECONDS]) ?? 0);
-      return;
+      return undefined;
     }
     const model =
       text(a[ATTR_GEN_AI_REQUEST_MODEL]) ??
@@ -248,11 +303,12 @@ export class SpendAggregator {
     if (unpriced) m.unpricedCalls++;
     m.inputTokens += num(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? num(a[ATTR_GEN_AI_USAGE_PROMPT_TOKENS]) ?? 0;
     m.outputTokens += num(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? num(a[ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]) ?? 0;
+    return undefined;
   }
 
   private trace(traceId: string): TraceState {
     let t = this.traces.get(traceId);
-    if (!t) this.traces.set(traceId, (t = { ...newTally(), agents: new Set() }));
+    if (!t) this.traces.set(traceId, (t = { ...newTally(), agents: new Set(), spanIds: new Set() }));
     return t;
   }
 
@@ -276,6 +332,8 @@ export class SpendAggregator {
         spans: this.spans,
         lines: this.lines,
         skippedLines: this.skippedLines,
+        skippedSpans: this.skippedSpans,
+        duplicateSpans: this.duplicateSpans,
       },
       compute: {
         intervals: c.intervals,

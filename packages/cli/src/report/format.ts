@@ -59,7 +59,10 @@ export function formatReport(report: SpendReport, source: string, top?: number):
   const shown = limitReport(report, top);
   const out: string[] = [];
 
-  const skipped = t.skippedLines ? `, ${plural(t.skippedLines, 'malformed line')} skipped` : '';
+  const skipped =
+    (t.skippedLines ? `, ${plural(t.skippedLines, 'malformed line')} skipped` : '') +
+    (t.skippedSpans ? `, ${plural(t.skippedSpans, 'span')} with an invalid cost skipped` : '') +
+    (t.duplicateSpans ? `, ${plural(t.duplicateSpans, 'duplicate span')} counted once` : '');
   out.push(`agentburn report: ${source}`);
   out.push(`  ${plural(t.traces, 'trace')}, ${plural(t.spans, 'span')} in ${plural(t.lines, 'line')}${skipped}`);
   out.push('');
