@@ -4,9 +4,11 @@
  * Runs the built example (the root `npm test` builds first).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const DEMO = fileURLToPath(new URL('../examples/code-gen-agent/dist/main.cjs', import.meta.url));
 
@@ -23,8 +25,12 @@ function runDemo() {
     if (/^(OPENAI|ANTHROPIC|E2B)_/.test(key) || key.startsWith('OTEL_') || key.startsWith('AGENTBURN_'))
       delete env[key];
   }
-  return spawnSync(process.execPath, [DEMO], { env, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [DEMO], { cwd, env, encoding: 'utf8', timeout: 30_000 });
 }
+
+// The demo writes the local trace file in its working directory.
+const cwd = mkdtempSync(join(tmpdir(), 'agentburn-demo-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('demo', () => {
   let run: ReturnType<typeof runDemo>;
@@ -34,7 +40,10 @@ describe('demo', () => {
   });
 
   it('completes-without-api-keys', () => {
-    expect(run.stderr).toBe('');
+    // The one line on stderr says where the traces went.
+    expect(run.stderr).toBe(
+      "agentburn: traces written to .agentburn/traces.jsonl; 'npx agentburn report' sums them, 'npx agentburn report --html report.html' draws them\n",
+    );
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('tests pass after');
   });
@@ -66,5 +75,18 @@ describe('demo', () => {
     expect(toUnits(compute, places)).toBeGreaterThan(0);
     expect(toUnits(llm, places) + toUnits(compute, places)).toBe(toUnits(total, places));
     expect(run.stdout).toMatch(/^ {2}compute .* s billed, .* s active, idle share \d+%$/m);
+  });
+
+  it('ends-by-pointing-at-the-local-trace-file-and-the-report-commands', () => {
+    expect(run.stdout.trimEnd().split('\n').slice(-3)).toEqual([
+      'traces: .agentburn/traces.jsonl',
+      '  the bill per trace, agent and model:  npx agentburn report',
+      '  as a page with a waterfall per trace: npx agentburn report --html report.html',
+    ]);
+    const lines = readFileSync(join(cwd, '.agentburn', 'traces.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(Object.keys(JSON.parse(line))).toEqual(['resourceSpans']);
   });
 });

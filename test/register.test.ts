@@ -46,7 +46,12 @@ function spawnNode(args: string[], env: Record<string, string>): { child: ChildP
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(OTEL_|AGENTBURN_|OPENAI_|NODE_OPTIONS|VITEST)/.test(k)),
   );
-  const child = spawn(process.execPath, args, { cwd: fixtures, env: { ...base, ...env }, stdio: 'pipe' });
+  // The local trace file would land in the fixtures folder; its own tests cover it.
+  const child = spawn(process.execPath, args, {
+    cwd: fixtures,
+    env: { ...base, AGENTBURN_TRACES_FILE: 'off', ...env },
+    stdio: 'pipe',
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));

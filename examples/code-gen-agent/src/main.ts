@@ -8,6 +8,7 @@
  * With E2B_API_KEY and OPENAI_API_KEY (or ANTHROPIC_API_KEY) it uses the real
  * services; without them, local simulated ones (see simulated.ts).
  */
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withAgent } from '@agentburn/core';
 import { AnthropicInstrumentation } from '@agentburn/instrumentation-anthropic';
@@ -114,6 +115,12 @@ async function main(): Promise<number> {
   );
   log('');
   for (const line of formatBill(bill.bill, result.iterations, sim !== undefined)) log(line);
+  if (agentburn.tracesFile) {
+    log('');
+    log(`traces: ${relative(process.cwd(), agentburn.tracesFile)}`);
+    log('  the bill per trace, agent and model:  npx agentburn report');
+    log('  as a page with a waterfall per trace: npx agentburn report --html report.html');
+  }
   return result.passed ? 0 : 1;
 }
 

@@ -181,6 +181,8 @@ export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
 
 /** Terminal cost summary of `@agentburn/node`: `auto` | `always` | `never`. */
 export const ENV_SUMMARY = 'AGENTBURN_SUMMARY';
+/** `@agentburn/node`: where the local OTLP JSON-lines trace file goes, or `off`. */
+export const ENV_TRACES_FILE = 'AGENTBURN_TRACES_FILE';
 
 // --- Processor additions -----------------------------------------------------
 /**

@@ -64,3 +64,20 @@ export function summaryModeFromEnv(name: string): SummaryMode | undefined {
   if (raw !== undefined) diag.warn(`agentburn: ${name} must be auto, always or never; got "${raw}"`);
   return undefined;
 }
+
+/**
+ * `AGENTBURN_TRACES_FILE`: a path, or `off`. Unset: the default local file
+ * when spans go nowhere else (no exporter but console, `OTEL_TRACES_EXPORTER`
+ * not `none`), nothing otherwise.
+ */
+export function tracesFileFromEnv(name: string, exportsElsewhere: boolean, defaultPath: string): string | undefined {
+  const raw = env(name);
+  if (raw?.toLowerCase() === 'off') return undefined;
+  if (raw !== undefined) return raw;
+  const none = env('OTEL_TRACES_EXPORTER')
+    ?.toLowerCase()
+    .split(',')
+    .map((s) => s.trim())
+    .includes('none');
+  return exportsElsewhere || none ? undefined : defaultPath;
+}

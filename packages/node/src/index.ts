@@ -10,3 +10,11 @@ export {
   type TraceCostSummary,
   usd,
 } from './summary';
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_ROTATED_FILES,
+  DEFAULT_TRACES_FILE,
+  OTLPFileTraceExporter,
+  type OTLPFileTraceExporterOptions,
+  rotatedPath,
+} from './traces-file';

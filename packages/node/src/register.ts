@@ -1,4 +1,4 @@
-import { CostSpanProcessor, ENV_SUMMARY } from '@agentburn/core';
+import { CostSpanProcessor, ENV_SUMMARY, ENV_TRACES_FILE } from '@agentburn/core';
 import { diag, metrics } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -26,10 +26,18 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { intFromEnv, type SummaryMode, selectedExporters, summaryModeFromEnv, warnOnUnsupportedProtocol } from './env';
+import {
+  intFromEnv,
+  type SummaryMode,
+  selectedExporters,
+  summaryModeFromEnv,
+  tracesFileFromEnv,
+  warnOnUnsupportedProtocol,
+} from './env';
 import { installExitHooks } from './exit';
 import { defaultInstrumentations } from './instrumentations';
 import { CostSummaryProcessor } from './summary';
+import { DEFAULT_TRACES_FILE, OTLPFileTraceExporter } from './traces-file';
 
 export type CostProcessorOptions = NonNullable<ConstructorParameters<typeof CostSpanProcessor>[0]>;
 
@@ -61,6 +69,8 @@ export interface AgentburnHandle {
   readonly tracerProvider: NodeTracerProvider;
   /** Present when a metric reader is configured. */
   readonly meterProvider: MeterProvider | undefined;
+  /** Absolute path of the local OTLP JSON-lines trace file, when one is written. */
+  readonly tracesFile: string | undefined;
   forceFlush(): Promise<void>;
   /** Ends open sandbox intervals, flushes and stops export. Idempotent. */
   shutdown(): Promise<void>;
@@ -112,6 +122,9 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
   if (summaryMode === 'always' || (summaryMode === 'auto' && !exportsElsewhere)) {
     exporting.push(new CostSummaryProcessor());
   }
+  // The local file is for runs with no backend: extra span processors do not count as one.
+  const tracesFileExporter = localTracesFile(exporters);
+  if (tracesFileExporter) exporting.push(new BatchSpanProcessor(tracesFileExporter));
 
   // The CostSpanProcessor goes first: it writes cost_usd in onEnding, which
   // runs before any processor's onEnd, and its shutdown() ends the open
@@ -126,6 +139,7 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
   const handle: AgentburnHandle = {
     tracerProvider,
     meterProvider,
+    tracesFile: tracesFileExporter?.path,
     async forceFlush() {
       await Promise.all([tracerProvider.forceFlush(), meterProvider?.forceFlush()]);
     },
@@ -159,6 +173,12 @@ function buildResource(serviceName: string | undefined): Resource {
   let resource = defaultResource().merge(detectResources({ detectors: [hostDetector, envDetector] }));
   if (serviceName) resource = resource.merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
   return resource;
+}
+
+function localTracesFile(exporters: SpanExporter[]): OTLPFileTraceExporter | undefined {
+  const exportsElsewhere = exporters.some((e) => !(e instanceof ConsoleSpanExporter));
+  const path = tracesFileFromEnv(ENV_TRACES_FILE, exportsElsewhere, DEFAULT_TRACES_FILE);
+  return path ? new OTLPFileTraceExporter({ path, announce: true }) : undefined;
 }
 
 function traceExportersFromEnv(): SpanExporter[] {
