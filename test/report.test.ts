@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -134,6 +134,14 @@ const traceLines: SpanSpec[][] = [
   ],
   [{ traceId: T3, spanId: hexId(31, 16), name: 'chat gpt-4o', attributes: llm('gpt-4o', 1000, 500, 0.0025, 0.005) }],
 ];
+
+const JSON_ERROR = (() => {
+  try {
+    JSON.parse('not json');
+  } catch (err) {
+    return (err as Error).message;
+  }
+})();
 
 const fixtureText = `${traceLines.map((spans) => otlpLine(spans)).join('\n')}\n`;
 
@@ -399,7 +407,7 @@ describe('agentburn report', () => {
     const { io, out } = captureIo();
     expect(await main(['report', file, '--json', '--top', '2'], io)).toBe(0);
     const json = JSON.parse(out.stdout);
-    expect(Object.keys(json)).toEqual(['source', 'totals', 'compute', 'traces', 'agents', 'models']);
+    expect(Object.keys(json)).toEqual(['source', 'totals', 'compute', 'traces', 'agents', 'models', 'days']);
     expect(json.source).toBe(file);
     // --top limits each group; totals still cover everything.
     expect(json.traces.map((t: { traceId: string }) => t.traceId)).toEqual([T1, T2]);
@@ -551,5 +559,86 @@ describe('agentburn report', () => {
     const { io, out } = captureIo('');
     expect(await main(['report', '-', '--json'], io)).toBe(0);
     expect(JSON.parse(out.stdout).totals).toMatchObject({ lines: 0, spans: 0, costUsd: 0 });
+  });
+
+  describe('with no file argument', () => {
+    const saved = process.env.AGENTBURN_TRACES_FILE;
+    afterAll(() => {
+      if (saved === undefined) delete process.env.AGENTBURN_TRACES_FILE;
+      else process.env.AGENTBURN_TRACES_FILE = saved;
+    });
+
+    it('reads-the-local-trace-file-and-its-rotated-files-oldest-first', async () => {
+      const local = join(dir, 'local');
+      await mkdir(local);
+      const [l1, l2, l3] = fixtureText.split('\n');
+      await writeFile(join(local, 'traces.2.jsonl'), `${l1}\n`);
+      await writeFile(join(local, 'traces.1.jsonl'), `${l2}\nnot json\n`);
+      await writeFile(join(local, 'traces.jsonl'), `${l3}\n`);
+      await writeFile(join(local, 'other.jsonl'), `${l3}\n`);
+      process.env.AGENTBURN_TRACES_FILE = join(local, 'traces.jsonl');
+      const { io, out } = captureIo();
+      expect(await main(['report', '--json'], io)).toBe(0);
+      const json = JSON.parse(out.stdout);
+      expect(json.source).toBe(`${join(local, 'traces.jsonl')} (and 2 rotated)`);
+      expect(json.totals).toMatchObject({ traces: 3, spans: 9, lines: 4, skippedLines: 1, costUsd: 0.0294315 });
+      // Messages name the file when there are several.
+      expect(out.stderr).toBe(
+        `${join(local, 'traces.1.jsonl')} line 2: not valid OTLP JSON (${JSON_ERROR}); skipped\n`,
+      );
+    });
+
+    it('says-where-the-file-comes-from-when-there-is-none', async () => {
+      process.env.AGENTBURN_TRACES_FILE = join(dir, 'nowhere', 'traces.jsonl');
+      const { io, out } = captureIo();
+      expect(await main(['report'], io)).toBe(1);
+      expect(out.stderr).toBe(
+        `agentburn report: no trace file at ${join(dir, 'nowhere', 'traces.jsonl')}.\n` +
+          '@agentburn/node writes it when no OTLP endpoint is configured; run your app with it, or name a file.\n',
+      );
+    });
+  });
+
+  it('since-counts-only-spans-that-ended-in-the-window', async () => {
+    // The fixture's spans ended in November 2023; one more gpt-4o call ends now.
+    const nowNs = `${BigInt(Date.now()) * 1_000_000n}`;
+    const recent = otlpLine([
+      {
+        traceId: hexId(4, 32),
+        spanId: hexId(41, 16),
+        name: 'chat gpt-4o',
+        attributes: llm('gpt-4o', 100, 10, 0.00025, 0.0001),
+      },
+    ]).replace(/"(start|end)TimeUnixNano":"\d+"/g, `"$1TimeUnixNano":"${nowNs}"`);
+    const { io, out } = captureIo(`${fixtureText}${recent}\n`);
+    expect(await main(['report', '-', '--json', '--since', '2h'], io)).toBe(0);
+    const json = JSON.parse(out.stdout);
+    expect(json.source).toBe('stdin, spans that ended in the last 2h');
+    expect(json.totals).toMatchObject({ traces: 1, spans: 1, llmCalls: 1, costUsd: 0.00035 });
+
+    const all = captureIo(`${fixtureText}${recent}\n`);
+    expect(await main(['report', '-', '--json', '--since', '100000d'], all.io)).toBe(0);
+    expect(JSON.parse(all.out.stdout).totals).toMatchObject({ traces: 4, spans: 10, costUsd: 0.0297815 });
+  });
+
+  it('by-day-shows-only-the-days-table', async () => {
+    const { io, out } = captureIo(fixtureText);
+    expect(await main(['report', '-', '--by', 'day'], io)).toBe(0);
+    expect(out.stdout).toContain('Days (UTC)\n');
+    expect(out.stdout).toMatch(/\n {2}2023-11-14 +\$0\.02925 +\$0\.0001815 +\$0\.0294315 +5 +2 +1\n/);
+    expect(out.stdout).not.toContain('Traces');
+    expect(out.stdout).not.toContain('Models');
+    const json = captureIo(fixtureText);
+    expect(await main(['report', '-', '--by', 'model', '--json'], json.io)).toBe(0);
+    expect(Object.keys(JSON.parse(json.out.stdout))).toEqual(['source', 'totals', 'compute', 'models']);
+  });
+
+  it('rejects-an-unknown-by-and-a-malformed-since', async () => {
+    const a = captureIo(fixtureText);
+    expect(await main(['report', '-', '--by', 'week'], a.io)).toBe(1);
+    expect(a.out.stderr).toContain("--by takes trace, agent, model, day; got 'week'");
+    const b = captureIo(fixtureText);
+    expect(await main(['report', '-', '--since', 'yesterday'], b.io)).toBe(1);
+    expect(b.out.stderr).toContain("--since takes a duration such as 30m, 2h or 7d, got 'yesterday'");
   });
 });

@@ -1,28 +1,69 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { type CliIo, EXIT_ERROR, EXIT_OK, parseCount, UsageError } from '../io';
 import { SpendAggregator } from '../report/aggregate';
-import { formatReport, reportToJson } from '../report/format';
+import { formatReport, GROUPS, type Group, reportToJson } from '../report/format';
 import { createProgress } from '../report/progress';
 import { readOtlpLines } from '../report/read-otlp-lines';
 
-export const REPORT_USAGE = `Usage: agentburn report <file|-> [--json] [--top N]
+export const REPORT_USAGE = `Usage: agentburn report [file|-] [--since 2h] [--by trace|agent|model|day] [--top N] [--json]
 
-Reads OTLP JSON lines (the OpenTelemetry Collector file exporter's format;
-'-' reads stdin) and prints spend per trace, agent and model, LLM against
-compute. Sums cost_usd over the spans that carry it.
+Reads OTLP JSON lines (what @agentburn/node writes to .agentburn/traces.jsonl,
+and the OpenTelemetry Collector file exporter's format; '-' reads stdin) and
+prints spend per trace, agent, model and day, LLM against compute. Sums
+cost_usd over the spans that carry it. With no file, reads the local trace
+file (AGENTBURN_TRACES_FILE when set) and its rotated predecessors.
 
 Options:
+  --since D  only spans that ended in the last D (30m, 2h, 7d)
+  --by G     one breakdown only: trace, agent, model or day
   --json     one JSON document on stdout
-  --top N    show the N most expensive traces, agents and models
-             (default 10 for text, all for --json)
+  --top N    show the N most expensive traces, agents and models, the N
+             latest days (default 10 for text, all for --json)
 `;
 
 /** Malformed lines past this many are counted but not printed one by one. */
 const MAX_LINE_MESSAGES = 20;
 const DEFAULT_TEXT_TOP = 10;
+/** Where @agentburn/node writes when nothing else is configured (its DEFAULT_TRACES_FILE). */
+const DEFAULT_TRACES_FILE = join('.agentburn', 'traces.jsonl');
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90s`, `30m`, `2h`, `7d` in milliseconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value.trim());
+  if (!match) throw new UsageError(`--since takes a duration such as 30m, 2h or 7d, got '${value}'`);
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/**
+ * The local trace file and its rotated files (`traces.N.jsonl`), oldest
+ * first, so spans are read in the order they were written.
+ */
+export async function defaultTraceFiles(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const configured = env.AGENTBURN_TRACES_FILE?.trim();
+  const current = configured && configured.toLowerCase() !== 'off' ? configured : DEFAULT_TRACES_FILE;
+  const ext = extname(current);
+  const stem = basename(current, ext);
+  let names: string[];
+  try {
+    names = await readdir(dirname(current));
+  } catch {
+    return [];
+  }
+  const rotated = names
+    .map((name) => ({
+      name,
+      n: name.startsWith(`${stem}.`) && name.endsWith(ext) ? name.slice(stem.length + 1, name.length - ext.length) : '',
+    }))
+    .filter(({ n }) => /^\d+$/.test(n))
+    .sort((a, b) => Number(b.n) - Number(a.n))
+    .map(({ name }) => join(dirname(current), name));
+  return [...rotated, ...(names.includes(basename(current)) ? [current] : [])];
+}
 
 export async function reportCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -31,6 +72,8 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     options: {
       json: { type: 'boolean' },
       top: { type: 'string' },
+      since: { type: 'string' },
+      by: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -38,64 +81,84 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     io.stdout.write(REPORT_USAGE);
     return EXIT_OK;
   }
-  if (positionals.length !== 1) throw new UsageError('report takes one file (or - for stdin)');
-  const source = positionals[0]!;
+  if (positionals.length > 1)
+    throw new UsageError('report takes one file (or - for stdin), or none for the local trace file');
   const top = parseCount('top', values.top) ?? (values.json ? undefined : DEFAULT_TEXT_TOP);
+  const by = values.by as Group | undefined;
+  if (by !== undefined && !GROUPS.includes(by))
+    throw new UsageError(`--by takes ${GROUPS.join(', ')}; got '${values.by}'`);
+  const sinceUnixMs = values.since === undefined ? undefined : Date.now() - parseDuration(values.since);
 
-  let input: Readable;
-  let size: number | undefined;
-  if (source === '-') {
-    input = io.stdin;
-    if ((io.stdin as { isTTY?: boolean }).isTTY)
-      io.stderr.write('reading OTLP JSON lines from stdin (end with Ctrl-D)\n');
-  } else {
-    try {
-      const info = await stat(source);
-      if (!info.isFile()) throw new Error('not a file');
-      size = info.size;
-    } catch (err) {
-      io.stderr.write(`agentburn report: cannot read ${source}: ${(err as Error).message}\n`);
+  let sources = positionals;
+  let name = positionals[0] === '-' ? 'stdin' : positionals[0]!;
+  if (sources.length === 0) {
+    sources = await defaultTraceFiles();
+    if (sources.length === 0) {
+      io.stderr.write(
+        `agentburn report: no trace file at ${process.env.AGENTBURN_TRACES_FILE?.trim() || DEFAULT_TRACES_FILE}.\n` +
+          '@agentburn/node writes it when no OTLP endpoint is configured; run your app with it, or name a file.\n',
+      );
       return EXIT_ERROR;
     }
-    input = createReadStream(source);
+    name = sources.at(-1)! + (sources.length > 1 ? ` (and ${sources.length - 1} rotated)` : '');
   }
 
-  const progress = createProgress(io.stderr, size, `reading ${source}`);
-  const aggregator = new SpendAggregator();
-  let messages = 0;
-  const say = (message: string) => {
-    if (++messages > MAX_LINE_MESSAGES) return;
-    progress.done();
-    io.stderr.write(`${message}\n`);
-    if (messages === MAX_LINE_MESSAGES) io.stderr.write('further skipped lines and spans are counted, not shown\n');
-  };
+  const aggregator = new SpendAggregator({ sinceUnixMs });
   let otlpLines = 0;
   let firstLine: string | undefined;
-  try {
-    for await (const { lineNumber, parsed, text } of readOtlpLines(input, { onProgress: progress.update })) {
-      if (lineNumber === 1) firstLine = text;
-      if (parsed.kind === 'traces' || (parsed.kind === 'ignored' && parsed.reason === 'other-signal')) otlpLines++;
-      const skipped = aggregator.addLine(parsed);
-      if (parsed.kind === 'malformed') say(`line ${lineNumber}: not valid OTLP JSON (${parsed.reason}); skipped`);
-      for (const span of skipped)
-        say(`line ${lineNumber}: span ${span.spanId} of trace ${span.traceId}: ${span.reason}; skipped`);
+  let messages = 0;
+  for (const source of sources) {
+    let input: Readable;
+    let size: number | undefined;
+    if (source === '-') {
+      input = io.stdin;
+      if ((io.stdin as { isTTY?: boolean }).isTTY)
+        io.stderr.write('reading OTLP JSON lines from stdin (end with Ctrl-D)\n');
+    } else {
+      try {
+        const info = await stat(source);
+        if (!info.isFile()) throw new Error('not a file');
+        size = info.size;
+      } catch (err) {
+        io.stderr.write(`agentburn report: cannot read ${source}: ${(err as Error).message}\n`);
+        return EXIT_ERROR;
+      }
+      input = createReadStream(source);
     }
-  } catch (err) {
+    const where = sources.length > 1 ? `${source} ` : '';
+    const progress = createProgress(io.stderr, size, `reading ${source}`);
+    const say = (message: string) => {
+      if (++messages > MAX_LINE_MESSAGES) return;
+      progress.done();
+      io.stderr.write(`${where}${message}\n`);
+      if (messages === MAX_LINE_MESSAGES) io.stderr.write('further skipped lines and spans are counted, not shown\n');
+    };
+    try {
+      for await (const { lineNumber, parsed, text } of readOtlpLines(input, { onProgress: progress.update })) {
+        if (lineNumber === 1 && firstLine === undefined) firstLine = text;
+        if (parsed.kind === 'traces' || (parsed.kind === 'ignored' && parsed.reason === 'other-signal')) otlpLines++;
+        const skipped = aggregator.addLine(parsed);
+        if (parsed.kind === 'malformed') say(`line ${lineNumber}: not valid OTLP JSON (${parsed.reason}); skipped`);
+        for (const span of skipped)
+          say(`line ${lineNumber}: span ${span.spanId} of trace ${span.traceId}: ${span.reason}; skipped`);
+      }
+    } catch (err) {
+      progress.done();
+      io.stderr.write(`agentburn report: cannot read ${source}: ${(err as Error).message}\n`);
+      return EXIT_ERROR;
+    } finally {
+      if (input !== io.stdin) input.destroy();
+    }
     progress.done();
-    io.stderr.write(`agentburn report: cannot read ${source}: ${(err as Error).message}\n`);
-    return EXIT_ERROR;
-  } finally {
-    if (input !== io.stdin) input.destroy();
   }
-  progress.done();
 
   const report = aggregator.result();
   if (otlpLines === 0 && report.totals.skippedLines > 0) {
-    io.stderr.write(notOtlpMessage(source, firstLine));
+    io.stderr.write(notOtlpMessage(name, firstLine));
     return EXIT_ERROR;
   }
-  const name = source === '-' ? 'stdin' : source;
-  io.stdout.write(values.json ? reportToJson(report, name, top) : formatReport(report, name, top));
+  const shownName = values.since ? `${name}, spans that ended in the last ${values.since}` : name;
+  io.stdout.write(values.json ? reportToJson(report, shownName, top, by) : formatReport(report, shownName, top, by));
   return EXIT_OK;
 }
 
@@ -103,7 +166,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
 function notOtlpMessage(source: string, firstLine: string | undefined): string {
   const prettyPrinted = firstLine !== undefined && /^\s*[[{]\s*$/.test(firstLine);
   return (
-    `agentburn report: nothing in ${source === '-' ? 'stdin' : source} is OTLP JSON lines.\n` +
+    `agentburn report: nothing in ${source} is OTLP JSON lines.\n` +
     'Expected one ExportTraceServiceRequest per line ({"resourceSpans":[...]}), as @agentburn/node and the ' +
     "OpenTelemetry Collector's file exporter write them.\n" +
     (prettyPrinted

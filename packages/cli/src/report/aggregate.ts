@@ -68,6 +68,11 @@ export interface ComputeSpend {
   idleShare?: number;
 }
 
+export interface DaySpend extends Spend {
+  /** UTC date the spans ended, `YYYY-MM-DD`. */
+  day: string;
+}
+
 export interface SpendReport {
   totals: Spend & {
     traces: number;
@@ -85,6 +90,19 @@ export interface SpendReport {
   traces: TraceSpend[];
   agents: AgentSpend[];
   models: ModelSpend[];
+  /** Oldest first. */
+  days: DaySpend[];
+}
+
+export interface AggregatorOptions {
+  /** Count only spans that ended at or after this time (Unix ms). */
+  sinceUnixMs?: number;
+}
+
+/** Unix milliseconds from an OTLP fixed64 nanosecond string; undefined when absent or not a number. */
+export function nanosToMillis(nanos: string | undefined): number | undefined {
+  if (nanos === undefined || !/^\d+$/.test(nanos)) return undefined;
+  return nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
 }
 
 export const NO_AGENT = '(no agent)';
@@ -223,12 +241,18 @@ export class SpendAggregator {
   private readonly traces = new Map<string, TraceState>();
   private readonly agents = new Map<string, Tally>();
   private readonly models = new Map<string, ModelState>();
+  private readonly days = new Map<string, Tally>();
+  private readonly sinceUnixMs: number | undefined;
   private readonly compute = { intervals: 0, cost: new Sum(), billedSeconds: new Sum(), activeSeconds: new Sum() };
   private spans = 0;
   private lines = 0;
   private skippedLines = 0;
   private skippedSpans = 0;
   private duplicateSpans = 0;
+
+  constructor(options: AggregatorOptions = {}) {
+    this.sinceUnixMs = options.sinceUnixMs;
+  }
 
   /** Adds a line's spans; returns the spans skipped for an invalid cost. */
   addLine(parsed: ParsedLine): SkippedSpan[] {
@@ -246,6 +270,8 @@ export class SpendAggregator {
 
   /** Counts a span once per trace id and span id; returns why it was skipped, if it was. */
   addSpan(span: OtlpSpan): string | undefined {
+    const endMs = nanosToMillis(span.endTimeUnixNano ?? span.startTimeUnixNano);
+    if (this.sinceUnixMs !== undefined && (endMs === undefined || endMs < this.sinceUnixMs)) return undefined;
     const invalid = invalidCost(span);
     if (invalid) {
       this.skippedSpans++;
@@ -271,6 +297,12 @@ export class SpendAggregator {
     if (invoked) trace.agents.add(invoked);
     addTo(trace, kind, cost, unpriced, run);
     addTo(this.total, kind, cost, unpriced, run);
+    if (endMs !== undefined) {
+      const day = new Date(endMs).toISOString().slice(0, 10);
+      let dayTally = this.days.get(day);
+      if (!dayTally) this.days.set(day, (dayTally = newTally()));
+      addTo(dayTally, kind, cost, unpriced, run);
+    }
     if (!kind) return undefined;
 
     const agent = text(a[ATTR_AGENT_NAME]);
@@ -357,6 +389,9 @@ export class SpendAggregator {
           }),
         )
         .sort(byCost),
+      days: [...this.days]
+        .map(([day, t]): DaySpend => ({ day, ...spendOf(t) }))
+        .sort((x, y) => (x.day < y.day ? -1 : 1)),
     };
   }
 }

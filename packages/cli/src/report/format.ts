@@ -42,21 +42,30 @@ function withMoney<T>(rows: T[], keys: Array<keyof T>, row: (r: T, money: string
   );
 }
 
-/** Limits each group of the report to its `top` most expensive entries. */
-export function limitReport(report: SpendReport, top?: number): SpendReport {
-  if (top === undefined) return report;
+/** The groups a report can be broken down by (`--by`). */
+export const GROUPS = ['trace', 'agent', 'model', 'day'] as const;
+export type Group = (typeof GROUPS)[number];
+
+/**
+ * Limits each group of the report to its `top` most expensive entries (days:
+ * the `top` most recent), and to the group `by` alone when given.
+ */
+export function limitReport(report: SpendReport, top?: number, by?: Group): SpendReport {
+  const keep = (group: Group) => by === undefined || by === group;
+  const cut = <T>(rows: T[], group: Group) => (keep(group) ? (top === undefined ? rows : rows.slice(0, top)) : []);
   return {
     ...report,
-    traces: report.traces.slice(0, top),
-    agents: report.agents.slice(0, top),
-    models: report.models.slice(0, top),
+    traces: cut(report.traces, 'trace'),
+    agents: cut(report.agents, 'agent'),
+    models: cut(report.models, 'model'),
+    days: keep('day') ? (top === undefined ? report.days : report.days.slice(-top)) : [],
   };
 }
 
 /** The human-readable report. `top` limits each table (all rows when undefined). */
-export function formatReport(report: SpendReport, source: string, top?: number): string {
+export function formatReport(report: SpendReport, source: string, top?: number, by?: Group): string {
   const { totals: t, compute: c } = report;
-  const shown = limitReport(report, top);
+  const shown = limitReport(report, top, by);
   const out: string[] = [];
 
   const skipped =
@@ -87,7 +96,7 @@ export function formatReport(report: SpendReport, source: string, top?: number):
     out.push('', shownRows < total ? `${title} (top ${shownRows} of ${total})` : title, ...rows);
   };
 
-  if (report.traces.length) {
+  if (shown.traces.length) {
     section(
       'Traces',
       report.traces.length,
@@ -107,7 +116,7 @@ export function formatReport(report: SpendReport, source: string, top?: number):
       ),
     );
   }
-  if (report.agents.length) {
+  if (shown.agents.length) {
     section(
       'Agents',
       report.agents.length,
@@ -125,7 +134,7 @@ export function formatReport(report: SpendReport, source: string, top?: number):
       ),
     );
   }
-  if (report.models.length) {
+  if (shown.models.length) {
     section(
       'Models',
       report.models.length,
@@ -145,10 +154,33 @@ export function formatReport(report: SpendReport, source: string, top?: number):
       ),
     );
   }
+  if (shown.days.length) {
+    section(
+      'Days (UTC)',
+      report.days.length,
+      table(
+        ['day', 'LLM', 'compute', 'total', 'LLM calls', 'runs', 'unpriced'],
+        withMoney(shown.days, ['llmUsd', 'computeUsd', 'costUsd'], (r, [llm, compute, total]) => [
+          r.day,
+          llm!,
+          compute!,
+          total!,
+          String(r.llmCalls),
+          String(r.sandboxRuns),
+          String(r.unpricedSpans),
+        ]),
+        [false, true, true, true, true, true, true],
+      ),
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 
 /** The machine-readable report: one JSON document, the source and the limited report. */
-export function reportToJson(report: SpendReport, source: string, top?: number): string {
-  return `${JSON.stringify({ source, ...limitReport(report, top) }, null, 2)}\n`;
+export function reportToJson(report: SpendReport, source: string, top?: number, by?: Group): string {
+  const limited = limitReport(report, top, by);
+  const groups = { traces: 'trace', agents: 'agent', models: 'model', days: 'day' } as const;
+  for (const [key, group] of Object.entries(groups))
+    if (by !== undefined && by !== group) delete limited[key as keyof typeof groups];
+  return `${JSON.stringify({ source, ...limited }, null, 2)}\n`;
 }
