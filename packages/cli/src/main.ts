@@ -6,7 +6,7 @@ export const USAGE = `Usage: agentburn <command> [options]
 
 Commands:
   price <model> --input N --output N   price one LLM call
-  report <file|->                      spend per trace, agent and model from OTLP JSON lines
+  report [file|-] [--html OUT.html]    spend per trace, agent, model and day; a page with waterfalls
 
 Run 'agentburn <command> --help' for a command's options.
 `;

@@ -13,6 +13,8 @@ export const ATTR_COST_CACHE_WRITE_USD = 'agentburn.cost.cache_write_usd';
 export const ATTR_COST_COMPUTE_USD = 'agentburn.cost.compute_usd';
 export const ATTR_COST_STATUS = 'agentburn.cost.status';
 export const ATTR_COST_ESTIMATED = 'agentburn.cost.estimated';
+/** Why a span is not fully priced: `model_unknown` | `usage_missing` | ... (absent when priced). */
+export const ATTR_COST_REASON = 'agentburn.cost.reason';
 export const ATTR_PRICING_SOURCE = 'agentburn.pricing.source';
 export const ATTR_PRICING_MODEL = 'agentburn.pricing.model';
 export const ATTR_PRICING_VERSION = 'agentburn.pricing.version';

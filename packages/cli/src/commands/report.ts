@@ -1,15 +1,17 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { type CliIo, EXIT_ERROR, EXIT_OK, parseCount, UsageError } from '../io';
-import { SpendAggregator } from '../report/aggregate';
-import { formatReport, GROUPS, type Group, reportToJson } from '../report/format';
+import { nanosToMillis, SpendAggregator } from '../report/aggregate';
+import { formatReport, formatUsd, GROUPS, type Group, reportToJson } from '../report/format';
+import { renderHtmlReport } from '../report/html';
 import { createProgress } from '../report/progress';
 import { readOtlpLines } from '../report/read-otlp-lines';
+import { type TraceWaterfall, WaterfallCollector } from '../report/waterfall';
 
-export const REPORT_USAGE = `Usage: agentburn report [file|-] [--since 2h] [--by trace|agent|model|day] [--top N] [--json]
+export const REPORT_USAGE = `Usage: agentburn report [file|-] [--since 2h] [--by trace|agent|model|day] [--top N] [--json | --html OUT.html]
 
 Reads OTLP JSON lines (what @agentburn/node writes to .agentburn/traces.jsonl,
 and the OpenTelemetry Collector file exporter's format; '-' reads stdin) and
@@ -21,6 +23,9 @@ Options:
   --since D  only spans that ended in the last D (30m, 2h, 7d)
   --by G     one breakdown only: trace, agent, model or day
   --json     one JSON document on stdout
+  --html F   write a self-contained page to F: spend over time, by model
+             and agent, the top traces, each trace's waterfall (default
+             top 20), unpriced calls and why
   --top N    show the N most expensive traces, agents and models, the N
              latest days (default 10 for text, all for --json)
 `;
@@ -28,6 +33,8 @@ Options:
 /** Malformed lines past this many are counted but not printed one by one. */
 const MAX_LINE_MESSAGES = 20;
 const DEFAULT_TEXT_TOP = 10;
+/** Traces listed, and drawn as waterfalls, on the page. */
+const DEFAULT_HTML_TOP = 20;
 /** Where @agentburn/node writes when nothing else is configured (its DEFAULT_TRACES_FILE). */
 const DEFAULT_TRACES_FILE = join('.agentburn', 'traces.jsonl');
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -74,6 +81,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       top: { type: 'string' },
       since: { type: 'string' },
       by: { type: 'string' },
+      html: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -158,8 +166,60 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     return EXIT_ERROR;
   }
   const shownName = values.since ? `${name}, spans that ended in the last ${values.since}` : name;
+  if (values.html !== undefined) {
+    const htmlTop = parseCount('top', values.top) ?? DEFAULT_HTML_TOP;
+    const waterfalls = await collectWaterfalls(
+      sources.filter((s) => s !== '-'),
+      report.traces.slice(0, htmlTop).map((t) => t.traceId),
+      sinceUnixMs,
+    );
+    const page = renderHtmlReport({
+      report,
+      hourly: aggregator.hourly(),
+      unpriced: aggregator.unpriced(),
+      waterfalls,
+      source: shownName,
+      top: htmlTop,
+      generatedAt: new Date(),
+    });
+    try {
+      await writeFile(values.html, page);
+    } catch (err) {
+      io.stderr.write(`agentburn report: cannot write ${values.html}: ${(err as Error).message}\n`);
+      return EXIT_ERROR;
+    }
+    io.stdout.write(
+      `wrote ${values.html} (${Math.ceil(Buffer.byteLength(page) / 1024)} KiB): ${formatUsd(report.totals.costUsd)} in ${report.totals.traces} traces\n`,
+    );
+    return EXIT_OK;
+  }
   io.stdout.write(values.json ? reportToJson(report, shownName, top, by) : formatReport(report, shownName, top, by));
   return EXIT_OK;
+}
+
+/**
+ * A second pass over the files for the spans of the traces the page draws:
+ * only those are kept, so memory follows what is embedded, not the file.
+ */
+async function collectWaterfalls(files: string[], traceIds: string[], sinceUnixMs?: number): Promise<TraceWaterfall[]> {
+  if (!files.length || !traceIds.length) return [];
+  const collector = new WaterfallCollector(traceIds);
+  for (const file of files) {
+    const input = createReadStream(file);
+    try {
+      for await (const { parsed } of readOtlpLines(input)) {
+        if (parsed.kind !== 'traces') continue;
+        for (const span of parsed.spans) {
+          const end = nanosToMillis(span.endTimeUnixNano ?? span.startTimeUnixNano);
+          if (sinceUnixMs === undefined || (end !== undefined && end >= sinceUnixMs)) collector.addSpan(span);
+        }
+      }
+    } finally {
+      input.destroy();
+    }
+  }
+  const byId = collector.result();
+  return traceIds.map((id) => byId.get(id)!).filter((w) => w.spans.length > 0);
 }
 
 /** Why a file with no OTLP line in it was refused, and what was expected. */

@@ -2,6 +2,7 @@ import {
   ATTR_AGENT_NAME,
   ATTR_COMPUTE_BILLED_SECONDS,
   ATTR_COST_COMPUTE_USD,
+  ATTR_COST_REASON,
   ATTR_COST_STATUS,
   ATTR_COST_USD,
   ATTR_E2B_SANDBOX_ACTIVE_SECONDS,
@@ -16,6 +17,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
   ATTR_PRICING_MODEL,
+  COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
   SPAN_E2B_COMMANDS_RUN,
   SPAN_E2B_RUN_CODE,
@@ -92,6 +94,23 @@ export interface SpendReport {
   models: ModelSpend[];
   /** Oldest first. */
   days: DaySpend[];
+}
+
+/** Spend of one UTC hour, for the page's spend-over-time chart. */
+export interface HourSpend {
+  /** Start of the hour, Unix ms. */
+  hourUnixMs: number;
+  llmUsd: number;
+  computeUsd: number;
+}
+
+/** Calls that could not be priced (or only in part), by model and reason. */
+export interface UnpricedCalls {
+  model: string;
+  status: string;
+  /** `agentburn.cost.reason`; `(not given)` when the span does not say. */
+  reason: string;
+  calls: number;
 }
 
 export interface AggregatorOptions {
@@ -242,6 +261,8 @@ export class SpendAggregator {
   private readonly agents = new Map<string, Tally>();
   private readonly models = new Map<string, ModelState>();
   private readonly days = new Map<string, Tally>();
+  private readonly hours = new Map<number, { llm: Sum; compute: Sum }>();
+  private readonly unpricedCalls = new Map<string, UnpricedCalls>();
   private readonly sinceUnixMs: number | undefined;
   private readonly compute = { intervals: 0, cost: new Sum(), billedSeconds: new Sum(), activeSeconds: new Sum() };
   private spans = 0;
@@ -302,7 +323,15 @@ export class SpendAggregator {
       let dayTally = this.days.get(day);
       if (!dayTally) this.days.set(day, (dayTally = newTally()));
       addTo(dayTally, kind, cost, unpriced, run);
+      if (kind) {
+        const hour = Math.floor(endMs / 3_600_000) * 3_600_000;
+        let h = this.hours.get(hour);
+        if (!h) this.hours.set(hour, (h = { llm: new Sum(), compute: new Sum() }));
+        (kind === 'compute' ? h.compute : h.llm).add(cost);
+      }
     }
+    const status = text(a[ATTR_COST_STATUS]);
+    if (kind && status !== undefined && status !== COST_STATUS_PRICED) this.countUnpriced(span, status);
     if (!kind) return undefined;
 
     const agent = text(a[ATTR_AGENT_NAME]);
@@ -336,6 +365,28 @@ export class SpendAggregator {
     m.inputTokens += num(a[ATTR_GEN_AI_USAGE_INPUT_TOKENS]) ?? num(a[ATTR_GEN_AI_USAGE_PROMPT_TOKENS]) ?? 0;
     m.outputTokens += num(a[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]) ?? num(a[ATTR_GEN_AI_USAGE_COMPLETION_TOKENS]) ?? 0;
     return undefined;
+  }
+
+  private countUnpriced(span: OtlpSpan, status: string): void {
+    const a = span.attributes;
+    const model = text(a[ATTR_GEN_AI_REQUEST_MODEL]) ?? text(a[ATTR_GEN_AI_RESPONSE_MODEL]) ?? span.name;
+    const reason = text(a[ATTR_COST_REASON]) ?? '(not given)';
+    const key = `${model}\u0000${status}\u0000${reason}`;
+    const entry = this.unpricedCalls.get(key);
+    if (entry) entry.calls++;
+    else this.unpricedCalls.set(key, { model, status, reason, calls: 1 });
+  }
+
+  /** Spend per UTC hour that had any, oldest first. */
+  hourly(): HourSpend[] {
+    return [...this.hours]
+      .sort(([x], [y]) => x - y)
+      .map(([hourUnixMs, h]) => ({ hourUnixMs, llmUsd: round(h.llm.value), computeUsd: round(h.compute.value) }));
+  }
+
+  /** Unpriced and partly priced calls by model, status and reason; most calls first. */
+  unpriced(): UnpricedCalls[] {
+    return [...this.unpricedCalls.values()].sort((x, y) => y.calls - x.calls || (x.model < y.model ? -1 : 1));
   }
 
   private trace(traceId: string): TraceState {
