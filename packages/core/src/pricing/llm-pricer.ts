@@ -17,7 +17,7 @@ import {
   type Period,
   periodAt,
 } from './catalogue';
-import { loadPriceOverrides, type PriceOverrides, validatePriceOverrides } from './overrides';
+import { type PriceOverrides, priceFileOverrides, validatePriceOverrides } from './overrides';
 import { isAnthropicModel, toGenaiPricesProvider } from './providers';
 import { isFlat, type PriceTable, partsAt, type ResolvedRates, resolveRates, sumBreakdown } from './rates';
 
@@ -90,10 +90,13 @@ export class LlmPricer {
   /** What a catalogue price period resolves to, built once per period (periods live as long as their entry). */
   private readonly byPeriod = new WeakMap<Period, Matched>();
 
-  /** @throws PriceFileError when the price file or an override is malformed. */
+  /**
+   * A bad price file never throws (its usable entries apply, the rest is warned about once).
+   * @throws PriceFileError when an `overrides` option is malformed (a programming error).
+   */
   constructor(options: LlmPricerOptions = {}) {
     const file = options.pricesFile ?? process.env[ENV_PRICES_FILE];
-    const fromFile = file ? loadPriceOverrides(file) : {};
+    const fromFile = file ? priceFileOverrides(file) : {};
     const fromOptions = options.overrides ? validatePriceOverrides(options.overrides, 'overrides option') : {};
     this.overrides = { ...fromFile, ...fromOptions };
     this.hasOverrides = Object.keys(this.overrides).length > 0;
