@@ -159,6 +159,21 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
     expect(chat?.resource['service.name']).toBe('esm-first');
   });
 
+  it('register-in-a-preloaded-file-traces-the-esm-app', async () => {
+    const run = await spawnNode(['--import', './telemetry.mjs', 'openai-app.mjs'], withEndpoint()).done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const spans = await receiver.waitForSpans(2);
+    expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
+    expect(spans.every((s) => s.resource['service.name'] === 'preloaded')).toBe(true);
+  });
+
+  it('register-in-a-require-preload-keeps-the-apps-uncaught-error-output', async () => {
+    const run = await spawnNode(['--require', './telemetry.cjs', 'throws.cjs'], env()).done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Error: boom from the app');
+  });
+
   it('sdk-required-before-register-in-cjs-app-is-named-with-the-fix', async () => {
     const run = await spawnNode(['cjs-register-late.cjs'], env()).done;
     expect(run.code).toBe(0);

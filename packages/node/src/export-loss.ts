@@ -35,7 +35,7 @@ class FailureWarnings {
     this.seen.add(reason);
     diag.warn(
       `agentburn: could not export ${this.what} to ${destination}: ${reason}` +
-        (lostSoFar > 0 ? `; ${lostSoFar} spans lost so far, the total is printed at exit` : ''),
+        (lostSoFar > 0 ? `; ${plural(lostSoFar, 'span')} lost so far, the total is printed at exit` : ''),
     );
   }
 }

@@ -78,6 +78,10 @@ export interface AgentburnHandle {
   shutdown(): Promise<void>;
 }
 
+/** Set by the build (tsup.config.ts): true in the ES module build of this package, false in the CommonJS one. */
+declare const __AGENTBURN_ESM__: boolean;
+const LOADED_AS_ES_MODULE = typeof __AGENTBURN_ESM__ === 'boolean' && __AGENTBURN_ESM__;
+
 /** One SDK per process: both the ESM and the CJS build of this package look here. */
 const ACTIVE = Symbol.for('agentburn.node.handle');
 type Holder = { [ACTIVE]?: AgentburnHandle };
@@ -114,8 +118,12 @@ export function start(options: RegisterOptions, startedBy: StartedBy): Agentburn
   // An ES module app that calls register() from code: its static imports ran
   // first (they cannot be patched any more), but an `await import()` after
   // this line can be, once the loader hook is in. CommonJS apps need none.
+  // Only our ES module build installs it: from a `--require` preload (the CommonJS build) Node 20 would lose the app's uncaught-error output.
   const esmFromCode =
-    startedBy === 'code' && createRequire(import.meta.url).main === undefined && !esmLoaderHookInstalled();
+    startedBy === 'code' &&
+    LOADED_AS_ES_MODULE &&
+    createRequire(import.meta.url).main === undefined &&
+    !esmLoaderHookInstalled();
   if (esmFromCode) installEsmLoaderHook(import.meta.url, SDK_PACKAGES);
   warnOnPreloadedSdks(esmFromCode);
 
