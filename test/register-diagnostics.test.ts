@@ -14,7 +14,7 @@ import { ATTR_COST_USD } from '@agentburn/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, startOpenAIServer } from './fakes/openai-server';
 import { spawnNode as spawnAt, stderrLines } from './helpers/node-process';
-import { type OtlpReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
+import { type OtlpReceiver, startOtlpGrpcReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = join(root, 'test', 'register-fixtures');
@@ -200,6 +200,27 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
       expect(metrics?.contentType).toContain(encoding);
     });
   }
+
+  it('otlp-protocol-grpc-sends-grpc-with-the-optional-exporter', async () => {
+    const grpc = await startOtlpGrpcReceiver();
+    try {
+      const run = await spawnNode(
+        [...IMPORT, 'openai-app.mjs'],
+        env({
+          OTEL_EXPORTER_OTLP_ENDPOINT: grpc.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+          OTEL_METRICS_EXPORTER: 'none',
+        }),
+      ).done;
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      const spans = await grpc.waitForSpans(2);
+      expect(spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+      expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
+    } finally {
+      await grpc.close();
+    }
+  });
 
   // --- 2. No silent loss -----------------------------------------------------------
 
