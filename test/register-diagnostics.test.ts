@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ATTR_COST_USD } from '@agentburn/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeE2B } from './fakes/e2b-server';
 import { type FakeOpenAIServer, startOpenAIServer } from './fakes/openai-server';
 import { spawnNode as spawnAt, stderrLines } from './helpers/node-process';
 import { type OtlpReceiver, startOtlpGrpcReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
@@ -319,6 +320,21 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
     expect(stderrLines(run)).toEqual([
       `agentburn: process.exit() ended the process before telemetry was flushed: 10 spans not exported (10 still queued or in flight to ${receiver.url}/v1/traces). Set process.exitCode and let the process end by itself, or \`await telemetry.shutdown()\` (telemetry = the handle register() returns) before calling process.exit()`,
     ]);
+  });
+
+  it('process-exit-with-a-sandbox-running-says-its-interval-was-lost-and-the-fix', async () => {
+    const e2b = await startFakeE2B();
+    try {
+      // No endpoint: spans go to the terminal summary (written synchronously), so only the interval is lost.
+      const run = await spawnNode([...IMPORT, 'sandbox-exit-early.mjs'], env(e2b.env)).done;
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^sandbox \S+\n$/);
+      expect(stderrLines(run)).toEqual([
+        'agentburn: process.exit() ended the process before telemetry was flushed: 1 sandbox interval still running (not ended, so its compute cost is not recorded). Set process.exitCode and let the process end by itself, or `await telemetry.shutdown()` (telemetry = the handle register() returns) before calling process.exit()',
+      ]);
+    } finally {
+      await e2b.close();
+    }
   });
 
   // --- 3. Never fatal ----------------------------------------------------------------
