@@ -36,6 +36,7 @@ describe('readLlmCall: GenAI semconv (our spans)', () => {
         reasoningTokens: 100,
       },
       estimated: false,
+      outputMissing: false,
       issues: [],
     });
   });

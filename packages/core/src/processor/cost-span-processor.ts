@@ -36,13 +36,10 @@ export class CostSpanProcessor implements SpanProcessorLike {
 
   onEnding(span: WritableSpanLike): void {
     this.onEndingSeen = true;
-    const attributes = this.engine.finish(span);
-    if (attributes === undefined) return;
-    try {
+    this.engine.finish(span, (attributes) => {
       span.setAttributes(attributes);
-    } catch {
-      // never break span.end()
-    }
+      return span.attributes;
+    });
   }
 
   onEnd(_span: ReadableSpanLike): void {
