@@ -394,6 +394,37 @@ describe('lifecycle', () => {
     expect(tracing.spans()).toHaveLength(1);
   });
 
+  it('ends-span-when-server-stalls-and-caller-walks-away', async () => {
+    tracing.instrumentation.setConfig({ stalledStreamTimeoutMs: 20 });
+    fake.reply(heldStream());
+    const stream = await client.messages.create({ ...PARAMS, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    for (let i = 0; i < 3; i++) await iterator.next();
+    // The server holds the rest; the caller's next read is never settled, and the caller moves on.
+    const abandoned = iterator.next().catch(() => undefined);
+    const span = await onlySpan();
+    expect(span.attributes['gen_ai.response.id']).toBe('msg_cached');
+    expect(span.attributes['agentburn.cost.status']).toBe('partial');
+    fake.release();
+    await abandoned;
+    expect(tracing.spans()).toHaveLength(1);
+  });
+
+  it('marks-stream-cut-after-message-start-partial', async () => {
+    fake.reply(heldStream());
+    const stream = await client.messages.create({ ...PARAMS, stream: true });
+    for await (const event of stream) {
+      if (event.type === 'message_start') break;
+    }
+    const span = await onlySpan();
+    // Priced from message_start's input figures alone; the output was never reported:
+    //   input 0.003 + cache read 0.0006 + write 5m 0.00375 + write 1h 0.012 = 0.01935
+    expect(span.attributes.cost_usd).toBe(0.01935);
+    expect(span.attributes['agentburn.cost.output_usd']).toBe(0);
+    expect(span.attributes['agentburn.cost.status']).toBe('partial');
+    expect(span.attributes['agentburn.cost.reason']).toBe('usage_missing');
+  });
+
   it('ends-span-when-promise-never-awaited', async () => {
     tracing.instrumentation.setConfig({ unreadStreamTimeoutMs: 1 });
     fake.reply({ json: cachedMessage() });

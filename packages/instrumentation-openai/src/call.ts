@@ -9,6 +9,7 @@ export interface CallSettings {
   /** The usage-only chunk was injected by us and is hidden from the caller. */
   hideUsageChunk: boolean;
   unreadTimeoutMs: number;
+  stallTimeoutMs: number | undefined;
 }
 
 /**
@@ -68,7 +69,7 @@ export class Call {
             },
             onIncomplete: finish,
           },
-          { unreadTimeoutMs: settings.unreadTimeoutMs },
+          { unreadTimeoutMs: settings.unreadTimeoutMs, stallTimeoutMs: settings.stallTimeoutMs },
         );
         return;
       }

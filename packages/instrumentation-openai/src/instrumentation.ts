@@ -146,6 +146,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           streaming: body?.stream === true,
           hideUsageChunk: prepared?.hideUsageChunk === true,
           unreadTimeoutMs: config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+          stallTimeoutMs: config.stalledStreamTimeoutMs,
         });
       } catch {
         // Tracing failed to start: the call itself must go on untouched.
