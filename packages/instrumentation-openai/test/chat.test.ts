@@ -3,6 +3,7 @@ import {
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_INPUT_USD,
   ATTR_COST_OUTPUT_USD,
+  ATTR_COST_REASON,
   ATTR_COST_STATUS,
   ATTR_COST_USD,
   ATTR_ERROR_TYPE,
@@ -189,6 +190,52 @@ describe('chat completions', () => {
     expect(seen[5]?.usage?.prompt_tokens).toBe(12);
     const [span] = await h.ended(1);
     expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
+  });
+
+  it('resends-without-stream-options-when-server-rejects-it', async () => {
+    server.defaults.rejectStreamOptions = true;
+    // A base URL of its own (the fake answers under any prefix): what is remembered for it stays in this test.
+    const strict = new OpenAI({ baseURL: server.url.replace(/\/v1$/, '/strict/v1'), apiKey: 'sk-test', maxRetries: 0 });
+    const params = { model: 'gpt-4o', messages, stream: true as const };
+    const before = structuredClone(params);
+    const promise = strict.chat.completions.create(params);
+    // withResponse() still works: the SDK's own APIPromise, parsed by the SDK.
+    const { data: stream, response: raw } = await promise.withResponse();
+    expect(Object.getPrototypeOf(stream)).toBe(require('openai/streaming').Stream.prototype);
+    expect(raw.status).toBe(200);
+    const seen: ChunkLike[] = [];
+    for await (const chunk of stream) seen.push(chunk as ChunkLike);
+    expect(seen.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello from the fake.');
+    expect(params).toEqual(before);
+    // Our request was refused; the caller's own request, resent untouched, was answered.
+    expect(server.requests.map((r) => r.body.stream_options)).toEqual([{ include_usage: true }, undefined]);
+
+    const [span] = await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
+    expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    // No usage came back: unpriced for want of usage, not for want of a price.
+    expect(span!.attributes[ATTR_COST_STATUS]).toBe('unpriced');
+    expect(span!.attributes[ATTR_COST_REASON]).toBe('usage_missing');
+
+    // The base URL is remembered: the next stream is sent without the option, once.
+    h.reset();
+    server.requests.length = 0;
+    const again = await strict.chat.completions.create({ ...params });
+    for await (const _ of again) {
+    }
+    expect(server.requests.map((r) => r.body.stream_options)).toEqual([undefined]);
+  });
+
+  it('lets-a-400-unrelated-to-stream-options-through', async () => {
+    server.reply({ error: { status: 400, message: "Invalid 'messages': empty array" } });
+    const error = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [], stream: true })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(openai.BadRequestError);
+    expect(server.requests).toHaveLength(1);
+    const [span] = await h.ended(1);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBe('BadRequestError');
   });
 
   it('does-not-break-withResponse', async () => {
