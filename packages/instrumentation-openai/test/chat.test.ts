@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import {
   ATTR_COST_CACHE_READ_USD,
+  ATTR_COST_ESTIMATED,
   ATTR_COST_INPUT_USD,
   ATTR_COST_OUTPUT_USD,
   ATTR_COST_REASON,
@@ -143,6 +144,29 @@ describe('chat completions', () => {
     const [span] = await h.ended(1);
     expect(span!.attributes[ATTR_OPENAI_REQUEST_SERVICE_TIER]).toBe('flex');
     expect(span!.attributes[ATTR_OPENAI_RESPONSE_SERVICE_TIER]).toBe('flex');
+  });
+
+  it('prices-reported-service-tier-with-multiplier-as-estimated', async () => {
+    // Asked for priority; the response reports the tier actually served, and that one is priced.
+    // gpt-4o 12 in x 2.5 / 1e6 + 5 out x 10 / 1e6 = 0.00008 standard.
+    server.reply(
+      { json: chatCompletion({ serviceTier: 'priority' }) },
+      { json: chatCompletion({ serviceTier: 'default' }) },
+      { json: chatCompletion({ serviceTier: 'flex' }) },
+    );
+    for (let i = 0; i < 3; i++) {
+      await client.chat.completions.create({ model: 'gpt-4o', messages, service_tier: 'priority' });
+    }
+    const spans = await h.ended(3);
+    // priority x 1.75 = 0.00014; estimated (a flat multiplier stands in for the tier's price list)
+    expect(spans[0]!.attributes[ATTR_COST_USD]).toBe(0.00014);
+    expect(spans[0]!.attributes[ATTR_COST_ESTIMATED]).toBe(true);
+    // downgraded to default: the standard price, exact
+    expect(spans[1]!.attributes[ATTR_COST_USD]).toBe(0.00008);
+    expect(spans[1]!.attributes[ATTR_COST_ESTIMATED]).toBeUndefined();
+    // flex x 0.5 = 0.00004, estimated
+    expect(spans[2]!.attributes[ATTR_COST_USD]).toBe(0.00004);
+    expect(spans[2]!.attributes[ATTR_COST_ESTIMATED]).toBe(true);
   });
 
   it('streams-with-injected-usage-hidden-from-caller', async () => {
