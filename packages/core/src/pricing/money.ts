@@ -18,6 +18,7 @@ export const MAX_PLAUSIBLE_SPAN_USD = 1_000_000;
 
 /** Powers of ten up to 1e22 are exact doubles, so scaling by them rounds correctly. */
 const EXACT_POWERS = 22;
+const POWERS_OF_TEN = Array.from({ length: EXACT_POWERS + 1 }, (_, i) => 10 ** i);
 
 /** `usd` rounded to 12 significant digits; `-0` -> `0`. Callers pass finite, non-negative amounts. */
 export function roundUsd(usd: number): number {
@@ -25,7 +26,7 @@ export function roundUsd(usd: number): number {
   const exponent = Math.floor(Math.log10(Math.abs(usd)));
   const scale = USD_SIGNIFICANT_DIGITS - 1 - exponent;
   if (scale < 0 || scale > EXACT_POWERS) return Number(usd.toPrecision(USD_SIGNIFICANT_DIGITS)) + 0;
-  const factor = 10 ** scale;
+  const factor = POWERS_OF_TEN[scale] as number;
   return Math.round(usd * factor) / factor + 0;
 }
 

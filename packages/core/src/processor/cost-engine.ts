@@ -119,7 +119,7 @@ export class CostEngine {
    * span (an SDK attribute count limit may drop writes), so the span and
    * every total always agree. Never throws.
    */
-  finish(span: ReadableSpanLike, write: (attributes: Attributes) => Attributes | undefined): void {
+  finish<S extends ReadableSpanLike>(span: S, write: SpanWriter<S>): void {
     try {
       const traceId = span.spanContext().traceId;
       const totals = this.rollups.ending(traceId);
@@ -139,15 +139,15 @@ export class CostEngine {
   }
 
   /** Writes `attributes`; returns whether `key` is on the span afterwards with the value written. */
-  private writeChecked(
-    span: ReadableSpanLike,
+  private writeChecked<S extends ReadableSpanLike>(
+    span: S,
     attributes: Attributes,
-    write: (attributes: Attributes) => Attributes | undefined,
+    write: SpanWriter<S>,
     key: string,
   ): boolean {
     let after: Attributes | undefined;
     try {
-      after = write(attributes);
+      after = write(span, attributes);
     } catch {
       after = undefined;
     }
@@ -324,6 +324,9 @@ export class CostEngine {
     for (const issue of issues) this.diag.warn(issue);
   }
 }
+
+/** Adds `attributes` to `span`; returns the span's attributes as they are afterwards. */
+export type SpanWriter<S> = (span: S, attributes: Attributes) => Attributes | undefined;
 
 /** A span's cost as priced, before it is written and counted. */
 interface Costed {

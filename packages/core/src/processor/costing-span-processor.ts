@@ -30,7 +30,7 @@ export class CostingSpanProcessor implements SpanProcessorLike {
 
   onEnd(span: ReadableSpanLike): void {
     let added: Attributes | undefined;
-    this.engine.finish(span, (attributes) => {
+    this.engine.finish(span, (_span, attributes) => {
       added = added === undefined ? attributes : { ...added, ...attributes };
       return attributes;
     });
