@@ -277,7 +277,8 @@ describe('LlmPricer with genai-prices', () => {
     );
     expect(result.totalUsd).toBeCloseTo(0.00225, 12);
     expect(result.breakdown?.inputUsd).toBeCloseTo(0.00125, 12);
-    expect(result.estimated).toBe(false);
+    // A flat multiplier stands in for the tier's own price list: an estimate.
+    expect(result.estimated).toBe(true);
   });
 
   it('halves-flex-tier-and-uses-configured-priority', () => {
@@ -295,12 +296,27 @@ describe('LlmPricer with genai-prices', () => {
     expect(p.price(c('default'), AT).totalUsd).toBeCloseTo(0.0045, 12);
   });
 
-  it('prices-unconfigured-priority-at-standard-rate-as-estimated', () => {
+  it('prices-priority-tier-at-default-multiplier-as-estimated', () => {
+    // gpt-4o 1000 in / 200 out = 0.0045 standard; priority default x 1.75 = 0.007875.
     const result = pricer().price(
       call({
         provider: 'openai',
         requestModel: 'gpt-4o',
         serviceTier: 'priority',
+        usage: usage({ inputTokens: 1000, outputTokens: 200 }),
+      }),
+      AT,
+    );
+    expect(result.totalUsd).toBeCloseTo(0.007875, 12);
+    expect(result.estimated).toBe(true);
+  });
+
+  it('prices-unknown-tier-at-standard-rate-as-estimated', () => {
+    const result = pricer().price(
+      call({
+        provider: 'openai',
+        requestModel: 'gpt-4o',
+        serviceTier: 'turbo-deluxe',
         usage: usage({ inputTokens: 1000, outputTokens: 200 }),
       }),
       AT,
@@ -331,12 +347,13 @@ describe('LlmPricer with genai-prices', () => {
       }),
       AT,
     );
-    expect(result).toEqual({ status: 'unpriced', estimated: false });
+    expect(result).toEqual({ status: 'unpriced', reason: 'model_unknown', estimated: false });
   });
 
   it('leaves-call-without-tokens-unpriced', () => {
     const result = pricer().price(call({ provider: 'openai', requestModel: 'gpt-4o', usage: usage({}) }), AT);
     expect(result.status).toBe('unpriced');
+    expect(result.reason).toBe('usage_missing');
     expect(result.totalUsd).toBeUndefined();
   });
 
