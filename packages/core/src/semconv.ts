@@ -13,7 +13,7 @@ export const ATTR_COST_CACHE_WRITE_USD = 'agentburn.cost.cache_write_usd';
 export const ATTR_COST_COMPUTE_USD = 'agentburn.cost.compute_usd';
 export const ATTR_COST_STATUS = 'agentburn.cost.status';
 export const ATTR_COST_ESTIMATED = 'agentburn.cost.estimated';
-/** Why a span is not fully priced: `model_unknown` | `usage_missing` | ... (absent when priced). */
+/** Why a span is not fully priced (absent when priced). */
 export const ATTR_COST_REASON = 'agentburn.cost.reason';
 export const ATTR_PRICING_SOURCE = 'agentburn.pricing.source';
 export const ATTR_PRICING_MODEL = 'agentburn.pricing.model';
@@ -25,6 +25,20 @@ export const COST_STATUS_PRICED = 'priced';
 export const COST_STATUS_UNPRICED = 'unpriced';
 export const COST_STATUS_PARTIAL = 'partial';
 export type CostStatus = typeof COST_STATUS_PRICED | typeof COST_STATUS_UNPRICED | typeof COST_STATUS_PARTIAL;
+
+/** No price is known for the model (LLM) or the provider's rates (sandbox). */
+export const COST_REASON_MODEL_UNKNOWN = 'model_unknown';
+/** The span reported no usage, or not all of it (a stream cut before its usage arrived). */
+export const COST_REASON_USAGE_MISSING = 'usage_missing';
+/** A usage figure or a reported cost was malformed or implausible: it was left out, never summed. */
+export const COST_REASON_USAGE_INVALID = 'usage_invalid';
+/** Some tokens have no price in the matched entry (e.g. output on an input-only entry). */
+export const COST_REASON_PRICE_INCOMPLETE = 'price_incomplete';
+export type CostReason =
+  | typeof COST_REASON_MODEL_UNKNOWN
+  | typeof COST_REASON_USAGE_MISSING
+  | typeof COST_REASON_USAGE_INVALID
+  | typeof COST_REASON_PRICE_INCOMPLETE;
 
 export const PRICING_SOURCE_GENAI_PRICES = 'genai-prices';
 export const PRICING_SOURCE_OVERRIDE = 'override';

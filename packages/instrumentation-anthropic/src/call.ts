@@ -24,6 +24,7 @@ interface SdkStream {
 export interface CallOptions {
   captureContent: boolean;
   unreadTimeoutMs: number | undefined;
+  stallTimeoutMs: number | undefined;
   meter: Meter;
 }
 
@@ -105,7 +106,7 @@ export class MessagesCall {
         },
         onIncomplete: () => this.end(attributesSoFar()),
       },
-      { unreadTimeoutMs: this.options.unreadTimeoutMs },
+      { unreadTimeoutMs: this.options.unreadTimeoutMs, stallTimeoutMs: this.options.stallTimeoutMs },
     );
   }
 

@@ -180,6 +180,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     return new MessagesCall(span, !native, attributes, {
       captureContent,
       unreadTimeoutMs: config.unreadStreamTimeoutMs,
+      stallTimeoutMs: config.stalledStreamTimeoutMs,
       meter: this.meter,
     });
   }

@@ -44,6 +44,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   private readonly patchedPrototypes = new WeakSet<object>();
   /** Targets given to manuallyInstrument(), re-patched on enable() and unpatched on disable(). */
   private readonly manualTargets: unknown[] = [];
+  /** Base URLs whose server answered the injected `stream_options` with a 400: never injected again. */
+  private readonly streamOptionsRejected = new Set<string>();
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -114,11 +116,15 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     const traced: Create = function tracedCreate(this: Resource, body: Payload, ...rest: unknown[]) {
       let call: Call;
       let sendBody = body;
+      let baseURL = '';
       let callContext: ReturnType<typeof context.active>;
       try {
         const config = instrumentation.getConfig();
         const captureContent = shouldCaptureContent(config.captureContent);
-        const prepared = operation.prepare?.(body, { injectStreamUsage: config.injectStreamUsage !== false });
+        baseURL = baseUrlOf(this);
+        const prepared = operation.prepare?.(body, {
+          injectStreamUsage: config.injectStreamUsage !== false && !instrumentation.streamOptionsRejected.has(baseURL),
+        });
         if (prepared) sendBody = prepared.body;
         const requestAttributes = operation.requestAttributes(body, captureContent);
         const attributes: Attributes = {
@@ -146,6 +152,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           streaming: body?.stream === true,
           hideUsageChunk: prepared?.hideUsageChunk === true,
           unreadTimeoutMs: config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+          stallTimeoutMs: config.stalledStreamTimeoutMs,
         });
       } catch {
         // Tracing failed to start: the call itself must go on untouched.
@@ -158,12 +165,63 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         call.finisher.fail(error);
         throw error;
       }
-      call.observe(returned);
+      // Only a request we changed may be resent: the caller's own request, untouched.
+      const injected = sendBody !== body;
+      call.observe(
+        returned,
+        injected
+          ? (error) =>
+              instrumentation.resendWithoutStreamOptions(error, baseURL, () =>
+                context.with(callContext, () => original.call(this, body, ...rest)),
+              )
+          : undefined,
+      );
       return returned;
     };
     Object.defineProperty(traced, WRAPPED, { value: true });
     return traced;
   }
+
+  /**
+   * Some servers (older Azure deployments, OpenAI-compatible proxies) answer
+   * the `stream_options` we added with a 400, where the caller's own request
+   * would have worked. Resends that request once, untouched; when the resend
+   * succeeds, the base URL is remembered and its streams are never sent the
+   * option again (they then carry no usage: `agentburn.cost.reason =
+   * usage_missing`). A 400 is not billed. Returns the resent request's
+   * response promise, or undefined to let `error` through.
+   */
+  private resendWithoutStreamOptions(
+    error: unknown,
+    baseURL: string,
+    resend: () => unknown,
+  ): PromiseLike<unknown> | undefined {
+    if (!rejectsStreamOptions(error)) return undefined;
+    const responsePromise = (resend() as Payload)?.responsePromise;
+    if (typeof responsePromise?.then !== 'function') return undefined;
+    return (responsePromise as PromiseLike<unknown>).then((response) => {
+      if (!this.streamOptionsRejected.has(baseURL)) {
+        this.streamOptionsRejected.add(baseURL);
+        this._diag.warn(
+          `the server at ${baseURL} rejects stream_options.include_usage: streams to it are sent without it ` +
+            'and report no token usage (agentburn.cost.reason = usage_missing)',
+        );
+      }
+      return response;
+    });
+  }
+}
+
+/** A 400 that names the option we inject (`stream_options`, `include_usage`). */
+function rejectsStreamOptions(error: unknown): boolean {
+  const e = error as { status?: unknown; message?: unknown } | undefined;
+  return e?.status === 400 && /stream_options|include_usage/i.test(String(e.message));
+}
+
+/** The client's base URL, the key under which a server's refusal of `stream_options` is remembered. */
+function baseUrlOf(resource: Resource | undefined): string {
+  const url = (resource?._client as { baseURL?: unknown } | undefined)?.baseURL;
+  return typeof url === 'string' ? url : '';
 }
 
 function isOurs(fn: unknown): boolean {

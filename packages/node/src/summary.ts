@@ -141,11 +141,32 @@ export function formatCostSummary(s: TraceCostSummary): string {
   return parts.join('');
 }
 
-/** Four decimals (what an LLM call usually costs); more for sub-cent-hundredths, so a tiny cost never reads $0.0000. */
+/**
+ * At least four decimals (what an LLM call usually costs) and at least three
+ * significant digits, so a small cost is neither zero nor cut short
+ * (`$0.00475`, not `$0.0047`); zeros past the fourth decimal are dropped.
+ * Rounded from the shortest decimal form of the number (Intl does), not from
+ * its binary value, which toFixed would round down (0.00475 is 0.0047499...).
+ */
 export function usd(value: number): string {
-  if (value === 0) return '$0.00';
-  if (Math.abs(value) >= 0.0001) return `$${value.toFixed(4)}`;
-  return `$${value.toPrecision(2)}`;
+  if (value === 0 || !Number.isFinite(value)) return '$0.00';
+  const decimals = Math.min(20, Math.max(4, 2 - Math.floor(Math.log10(Math.abs(value)))));
+  const text = fixedFormat(decimals).format(value);
+  return `$${decimals > 4 ? text.replace(/(\.\d{4}\d*?)0+$/, '$1') : text}`;
+}
+
+const formats = new Map<number, Intl.NumberFormat>();
+function fixedFormat(decimals: number): Intl.NumberFormat {
+  let format = formats.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+      useGrouping: false,
+    });
+    formats.set(decimals, format);
+  }
+  return format;
 }
 
 function modelList(s: TraceCostSummary): string {

@@ -89,6 +89,16 @@ describe('formatCostSummary', () => {
     expect(usd(0)).toBe('$0.00');
     expect(usd(1.23456)).toBe('$1.2346');
   });
+
+  it('summary-shows-enough-digits-for-a-sub-cent-cost', () => {
+    // 0.00475 is stored as 0.0047499999...: four decimals would print $0.0047.
+    expect(usd(0.00475)).toBe('$0.00475');
+    expect(usd(0.014249999999999999)).toBe('$0.0142');
+    expect(usd(0.004)).toBe('$0.0040');
+    expect(usd(0.0000123)).toBe('$0.0000123');
+    expect(usd(12.5)).toBe('$12.5000');
+    expect(usd(0.005025)).toBe('$0.00503');
+  });
 });
 
 describe('CostSummaryProcessor', () => {
@@ -107,9 +117,9 @@ describe('CostSummaryProcessor', () => {
     });
     expect(lines).toEqual([]);
     root.end();
-    // LLM: 1000 x $1/M + 500 x $2/M = $0.002; total $0.005025.
+    // LLM: 1000 x $1/M + 500 x $2/M = $0.002; total $0.005025 (three significant digits: $0.00503).
     expect(lines).toEqual([
-      `agentburn  trace ${root.spanContext().traceId.slice(0, 8)}  $0.0050  (LLM $0.0020 · compute $0.0030)  2 LLM calls · 1 sandbox run · unpriced: mystery-model`,
+      `agentburn  trace ${root.spanContext().traceId.slice(0, 8)}  $0.00503  (LLM $0.0020 · compute $0.00303)  2 LLM calls · 1 sandbox run · unpriced: mystery-model`,
     ]);
   });
 

@@ -3,7 +3,9 @@ export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
 export { SpanFinisher, type SpanOutcome } from './span-finisher';
 export {
+  DEFAULT_STALLED_STREAM_TIMEOUT_MS,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+  type IncompleteReason,
   type ObserveStreamOptions,
   observeStreamIterator,
   type StreamObserver,

@@ -16,6 +16,7 @@ export interface SpanOutcome {
 export class SpanFinisher {
   private done = false;
   private readonly startedAt = performance.now();
+  private endListeners: Array<() => void> | undefined;
 
   constructor(
     readonly span: Span,
@@ -24,6 +25,15 @@ export class SpanFinisher {
 
   get ended(): boolean {
     return this.done;
+  }
+
+  /** Calls `listener` once the span has ended, whichever path ended it (at once if it has). */
+  onEnded(listener: () => void): void {
+    if (this.done) {
+      callSafely(listener);
+      return;
+    }
+    (this.endListeners ??= []).push(listener);
   }
 
   setAttributes(attributes: Attributes): void {
@@ -65,5 +75,16 @@ export class SpanFinisher {
         // metrics are best effort
       }
     }
+    const listeners = this.endListeners;
+    this.endListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) callSafely(listener);
+  }
+}
+
+function callSafely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // a listener must not break the call
   }
 }
