@@ -179,10 +179,13 @@ describe('agentburn report', () => {
     expect(r.stdout).toMatch(/\n {2}gpt-4o +1 +0 +0 +\$0\.0075 +0\n/);
   });
 
-  it('exits-1-without-a-file', () => {
-    const r = agentburn(['report']);
+  it('exits-1-without-a-file-when-there-is-no-local-trace-file', () => {
+    const r = agentburn(['report'], {
+      env: { AGENTBURN_TRACES_FILE: join(tmpdir(), 'agentburn-none', 'traces.jsonl') },
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('report takes one file');
+    expect(r.stderr).toContain('agentburn report: no trace file at ');
+    expect(r.stderr).toContain('@agentburn/node writes it when no OTLP endpoint is configured');
   });
 });
 
