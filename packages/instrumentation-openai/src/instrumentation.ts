@@ -1,6 +1,7 @@
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  admitLlmCall,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   declineUnsupportedVersions,
   SpanFinisher,
@@ -114,6 +115,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     const traced: Create = function tracedCreate(this: Resource, body: Payload, ...rest: unknown[]) {
       let call: Call;
       let sendBody = body;
+      let refusal: Promise<never> | undefined;
       let callContext: ReturnType<typeof context.active>;
       try {
         const config = instrumentation.getConfig();
@@ -127,10 +129,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           ...requestAttributes,
         };
         const model = requestAttributes[ATTR_GEN_AI_REQUEST_MODEL];
-        const span = instrumentation.tracer.startSpan(model ? `${operation.name} ${model}` : operation.name, {
-          kind: SpanKind.CLIENT,
-          attributes,
-        });
+        const spanName = model ? `${operation.name} ${model}` : operation.name;
+        const span = instrumentation.tracer.startSpan(spanName, { kind: SpanKind.CLIENT, attributes });
         callContext = trace.setSpan(context.active(), span);
         // Without a metrics SDK the meter is the API's no-op one: skip the per-call work.
         const meter = instrumentation.meter;
@@ -147,10 +147,22 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           hideUsageChunk: prepared?.hideUsageChunk === true,
           unreadTimeoutMs: config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
         });
+        // The budget, if one is active, may refuse the call or lower its output cap before anything is sent.
+        const admission = admitLlmCall(call.finisher, {
+          body: sendBody,
+          attributes,
+          spanName,
+          capField: operation.outputCapField,
+        });
+        if (admission !== undefined) {
+          sendBody = admission.body;
+          refusal = admission.refusal;
+        }
       } catch {
         // Tracing failed to start: the call itself must go on untouched.
         return original.call(this, body, ...rest);
       }
+      if (refusal !== undefined) return refusal;
       let returned: unknown;
       try {
         returned = context.with(callContext, () => original.call(this, sendBody, ...rest));

@@ -13,9 +13,15 @@ export interface SpanOutcome {
  * error, abort, early break, or an unread stream's bound. Every later call is
  * a no-op, so exit paths can race without double ends or lost spans.
  */
+/** Called once as the span ends, with every attribute given through the finisher and the error, if any. */
+export type EndListener = (attributes: Attributes, error: unknown) => void;
+
 export class SpanFinisher {
   private done = false;
   private readonly startedAt = performance.now();
+  private endListener: EndListener | undefined;
+  /** What was set through the finisher, kept only while a listener wants it (the span may be non-recording). */
+  private seen: Attributes | undefined;
 
   constructor(
     readonly span: Span,
@@ -26,8 +32,15 @@ export class SpanFinisher {
     return this.done;
   }
 
+  /** Calls `listener` once the span has ended (a budget settles its reservation there). One listener. */
+  whenEnded(listener: EndListener): void {
+    this.endListener = listener;
+    this.seen ??= {};
+  }
+
   setAttributes(attributes: Attributes): void {
     if (this.done) return;
+    if (this.seen !== undefined) Object.assign(this.seen, attributes);
     try {
       this.span.setAttributes(attributes);
     } catch {
@@ -63,6 +76,13 @@ export class SpanFinisher {
         this.onEnd(error === undefined ? { durationSeconds } : { error, durationSeconds });
       } catch {
         // metrics are best effort
+      }
+    }
+    if (this.endListener) {
+      try {
+        this.endListener(this.seen ?? {}, error);
+      } catch {
+        // a listener never breaks the call
       }
     }
   }
