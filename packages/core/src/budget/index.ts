@@ -3,6 +3,13 @@ export { admitLlmCall, type LlmBudgetAdmission, type LlmBudgetRequest, MIN_CLAMP
 export { shareBudgetPricers } from './pricers';
 export { sizeBound, TOKENS_PER_IMAGE } from './projection';
 export {
+  admitSandboxOperation,
+  type BudgetClock,
+  type MeteredSandbox,
+  meterSandbox,
+  type SandboxBudgetMeter,
+} from './sandbox-guard';
+export {
   type BudgetExceedAction,
   type BudgetOptions,
   type BudgetSandboxAction,
