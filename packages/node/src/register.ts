@@ -1,4 +1,4 @@
-import { CostSpanProcessor, ENV_SUMMARY } from '@agentburn/core';
+import { CostSpanProcessor, ENV_BUDGET_USD, ENV_SUMMARY, setTraceBudget } from '@agentburn/core';
 import { diag, metrics } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -26,7 +26,14 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { intFromEnv, type SummaryMode, selectedExporters, summaryModeFromEnv, warnOnUnsupportedProtocol } from './env';
+import {
+  budgetUsdFromEnv,
+  intFromEnv,
+  type SummaryMode,
+  selectedExporters,
+  summaryModeFromEnv,
+  warnOnUnsupportedProtocol,
+} from './env';
 import { installExitHooks } from './exit';
 import { defaultInstrumentations } from './instrumentations';
 import { CostSummaryProcessor } from './summary';
@@ -55,6 +62,12 @@ export interface RegisterOptions {
   shutdownTimeoutMillis?: number;
   /** Flush on `beforeExit`, SIGTERM and SIGINT. Default true. */
   handleExit?: boolean;
+  /**
+   * A budget in USD for every local root trace (one task) not already inside
+   * `withBudget`: a call that would cross it is refused before it is sent.
+   * Env: `AGENTBURN_BUDGET_USD`.
+   */
+  budgetUsd?: number;
 }
 
 export interface AgentburnHandle {
@@ -119,6 +132,9 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [costProcessor, ...exporting] });
   tracerProvider.register();
 
+  const budgetUsd = options.budgetUsd ?? budgetUsdFromEnv(ENV_BUDGET_USD);
+  if (budgetUsd !== undefined) setTraceBudget({ limitUsd: budgetUsd });
+
   const instrumentations = options.instrumentations ?? defaultInstrumentations();
   const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider });
 
@@ -133,6 +149,7 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
       shutdownPromise ??= (async () => {
         exitHooks?.remove();
         unregister();
+        if (budgetUsd !== undefined) setTraceBudget(undefined);
         // Traces first: ending open sandbox intervals counts their cost metrics, which the meter shutdown then exports.
         await tracerProvider.shutdown();
         await meterProvider?.shutdown();
