@@ -36,9 +36,39 @@ export function tokenCounter(encoding: Encoding): CountTokens | null {
   }
   if (counter === null) {
     diag.warn(`agentburn budgets: gpt-tokenizer (${encoding}) could not be loaded; OpenAI prompts are bounded by size`);
+  } else {
+    counter = memoised(counter);
   }
   loaded.set(encoding, counter);
   return counter;
+}
+
+/** Texts shorter than this are counted afresh: a lookup would cost about as much. */
+const MEMO_MIN_CHARS = 256;
+/** Characters of text kept as keys per encoding (about 4 MB of strings at most); the oldest go first. */
+const MEMO_MAX_CHARS = 2_000_000;
+
+/**
+ * An agent re-sends its whole conversation on every call: each message's
+ * count is remembered, so a call tokenizes only what is new since the last.
+ */
+function memoised(count: CountTokens): CountTokens {
+  const memo = new Map<string, number>();
+  let memoChars = 0;
+  return (text) => {
+    if (text.length < MEMO_MIN_CHARS || text.length > MEMO_MAX_CHARS) return count(text);
+    const known = memo.get(text);
+    if (known !== undefined) return known;
+    const tokens = count(text);
+    memo.set(text, tokens);
+    memoChars += text.length;
+    for (const [oldest] of memo) {
+      if (memoChars <= MEMO_MAX_CHARS) break;
+      memo.delete(oldest);
+      memoChars -= oldest.length;
+    }
+    return tokens;
+  };
 }
 
 /** A CommonJS `require` in both builds: synchronous, because the budget check runs before the SDK call returns. */
