@@ -42,12 +42,25 @@ export function withBudget<T>(options: WithBudgetOptions, fn: () => T): T {
       end();
       return result;
     }
-    // Observed on the side: the caller keeps the very same promise (an SDK's subclass keeps its methods).
-    result.then(
-      () => end(),
-      (error: unknown) => end(error),
-    );
-    return result;
+    if (result instanceof Promise && result.constructor !== Promise) {
+      // An SDK's promise subclass keeps its methods: the caller gets that very object, watched on the side.
+      result.then(
+        () => end(),
+        (error: unknown) => end(error),
+      );
+      return result;
+    }
+    // Chained, so a rejection nobody handles is still reported as unhandled, as without the budget.
+    return result.then(
+      (value) => {
+        end();
+        return value;
+      },
+      (error: unknown) => {
+        end(error);
+        throw error;
+      },
+    ) as T;
   });
 }
 
