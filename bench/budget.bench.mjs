@@ -27,7 +27,11 @@ const { build } = await import('esbuild');
 mkdirSync(tmp, { recursive: true });
 const core = join(root, 'packages/core/src/index.ts');
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent' };
-await build({ ...common, entryPoints: [join(root, 'test/fakes/openai-server.ts')], outfile: join(tmp, 'budget-fake.mjs') });
+await build({
+  ...common,
+  entryPoints: [join(root, 'test/fakes/openai-server.ts')],
+  outfile: join(tmp, 'budget-fake.mjs'),
+});
 await build({
   ...common,
   stdin: {
@@ -46,13 +50,15 @@ const { OpenAIInstrumentation, CostSpanProcessor, withBudget, admitLlmCall, Span
   pathToFileURL(join(tmp, 'budget-agentburn.mjs')).href
 );
 const { startOpenAIServer } = await import(pathToFileURL(join(tmp, 'budget-fake.mjs')).href);
-const { context, trace } = await import('@opentelemetry/api');
+const { context } = await import('@opentelemetry/api');
 const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
 const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const exporter = countingExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor(exporter)] });
+const provider = new BasicTracerProvider({
+  spanProcessors: [new CostSpanProcessor(), new SimpleSpanProcessor(exporter)],
+});
 const instrumentation = new OpenAIInstrumentation();
 instrumentation.setTracerProvider(provider);
 const require = createRequire(import.meta.url);
@@ -64,7 +70,8 @@ const client = new OpenAI({ baseURL: server.url, apiKey: 'sk-bench', maxRetries:
 
 /** A prompt of about `tokens` o200k tokens, of varied English words (a tokenizer's usual load). */
 function prompt(tokens) {
-  const words = 'agent sandbox writes a function runs its tests reads the failure and tries again until they pass'.split(' ');
+  const words =
+    'agent sandbox writes a function runs its tests reads the failure and tries again until they pass'.split(' ');
   const parts = [];
   for (let i = 0; parts.length < tokens; i++) parts.push(`${words[i % words.length]}${i % 7 === 0 ? i : ''}`);
   let text = parts.join(' ');
@@ -131,15 +138,20 @@ const span = provider.getTracer('bench').startSpan('fast-path');
 const finisher = new SpanFinisher(span);
 const FAST = 1_000_000;
 const fastStart = process.cpuUsage();
-for (let i = 0; i < FAST; i++) admitLlmCall(finisher, { body: undefined, attributes: {}, spanName: 'x', capField: undefined });
+for (let i = 0; i < FAST; i++)
+  admitLlmCall(finisher, { body: undefined, attributes: {}, spanName: 'x', capField: undefined });
 const fastUsed = process.cpuUsage(fastStart);
 const fastNs = ((fastUsed.user + fastUsed.system) * 1000) / FAST;
 span.end();
 
 await server.close();
 console.log(machine());
-console.log(`Blocks of ${BLOCK} calls alternating between modes (budgeted blocks inside one withBudget scope); per-call CPU medians in µs.`);
-console.log('| prompt | o200k tokens | calls per mode | no budget µs | withBudget µs | guard µs | share of a 300 ms call |');
+console.log(
+  `Blocks of ${BLOCK} calls alternating between modes (budgeted blocks inside one withBudget scope); per-call CPU medians in µs.`,
+);
+console.log(
+  '| prompt | o200k tokens | calls per mode | no budget µs | withBudget µs | guard µs | share of a 300 ms call |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const guard = r.budget - r.none;
