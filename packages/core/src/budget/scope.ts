@@ -159,7 +159,9 @@ export class BudgetScope {
   /** Replaces a reservation by the call's actual cost (0 when it failed unbilled). */
   settle(reservedUsd: number, actualUsd: number): void {
     for (const scope of this.chain) {
-      scope.reservedUsd = Math.max(0, scope.reservedUsd - reservedUsd);
+      const left = scope.reservedUsd - reservedUsd;
+      // Sums and differences of float prices leave dust when every reservation is back: that is 0.
+      scope.reservedUsd = left > EPSILON_USD ? left : 0;
       scope.settledUsd += actualUsd;
     }
     for (const scope of this.chain) scope.check();
