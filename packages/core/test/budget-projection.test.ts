@@ -91,6 +91,16 @@ describe('input estimate', () => {
     expect(estimate).toBeLessThanOrEqual(2 * 403);
   });
 
+  it('special-token-text-in-a-prompt-is-counted-not-thrown-on', () => {
+    // o200k: "hi <|endoftext|> there" is 9 tokens as plain text; + 3 request + 3 message + "user" 1.
+    const estimate = project(
+      { messages: [{ role: 'user', content: 'hi <|endoftext|> there' }] },
+      'gpt-4o-mini',
+      'openai',
+    );
+    expect(estimate).toBe(16);
+  });
+
   it('an-image-counts-its-allowance-not-its-base64-bytes', () => {
     const data = 'A'.repeat(400_000);
     const estimate = project(

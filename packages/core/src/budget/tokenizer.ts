@@ -5,6 +5,7 @@ type Encoding = 'o200k_base' | 'cl100k_base';
 type CountTokens = (text: string) => number;
 
 const loaded = new Map<Encoding, CountTokens | null>();
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 /**
  * The encoding of an OpenAI model family, or undefined for models whose
@@ -29,8 +30,12 @@ export function tokenCounter(encoding: Encoding): CountTokens | null {
   let counter = loaded.get(encoding);
   if (counter !== undefined) return counter;
   try {
-    const required = requireFromHere()(`gpt-tokenizer/encoding/${encoding}`) as { countTokens?: CountTokens };
-    counter = typeof required.countTokens === 'function' ? required.countTokens : null;
+    const required = requireFromHere()(`gpt-tokenizer/encoding/${encoding}`) as {
+      countTokens?: (text: string, options: object) => number;
+    };
+    const count = required.countTokens;
+    // A prompt may hold a special token's text (`<|endoftext|>`): counted as text, never thrown on.
+    counter = typeof count === 'function' ? (text) => count(text, PLAIN_TEXT) : null;
   } catch {
     counter = null;
   }
