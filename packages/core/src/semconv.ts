@@ -207,3 +207,32 @@ export const ENV_SUMMARY = 'AGENTBURN_SUMMARY';
 export const ATTR_COST_DUPLICATE_OF = 'agentburn.cost.duplicate_of';
 export const GEN_AI_TOKEN_TYPE_INPUT = 'input';
 export const GEN_AI_TOKEN_TYPE_OUTPUT = 'output';
+
+// --- Budgets (CONVENTIONS §8) ------------------------------------------------
+/** Name prefix of a budget scope's INTERNAL span: `budget {name}`. */
+export const SPAN_BUDGET_PREFIX = 'budget';
+export const ATTR_BUDGET_LIMIT_USD = 'agentburn.budget.limit_usd';
+export const ATTR_BUDGET_SPENT_USD = 'agentburn.budget.spent_usd';
+export const ATTR_BUDGET_STATUS = 'agentburn.budget.status';
+/** On a refused call's span: that call's own worst case. */
+export const ATTR_BUDGET_PROJECTED_USD = 'agentburn.budget.projected_usd';
+/** Event attributes: the `warnAt` fraction crossed; what was refused; what the budget did; what was left. */
+export const ATTR_BUDGET_THRESHOLD = 'agentburn.budget.threshold';
+export const ATTR_BUDGET_REFUSED = 'agentburn.budget.refused';
+export const ATTR_BUDGET_ACTION = 'agentburn.budget.action';
+export const ATTR_BUDGET_REMAINING_USD = 'agentburn.budget.remaining_usd';
+export const EVENT_BUDGET_WARNING = 'agentburn.budget.warning';
+export const EVENT_BUDGET_EXCEEDED = 'agentburn.budget.exceeded';
+export const BUDGET_STATUS_OK = 'ok';
+export const BUDGET_STATUS_WARNED = 'warned';
+export const BUDGET_STATUS_EXCEEDED = 'exceeded';
+export type BudgetStatus = typeof BUDGET_STATUS_OK | typeof BUDGET_STATUS_WARNED | typeof BUDGET_STATUS_EXCEEDED;
+/** `agentburn.budget.action` values: a spend refused or let through (`warn`), a sandbox paused or killed. */
+export const BUDGET_ACTION_REFUSED = 'refused';
+export const BUDGET_ACTION_ALLOWED = 'allowed';
+export const BUDGET_ACTION_PAUSED = 'paused';
+export const BUDGET_ACTION_KILLED = 'killed';
+/** A budget per local root trace under `@agentburn/node`, in USD. */
+export const ENV_BUDGET_USD = 'AGENTBURN_BUDGET_USD';
+/** `code` of `BudgetExceededError`. */
+export const BUDGET_EXCEEDED_CODE = 'AGENTBURN_BUDGET_EXCEEDED';

@@ -107,3 +107,13 @@ export function summaryModeFromEnv(name: string): SummaryMode | undefined {
   if (raw !== undefined) diag.warn(`agentburn: ${name} must be auto, always or never; got "${raw}", using auto`);
   return undefined;
 }
+
+/** A budget in USD (a finite number >= 0) from the environment; anything else is said once and ignored. */
+export function budgetUsdFromEnv(name: string): number | undefined {
+  const raw = env(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (Number.isFinite(value) && value >= 0) return value;
+  diag.warn(`agentburn: ${name} must be a number of USD >= 0; got "${raw}"; no budget is set`);
+  return undefined;
+}

@@ -1,9 +1,11 @@
 import { type Attributes, type Context, type MeterProvider, trace } from '@opentelemetry/api';
+import { shareBudgetPricers } from '../budget/pricers';
 import { type CostKind, CostMetrics } from '../metrics';
 import { ComputePricer, LlmPricer, readComputeInterval } from '../pricing';
 import { isPlausibleUsd, MAX_PLAUSIBLE_SPAN_USD, roundUsd } from '../pricing/money';
 import {
   ATTR_AGENT_NAME,
+  ATTR_BUDGET_PROJECTED_USD,
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_CACHE_WRITE_USD,
   ATTR_COST_COMPUTE_USD,
@@ -81,6 +83,7 @@ export class CostEngine {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
     this.pricer = new LlmPricer(pricerOptions);
     this.computePricer = new ComputePricer(computeRates);
+    shareBudgetPricers(this.pricer, this.computePricer);
     this.emitGenAiUsageCost = emitGenAiUsageCost === true;
     this.metrics = new CostMetrics(meterProvider);
     this.rollups = new TraceRollups(
@@ -179,8 +182,12 @@ export class CostEngine {
       return undefined;
     }
     const attributes = span.attributes;
-    // Already costed (a second CostSpanProcessor in the pipeline): leave it.
-    if (attributes[ATTR_COST_STATUS] !== undefined || attributes[ATTR_COST_DUPLICATE_OF] !== undefined) {
+    // Already costed (a second CostSpanProcessor in the pipeline), or a call a budget refused before sending: leave it.
+    if (
+      attributes[ATTR_COST_STATUS] !== undefined ||
+      attributes[ATTR_COST_DUPLICATE_OF] !== undefined ||
+      attributes[ATTR_BUDGET_PROJECTED_USD] !== undefined
+    ) {
       return undefined;
     }
     const call = readLlmCall(name, attributes, scopeNameOf(span));
