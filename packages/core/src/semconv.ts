@@ -83,6 +83,8 @@ export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const GEN_AI_OPERATION_TEXT_COMPLETION = 'text_completion';
 export const GEN_AI_OPERATION_GENERATE_CONTENT = 'generate_content';
 export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
+/** A token count asked of the provider (Gemini `countTokens`): free, so never priced. */
+export const GEN_AI_OPERATION_COUNT_TOKENS = 'count_tokens';
 
 export const GEN_AI_PROVIDER_OPENAI = 'openai';
 export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';
