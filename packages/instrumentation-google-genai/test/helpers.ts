@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { BasicTracerProvider, InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { inMemoryCostTracing } from '../../../test/helpers/tracing';
+import { inMemoryCostTracing, waitForSpans } from '../../../test/helpers/tracing';
 import { GoogleGenAIInstrumentation, type GoogleGenAIInstrumentationConfig } from '../src';
 
 /**
@@ -27,12 +27,7 @@ export function setupTracing(config: GoogleGenAIInstrumentationConfig = {}): Tra
   return { exporter, provider, instrumentation, spans: () => exporter.getFinishedSpans() };
 }
 
-/** Resolves once `count` spans have ended, or rejects after a generous bound (a test failure, not a wait). */
-export async function spansEnded(tracing: Tracing, count: number, boundMs = 5000): Promise<ReadableSpan[]> {
-  const deadline = Date.now() + boundMs;
-  while (tracing.spans().length < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} ended spans, got ${tracing.spans().length}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return tracing.spans();
+/** Resolves once `count` spans have ended (bounded: a test failure, not a wait). */
+export function spansEnded(tracing: Tracing, count: number): Promise<ReadableSpan[]> {
+  return waitForSpans(tracing.exporter, count);
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type FakeGeminiServer, startGeminiServer } from '../../../test/fakes/gemini-server';
@@ -102,7 +103,7 @@ it('patches-a-bundled-sdk-by-hand', async () => {
   // Bundled, the SDK is invisible to the require hook: patch() is the way in.
   const file = join(scratch.dir, 'genai-bundle.cjs');
   await bundleSdk('@google/genai', file);
-  const bundled = require(file);
+  const bundled = createRequire(import.meta.url)(file);
   expect(bundled.Models.prototype.generateContentInternal.__wrapped).toBeUndefined();
   expect(tracing.instrumentation.patch(bundled)).toBe(true);
   try {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AnthropicInstrumentation } from '@agentburn/instrumentation-anthropic';
+import { BedrockInstrumentation } from '@agentburn/instrumentation-bedrock';
 import { E2BInstrumentation } from '@agentburn/instrumentation-e2b';
 import { GoogleGenAIInstrumentation } from '@agentburn/instrumentation-google-genai';
 import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
@@ -13,6 +14,7 @@ const CANDIDATES: ReadonlyArray<{ modules: readonly string[]; create: () => Inst
   { modules: ['@anthropic-ai/sdk'], create: () => new AnthropicInstrumentation() },
   { modules: ['e2b', '@e2b/code-interpreter'], create: () => new E2BInstrumentation() },
   { modules: ['@google/genai'], create: () => new GoogleGenAIInstrumentation() },
+  { modules: ['@aws-sdk/client-bedrock-runtime'], create: () => new BedrockInstrumentation() },
 ];
 
 /**
