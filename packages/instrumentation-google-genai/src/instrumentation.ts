@@ -168,6 +168,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
         call = undefined;
       }
       if (!call) return original.apply(this, args);
+      // A budget check (CONVENTIONS §8) would go here: the span has started, nothing is sent yet.
       let result: unknown;
       try {
         // Our span is the parent of the HTTP request.
