@@ -25,6 +25,16 @@ export function observeAsyncIterable<T>(
 ): boolean {
   if (!target || typeof target !== 'object') return false;
   const host = target as Record<PropertyKey, unknown>;
+  // A caller may go on calling `next()` after an early exit: the observer hears of the end once.
+  const once: StreamObserver<T> = {
+    onChunk: (chunk) => observer.onChunk(chunk),
+    onComplete: (f) => {
+      if (!f.ended) observer.onComplete(f);
+    },
+    onIncomplete: (f, reason) => {
+      if (!f.ended) (observer.onIncomplete ?? ((g: SpanFinisher) => g.end()))(f, reason);
+    },
+  };
   if (typeof host.next === 'function') {
     const methods = {
       next: host.next as AsyncIteratorMethod,
@@ -40,7 +50,7 @@ export function observeAsyncIterable<T>(
     if (typeof methods.throw === 'function') {
       inner.throw = (...args: unknown[]) => methods.throw!.apply(target, args) as Promise<IteratorResult<T>>;
     }
-    const observed = observeStreamIterator({ iterator: () => inner }, finisher, observer, options).iterator();
+    const observed = observeStreamIterator({ iterator: () => inner }, finisher, once, options).iterator();
     host.next = (...args: unknown[]) => observed.next(...(args as []));
     host.return = (...args: unknown[]) => observed.return!(...(args as []));
     host.throw = (...args: unknown[]) => observed.throw!(...(args as []));
@@ -51,7 +61,7 @@ export function observeAsyncIterable<T>(
   const source = observeStreamIterator(
     { iterator: () => iterate.call(target) as AsyncIterator<T> },
     finisher,
-    observer,
+    once,
     options,
   );
   host[Symbol.asyncIterator] = () => source.iterator();
