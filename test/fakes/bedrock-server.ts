@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { listenOnLoopback, parseJson, ReplyQueue, readBody, splitUrl, writeJson } from './http';
+import { HeldResponses, listenOnLoopback, parseJson, ReplyQueue, readBody, splitUrl, writeJson } from './http';
 
 export interface RecordedBedrockRequest {
   method: string;
@@ -164,18 +164,14 @@ const SIGV4 =
 export async function startBedrockServer(): Promise<FakeBedrockServer> {
   const requests: RecordedBedrockRequest[] = [];
   const queue = new ReplyQueue<BedrockReply, RecordedBedrockRequest>();
-  let releaseHeld: Array<() => void> = [];
+  const held = new HeldResponses();
 
   const fake: FakeBedrockServer = {
     url: '',
     port: 0,
     requests,
     reply: (...replies) => queue.push(...replies),
-    release: () => {
-      const held = releaseHeld;
-      releaseHeld = [];
-      for (const resume of held) resume();
-    },
+    release: () => held.release(),
     defaults: initialDefaults(),
     reset: () => {
       fake.release();
@@ -212,12 +208,12 @@ export async function startBedrockServer(): Promise<FakeBedrockServer> {
             send(
               res,
               { error: { status: 403, type: 'AccessDeniedException', message: 'Missing Authentication Token' } },
-              () => {},
+              held,
             );
             return;
           }
           const reply = queue.next(recorded, (request) => defaultReply(request, fake.defaults));
-          send(res, reply, (resume) => releaseHeld.push(resume));
+          send(res, reply, held);
         },
         () => {},
       );
@@ -240,7 +236,7 @@ function defaultReply(request: RecordedBedrockRequest, defaults: BedrockDefaults
   }
 }
 
-function send(res: ServerResponse, reply: BedrockReply, hold: (resume: () => void) => void): void {
+function send(res: ServerResponse, reply: BedrockReply, held: HeldResponses): void {
   const requestId = { 'x-amzn-requestid': 'req-fake-0001' };
   if ('hang' in reply) return;
   if ('json' in reply) {
@@ -258,16 +254,5 @@ function send(res: ServerResponse, reply: BedrockReply, hold: (resume: () => voi
     return;
   }
   res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', ...requestId });
-  const { events } = reply;
-  const holdAfter = reply.holdAfter ?? events.length;
-  for (const event of events.slice(0, holdAfter)) res.write(eventStreamFrame(event));
-  if (holdAfter >= events.length) {
-    res.end();
-    return;
-  }
-  hold(() => {
-    if (res.destroyed) return;
-    for (const event of events.slice(holdAfter)) res.write(eventStreamFrame(event));
-    res.end();
-  });
+  held.write(res, reply.events.map(eventStreamFrame), reply.holdAfter);
 }

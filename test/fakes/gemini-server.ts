@@ -11,7 +11,17 @@
  * empty, by a default response built from `server.defaults`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenOnLoopback, parseJson, ReplyQueue, readBody, splitUrl, sseFrame, writeJson, writeSseHead } from './http';
+import {
+  HeldResponses,
+  listenOnLoopback,
+  parseJson,
+  ReplyQueue,
+  readBody,
+  splitUrl,
+  sseFrame,
+  writeJson,
+  writeSseHead,
+} from './http';
 
 export interface RecordedGeminiRequest {
   method: string;
@@ -143,18 +153,14 @@ function modelOf(path: string): string {
 export async function startGeminiServer(): Promise<FakeGeminiServer> {
   const requests: RecordedGeminiRequest[] = [];
   const queue = new ReplyQueue<GeminiReply, RecordedGeminiRequest>();
-  let releaseHeld: Array<() => void> = [];
+  const held = new HeldResponses();
 
   const fake: FakeGeminiServer = {
     url: '',
     port: 0,
     requests,
     reply: (...replies) => queue.push(...replies),
-    release: () => {
-      const held = releaseHeld;
-      releaseHeld = [];
-      for (const resume of held) resume();
-    },
+    release: () => held.release(),
     defaults: initialDefaults(),
     reset: () => {
       fake.release();
@@ -186,7 +192,7 @@ export async function startGeminiServer(): Promise<FakeGeminiServer> {
         });
         requests.push(recorded);
         const reply = queue.next(recorded, (request) => defaultReply(request, fake.defaults));
-        send(res, reply, (resume) => releaseHeld.push(resume));
+        send(res, reply, held);
       },
       () => {},
     );
@@ -246,7 +252,7 @@ function wordCount(text: unknown): number {
   return typeof text === 'string' ? text.split(/\s+/).filter(Boolean).length : 0;
 }
 
-function send(res: ServerResponse, reply: GeminiReply, hold: (resume: () => void) => void): void {
+function send(res: ServerResponse, reply: GeminiReply, held: HeldResponses): void {
   if ('hang' in reply) return;
   if ('json' in reply) {
     writeJson(res, reply.status ?? 200, reply.json);
@@ -258,17 +264,10 @@ function send(res: ServerResponse, reply: GeminiReply, hold: (resume: () => void
     return;
   }
   writeSseHead(res);
-  const { sse } = reply;
-  const holdAfter = reply.holdAfter ?? sse.length;
   // The API separates its frames with CRLF pairs.
-  const encode = (chunk: unknown) => sseFrame(chunk).replace(/\n/g, '\r\n');
-  res.write(sse.slice(0, holdAfter).map(encode).join(''));
-  if (holdAfter >= sse.length) {
-    res.end();
-    return;
-  }
-  hold(() => {
-    if (res.destroyed) return;
-    res.end(sse.slice(holdAfter).map(encode).join(''));
-  });
+  held.write(
+    res,
+    reply.sse.map((chunk) => sseFrame(chunk).replace(/\n/g, '\r\n')),
+    reply.holdAfter,
+  );
 }

@@ -171,3 +171,32 @@ export class ReplyQueue<Reply, Request> {
     this.queue.length = 0;
   }
 }
+
+/** Responses paused part-way through their frames (`holdAfter`), resumed together by `release()`. */
+export class HeldResponses {
+  private waiting: Array<() => void> = [];
+
+  /** Writes `frames` up to `holdAfter` (all by default); the rest once released, unless the client went away. */
+  write(
+    res: { write(chunk: string | Uint8Array): unknown; end(): unknown; destroyed: boolean },
+    frames: ReadonlyArray<string | Uint8Array>,
+    holdAfter = frames.length,
+  ): void {
+    for (const frame of frames.slice(0, holdAfter)) res.write(frame);
+    if (holdAfter >= frames.length) {
+      res.end();
+      return;
+    }
+    this.waiting.push(() => {
+      if (res.destroyed) return;
+      for (const frame of frames.slice(holdAfter)) res.write(frame);
+      res.end();
+    });
+  }
+
+  release(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resume of waiting) resume();
+  }
+}
