@@ -214,6 +214,47 @@ describe('other calls', () => {
   });
 });
 
+describe('automatic function calling', () => {
+  it('afc-gives-one-span-per-request', async () => {
+    // The SDK calls the model, runs the tool, and calls the model again: two billed requests.
+    const lookup = {
+      tool: async () => ({ functionDeclarations: [{ name: 'lookup', description: 'Looks a word up.' }] }),
+      callTool: async () => [{ functionResponse: { name: 'lookup', response: { meaning: 'a greeting' } } }],
+    };
+    fake.reply(
+      {
+        json: geminiResponse({
+          modelVersion: FLASH,
+          parts: [{ functionCall: { name: 'lookup', args: { word: 'hi' } } }],
+          usage: { promptTokenCount: 1000, candidatesTokenCount: 20 },
+          responseId: 'resp_call',
+        }),
+      },
+      {
+        json: geminiResponse({
+          modelVersion: FLASH,
+          text: 'It is a greeting.',
+          usage: { promptTokenCount: 1100, candidatesTokenCount: 50 },
+          responseId: 'resp_answer',
+        }),
+      },
+    );
+    const response = await ai.models.generateContent({
+      model: FLASH,
+      contents: 'What is hi?',
+      config: { tools: [lookup] },
+    });
+    expect(response.text).toBe('It is a greeting.');
+    const spans = await spansEnded(tracing, 2);
+    expect(spans.map((s) => s.attributes['gen_ai.response.id'])).toEqual(['resp_call', 'resp_answer']);
+    // 1000 x 0.3 + 20 x 2.5 = 350 per 1e6; 1100 x 0.3 + 50 x 2.5 = 455 per 1e6
+    expect(spans.map((s) => s.attributes.cost_usd)).toEqual([
+      expect.closeTo(0.00035, 12),
+      expect.closeTo(0.000455, 12),
+    ]);
+  });
+});
+
 describe('streams', () => {
   const usage = {
     promptTokenCount: 3000,
