@@ -10,6 +10,8 @@ export default defineConfig({
       '@agentburn/instrumentation-openai': pkg('instrumentation-openai'),
       '@agentburn/instrumentation-anthropic': pkg('instrumentation-anthropic'),
       '@agentburn/instrumentation-e2b': pkg('instrumentation-e2b'),
+      '@agentburn/instrumentation-google-genai': pkg('instrumentation-google-genai'),
+      '@agentburn/instrumentation-bedrock': pkg('instrumentation-bedrock'),
       '@agentburn/node': pkg('node'),
     },
   },

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as anthropic from '../packages/instrumentation-anthropic/src/version';
+import * as bedrock from '../packages/instrumentation-bedrock/src/version';
 import * as e2b from '../packages/instrumentation-e2b/src/version';
+import * as googleGenai from '../packages/instrumentation-google-genai/src/version';
 import * as openai from '../packages/instrumentation-openai/src/version';
 
 // The instrumentation scope of every span names the package and its version:
@@ -10,6 +12,8 @@ const cases = [
   ['instrumentation-openai', openai],
   ['instrumentation-anthropic', anthropic],
   ['instrumentation-e2b', e2b],
+  ['instrumentation-google-genai', googleGenai],
+  ['instrumentation-bedrock', bedrock],
 ] as const;
 
 describe('instrumentation scope', () => {

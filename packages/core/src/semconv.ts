@@ -79,6 +79,8 @@ export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
+/** The AWS request id of a call (Bedrock), from the response metadata. */
+export const ATTR_AWS_REQUEST_ID = 'aws.request_id';
 
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
@@ -99,6 +101,8 @@ export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const GEN_AI_OPERATION_TEXT_COMPLETION = 'text_completion';
 export const GEN_AI_OPERATION_GENERATE_CONTENT = 'generate_content';
 export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
+/** A token count asked of the provider (Gemini `countTokens`): free, so never priced. */
+export const GEN_AI_OPERATION_COUNT_TOKENS = 'count_tokens';
 
 export const GEN_AI_PROVIDER_OPENAI = 'openai';
 export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';

@@ -1,6 +1,9 @@
 export { type ApiPromiseObserver, observeApiPromise } from './api-promise';
+export { observeAsyncIterable } from './async-iterable';
+export { recordCallMetrics } from './call-metrics';
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
+export { serverAttributes } from './server';
 export { type EndListener, SpanFinisher, type SpanOutcome } from './span-finisher';
 export {
   DEFAULT_STALLED_STREAM_TIMEOUT_MS,
