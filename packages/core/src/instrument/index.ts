@@ -1,4 +1,5 @@
 export { type ApiPromiseObserver, observeApiPromise } from './api-promise';
+export { type Clock, scheduleAt, systemClock } from './clock';
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
 export { SpanFinisher, type SpanOutcome } from './span-finisher';
@@ -8,4 +9,10 @@ export {
   observeStreamIterator,
   type StreamObserver,
 } from './stream';
+export {
+  type UsageSample,
+  UsageSampler,
+  type UsageSamplerOptions,
+  usageSampleSeconds,
+} from './usage-sampler';
 export { declineUnsupportedVersions } from './versions';

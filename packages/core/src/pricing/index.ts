@@ -1,9 +1,13 @@
 export { GENAI_PRICES_VERSION } from './catalogue';
 export {
+  COMPUTE_RATE_KEYS,
   ComputePricer,
+  DAYTONA_DEFAULT_RATES,
+  DEFAULT_COMPUTE_RATES,
   E2B_DEFAULT_RATES,
   E2B_TEMPLATE_SIZES,
   readComputeInterval,
+  VERCEL_DEFAULT_RATES,
 } from './compute';
 export { DEFAULT_SERVICE_TIER_MULTIPLIERS, LlmPricer, type LlmPricerOptions } from './llm-pricer';
 export {

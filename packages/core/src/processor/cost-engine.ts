@@ -5,6 +5,10 @@ import {
   ATTR_AGENT_NAME,
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_CACHE_WRITE_USD,
+  ATTR_COST_COMPUTE_CPU_USD,
+  ATTR_COST_COMPUTE_CREATION_USD,
+  ATTR_COST_COMPUTE_DISK_USD,
+  ATTR_COST_COMPUTE_MEMORY_USD,
   ATTR_COST_COMPUTE_USD,
   ATTR_COST_DUPLICATE_OF,
   ATTR_COST_ESTIMATED,
@@ -216,6 +220,13 @@ export class CostEngine {
           if (parts.computeUsd !== 0) out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
         } else {
           out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
+          const compute = parts.computeParts;
+          if (compute !== undefined) {
+            if (compute.cpuUsd !== 0) out[ATTR_COST_COMPUTE_CPU_USD] = compute.cpuUsd;
+            if (compute.memoryUsd !== 0) out[ATTR_COST_COMPUTE_MEMORY_USD] = compute.memoryUsd;
+            if (compute.diskUsd !== 0) out[ATTR_COST_COMPUTE_DISK_USD] = compute.diskUsd;
+            if (compute.creationUsd !== 0) out[ATTR_COST_COMPUTE_CREATION_USD] = compute.creationUsd;
+          }
         }
       }
     } else {
