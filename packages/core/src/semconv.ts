@@ -120,12 +120,22 @@ export const SANDBOX_END_PAUSED = 'paused';
 export const SANDBOX_END_TIMEOUT = 'timeout';
 export const SANDBOX_END_ABANDONED = 'abandoned';
 export const SANDBOX_END_LOST = 'lost';
+/** Other providers' ends: stopped by the caller (`stop`), deleted, archived. */
+export const SANDBOX_END_STOPPED = 'stopped';
+export const SANDBOX_END_DELETED = 'deleted';
+export const SANDBOX_END_ARCHIVED = 'archived';
 export type SandboxEndReason =
   | typeof SANDBOX_END_KILLED
   | typeof SANDBOX_END_PAUSED
   | typeof SANDBOX_END_TIMEOUT
   | typeof SANDBOX_END_ABANDONED
   | typeof SANDBOX_END_LOST;
+/** Span names of the running intervals and operations of Daytona and Vercel Sandbox. */
+export const SPAN_DAYTONA_SANDBOX = 'daytona.sandbox';
+export const SPAN_DAYTONA_PROCESS_EXECUTE = 'daytona.process.execute';
+export const SPAN_DAYTONA_PROCESS_CODE_RUN = 'daytona.process.code_run';
+export const SPAN_VERCEL_SANDBOX = 'vercel.sandbox';
+export const SPAN_VERCEL_RUN_COMMAND = 'vercel.sandbox.run_command';
 
 /** Generic per-second compute shape, for any sandbox provider (Daytona, Modal, ...). */
 export const ATTR_COMPUTE_PROVIDER = 'agentburn.compute.provider';

@@ -1,7 +1,15 @@
 export { type ApiPromiseObserver, observeApiPromise } from './api-promise';
 export { type Clock, scheduleAt, systemClock } from './clock';
+export {
+  type ComputeIntervalObserver,
+  type ComputeIntervalStart,
+  ComputeIntervals,
+  type ComputeIntervalsOptions,
+  type ComputeSize,
+} from './compute-intervals';
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
+export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
 export { SpanFinisher, type SpanOutcome } from './span-finisher';
 export {
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,

@@ -29,14 +29,26 @@ import {
   COST_STATUS_UNPRICED,
   type CostStatus,
   GEN_AI_OPERATION_INVOKE_AGENT,
+  SPAN_DAYTONA_PROCESS_CODE_RUN,
+  SPAN_DAYTONA_PROCESS_EXECUTE,
   SPAN_E2B_COMMANDS_RUN,
   SPAN_E2B_RUN_CODE,
+  SPAN_VERCEL_RUN_COMMAND,
 } from '../semconv';
 import type { ComputeRates, PriceResult } from '../types';
 import { readLlmCall } from '../usage';
 import { DiagOnce } from './diag-once';
 import { TraceRollups, type TraceTotals } from './rollup';
 import { hrTimeToMs, isLocalRoot, noteParent, type ReadableSpanLike, scopeNameOf } from './span-shape';
+
+/** Code or command runs inside a sandbox, counted as `agentburn.trace.sandbox_runs`. */
+const SANDBOX_RUN_SPANS = new Set([
+  SPAN_E2B_RUN_CODE,
+  SPAN_E2B_COMMANDS_RUN,
+  SPAN_DAYTONA_PROCESS_EXECUTE,
+  SPAN_DAYTONA_PROCESS_CODE_RUN,
+  SPAN_VERCEL_RUN_COMMAND,
+]);
 
 type LlmPricerOptions = NonNullable<ConstructorParameters<typeof LlmPricer>[0]>;
 
@@ -126,7 +138,7 @@ export class CostEngine {
 
   private cost(span: ReadableSpanLike, totals: TraceTotals | undefined): Attributes | undefined {
     const name = span.name;
-    if (name === SPAN_E2B_RUN_CODE || name === SPAN_E2B_COMMANDS_RUN) {
+    if (SANDBOX_RUN_SPANS.has(name)) {
       if (totals !== undefined) totals.sandboxRuns++;
       return undefined;
     }
