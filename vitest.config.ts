@@ -10,6 +10,8 @@ export default defineConfig({
       '@agentburn/instrumentation-openai': pkg('instrumentation-openai'),
       '@agentburn/instrumentation-anthropic': pkg('instrumentation-anthropic'),
       '@agentburn/instrumentation-e2b': pkg('instrumentation-e2b'),
+      '@agentburn/instrumentation-daytona': pkg('instrumentation-daytona'),
+      '@agentburn/instrumentation-vercel-sandbox': pkg('instrumentation-vercel-sandbox'),
       '@agentburn/node': pkg('node'),
     },
   },
