@@ -19,6 +19,7 @@ import {
 } from '@agentburn/core';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type FakeDaytona, startFakeDaytona } from '../../../test/fakes/daytona-server';
 import { ManualClock } from '../../../test/fakes/e2b-clock';
@@ -27,7 +28,11 @@ import { DaytonaInstrumentation } from '../src';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const clock = new ManualClock();
-const { exporter, provider } = inMemoryCostTracing();
+/** Every span ended, kept past the exporter's reset at provider shutdown. */
+const ended: ReadableSpan[] = [];
+const { exporter, provider } = inMemoryCostTracing([
+  { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} },
+]);
 const instrumentation = new DaytonaInstrumentation({ clock });
 instrumentation.setTracerProvider(provider);
 instrumentation.enable();
@@ -185,4 +190,21 @@ it('keeps-the-sdk-error-and-records-it', async () => {
   // The refused archive did not end the running interval.
   expect(instrumentation._intervals.isOpen(other.id)).toBe(true);
   expect(instrumentation._intervals.isOpen(sandbox.id)).toBe(false);
+});
+
+// Last: shuts the tracer provider down.
+it('closes-a-leaked-sandbox-as-abandoned-at-provider-shutdown', async () => {
+  await daytona.create({ ...sized, autoStopInterval: 15 });
+  clock.advanceSeconds(30);
+  expect(openIntervalCount()).toBe(1);
+  await provider.shutdown();
+  expect(openIntervalCount()).toBe(0);
+  const interval = ended.filter((s) => s.name === SPAN_DAYTONA_SANDBOX).pop()!;
+  expect(interval.attributes).toMatchObject({
+    [ATTR_COMPUTE_END_REASON]: 'abandoned',
+    [ATTR_COMPUTE_BILLED_SECONDS]: 900,
+    [ATTR_COST_ESTIMATED]: true,
+  });
+  // Priced by the CostSpanProcessor before the exporters shut down.
+  expect(interval.attributes[ATTR_COST_USD]).toBeCloseTo(900 * usdPerSecond(2, 4, 10), 12);
 });

@@ -14,10 +14,12 @@ import {
   ATTR_COST_ESTIMATED,
   ATTR_COST_USD,
   ATTR_PROCESS_EXIT_CODE,
+  openIntervalCount,
   SPAN_VERCEL_SANDBOX,
 } from '@agentburn/core';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../../test/fakes/e2b-clock';
 import { type FakeVercelSandbox, startFakeVercelSandbox } from '../../../test/fakes/vercel-sandbox-server';
@@ -26,7 +28,11 @@ import { VercelSandboxInstrumentation } from '../src';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const clock = new ManualClock();
-const { exporter, provider } = inMemoryCostTracing();
+/** Every span ended, kept past the exporter's reset at provider shutdown. */
+const ended: ReadableSpan[] = [];
+const { exporter, provider } = inMemoryCostTracing([
+  { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} },
+]);
 const instrumentation = new VercelSandboxInstrumentation({ clock });
 instrumentation.setTracerProvider(provider);
 instrumentation.enable();
@@ -147,4 +153,22 @@ it('keeps-the-sdk-error-and-the-interval-on-a-failed-stop', async () => {
   expect(error).toBeInstanceOf(APIError);
   expect(spans('vercel.sandbox.stop')[0]!.status.code).toBe(2);
   expect(instrumentation._intervals.isOpen('sbx_fake0001')).toBe(true);
+});
+
+// Last: shuts the tracer provider down.
+it('closes-a-leaked-sandbox-as-abandoned-at-provider-shutdown', async () => {
+  await Sandbox.create({ ...fake.credentials, timeout: 300_000 });
+  clock.advanceSeconds(30);
+  expect(openIntervalCount()).toBe(1);
+  await provider.shutdown();
+  expect(openIntervalCount()).toBe(0);
+  const interval = ended.filter((s) => s.name === SPAN_VERCEL_SANDBOX).pop()!;
+  expect(interval.attributes).toMatchObject({
+    [ATTR_COMPUTE_END_REASON]: 'abandoned',
+    [ATTR_COMPUTE_BILLED_SECONDS]: 300,
+    [ATTR_COST_ESTIMATED]: true,
+  });
+  // Priced by the CostSpanProcessor before the exporters shut down.
+  // 300 s x 2 vCPUs x $0.128/h (estimated) + 300 s x 4 GB x $0.0212/GB-h + one creation = 0.0213333 + 0.0070667 + 0.0000006.
+  expect(interval.attributes[ATTR_COST_USD]).toBeCloseTo(0.0284006, 10);
 });
