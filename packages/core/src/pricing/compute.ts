@@ -16,11 +16,14 @@ import {
   COMPUTE_PROVIDER_VERCEL,
   COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
+  ENV_PRICES_FILE,
   PRICING_SOURCE_RATES,
   SPAN_E2B_SANDBOX,
 } from '../semconv';
 import type { ComputeInterval, ComputeRates, PriceResult } from '../types';
 import { readCount, readString } from '../usage/read';
+import { COMPUTE_RATE_KEYS } from './compute-rate-keys';
+import { loadComputeRates } from './overrides';
 
 /** E2B's published per-second rates (USD). */
 export const E2B_DEFAULT_RATES: ComputeRates = Object.freeze({ perVcpuSecond: 0.000014, perGibSecond: 0.0000045 });
@@ -62,15 +65,6 @@ export const DEFAULT_COMPUTE_RATES: Readonly<Record<string, ComputeRates>> = Obj
   [COMPUTE_PROVIDER_DAYTONA]: DAYTONA_DEFAULT_RATES,
   [COMPUTE_PROVIDER_VERCEL]: VERCEL_DEFAULT_RATES,
 });
-
-/** Rate keys a `computeRates` entry may carry. */
-export const COMPUTE_RATE_KEYS = [
-  'perVcpuSecond',
-  'perGibSecond',
-  'perDiskGibSecond',
-  'perCreation',
-  'perActiveCpuSecond',
-] as const satisfies ReadonlyArray<keyof ComputeRates>;
 
 /** Default sizes of E2B's public templates, for sandboxes whose size was not observed. */
 export const E2B_TEMPLATE_SIZES: Record<string, { cpuCount: number; memoryMib: number }> = Object.freeze({
@@ -141,7 +135,18 @@ function interval(
 export class ComputePricer {
   private readonly rates = new Map<string, ComputeRates>(Object.entries(DEFAULT_COMPUTE_RATES));
 
-  constructor(rates: Partial<Record<string, Partial<ComputeRates>>> = {}) {
+  /**
+   * `rates` (the `computeRates` option) win over the `computeRates` section
+   * of the price file (`pricesFile`, else AGENTBURN_PRICES_FILE), which wins
+   * over the published defaults. @throws PriceFileError on a malformed section.
+   */
+  constructor(rates: Partial<Record<string, Partial<ComputeRates>>> = {}, pricesFile?: string) {
+    const file = pricesFile ?? process.env[ENV_PRICES_FILE];
+    this.apply(file ? loadComputeRates(file) : {});
+    this.apply(rates);
+  }
+
+  private apply(rates: Partial<Record<string, Partial<ComputeRates>>>): void {
     for (const [name, partial] of Object.entries(rates)) {
       const provider = name.toLowerCase();
       const merged = { ...this.rates.get(provider), ...definedRates(partial) };

@@ -1,6 +1,5 @@
 export { GENAI_PRICES_VERSION } from './catalogue';
 export {
-  COMPUTE_RATE_KEYS,
   ComputePricer,
   DAYTONA_DEFAULT_RATES,
   DEFAULT_COMPUTE_RATES,
@@ -9,12 +8,16 @@ export {
   readComputeInterval,
   VERCEL_DEFAULT_RATES,
 } from './compute';
+export { COMPUTE_RATE_KEYS } from './compute-rate-keys';
 export { DEFAULT_SERVICE_TIER_MULTIPLIERS, LlmPricer, type LlmPricerOptions } from './llm-pricer';
 export {
+  COMPUTE_RATES_KEY,
+  loadComputeRates,
   loadPriceOverrides,
   PriceFileError,
   type PriceOverride,
   type PriceOverrides,
+  validateComputeRates,
   validatePriceOverrides,
 } from './overrides';
 export { type LlmQuote, type QuoteOptions, type QuoteTokens, quoteLlmPrice } from './quote';

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ENV_PRICES_FILE } from '../semconv';
+import type { ComputeRates } from '../types';
+import { COMPUTE_RATE_KEYS } from './compute-rate-keys';
 import { PRICE_FIELDS, type PriceTable, type Rate } from './rates';
 
 /** USD per million tokens; a field may be tiered on total input tokens: `{ "base": 3, "tiers": [{ "start": 200000, "price": 6 }] }`. */
@@ -47,6 +49,7 @@ export function validatePriceOverrides(value: unknown, origin: string): PriceOve
   if (!isRecord(value)) throw new PriceFileError(`${origin}: must be a JSON object of model ids to prices`);
   const result: PriceOverrides = {};
   for (const [model, prices] of Object.entries(value)) {
+    if (model === COMPUTE_RATES_KEY) continue; // sandbox rates: read by readComputeRates
     const where = `${origin}: model "${model}"`;
     if (!isRecord(prices)) throw new PriceFileError(`${where}: must be an object of prices`);
     const entry: PriceTable = {};
@@ -62,6 +65,46 @@ export function validatePriceOverrides(value: unknown, origin: string): PriceOve
     result[model.trim().toLowerCase()] = entry;
   }
   return result;
+}
+
+/** The price file's section of sandbox rates, shaped as the `computeRates` option: `{ "computeRates": { "daytona": { "perVcpuSecond": 0.00001 } } }`. */
+export const COMPUTE_RATES_KEY = 'computeRates';
+
+/**
+ * Validates the `computeRates` section of a price file (or the option of
+ * that name): provider names to rate keys, each a non-negative number.
+ */
+export function validateComputeRates(value: unknown, origin: string): Record<string, Partial<ComputeRates>> {
+  if (value === undefined) return {};
+  if (!isRecord(value))
+    throw new PriceFileError(`${origin}: "${COMPUTE_RATES_KEY}" must be an object of providers to rates`);
+  const result: Record<string, Partial<ComputeRates>> = {};
+  for (const [provider, rates] of Object.entries(value)) {
+    const where = `${origin}: "${COMPUTE_RATES_KEY}" provider "${provider}"`;
+    if (!isRecord(rates)) throw new PriceFileError(`${where}: must be an object of rates`);
+    const entry: Partial<ComputeRates> = {};
+    for (const [key, rate] of Object.entries(rates)) {
+      if (!(COMPUTE_RATE_KEYS as readonly string[]).includes(key)) {
+        throw new PriceFileError(`${where}: "${key}" is not a rate key (${COMPUTE_RATE_KEYS.join(', ')})`);
+      }
+      if (!isPrice(rate)) throw new PriceFileError(`${where}: "${key}" must be a non-negative number`);
+      entry[key as keyof ComputeRates] = rate;
+    }
+    result[provider.trim().toLowerCase()] = entry;
+  }
+  return result;
+}
+
+/** The sandbox rates of a JSON price file (none when it has no `computeRates` section). */
+export function loadComputeRates(file: string): Record<string, Partial<ComputeRates>> {
+  const origin = `${ENV_PRICES_FILE} ${file}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new PriceFileError(`${origin}: cannot be read as JSON`, { cause: err });
+  }
+  return validateComputeRates(isRecord(json) ? json[COMPUTE_RATES_KEY] : undefined, origin);
 }
 
 /** Reads and validates a JSON price file; a PriceFileError names the file, the model and the field. */

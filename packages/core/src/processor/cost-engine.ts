@@ -90,7 +90,7 @@ export class CostEngine {
   constructor(options: CostSpanProcessorOptions = {}, now?: () => number) {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
     this.pricer = new LlmPricer(pricerOptions);
-    this.computePricer = new ComputePricer(computeRates);
+    this.computePricer = new ComputePricer(computeRates, pricerOptions.pricesFile);
     this.emitGenAiUsageCost = emitGenAiUsageCost === true;
     this.metrics = new CostMetrics(meterProvider);
     this.rollups = new TraceRollups(
