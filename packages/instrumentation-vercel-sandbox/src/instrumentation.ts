@@ -29,6 +29,9 @@ const MODULE = '@vercel/sandbox';
 /** Vercel stops a session 5 minutes after its start unless told otherwise. */
 const DEFAULT_TIMEOUT_MS = 300_000;
 
+/** Session states after which nothing more is billed. */
+const ENDED_STATUSES = new Set(['stopping', 'stopped', 'failed', 'aborted']);
+
 const WRAPPED = Symbol.for('agentburn.instrumentation-vercel-sandbox.wrapped');
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK's methods, untyped here; their arguments are read defensively
@@ -202,11 +205,8 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
   private follow(session: SessionLike | undefined, parent: Context, startMs: number): void {
     const id = sessionId(session);
     if (!session || id === undefined || this.intervals.isOpen(id)) return;
-    if (
-      (session as { status?: unknown }).status !== undefined &&
-      (session as { status?: unknown }).status !== 'running'
-    )
-      return;
+    // A session still `pending` at create is about to run (and bill); one that has ended is not.
+    if (ENDED_STATUSES.has(String(session.status))) return;
     // Each session started is a creation in Vercel's usage report ("Sandbox Creations").
     this.intervals.start(id, { parent, startMs, size: sizeOf(session), created: true });
     const timeout = typeof session.timeout === 'number' && session.timeout > 0 ? session.timeout : DEFAULT_TIMEOUT_MS;

@@ -13,6 +13,7 @@ export interface SessionLike {
   vcpus?: number;
   /** MB; Vercel allocates 2048 per vCPU and calls it 2 GB. */
   memory?: number;
+  status?: string;
   /** Lifetime in ms from the session's start. */
   timeout?: number;
   /** Only reported once the VM is stopped. */
