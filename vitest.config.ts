@@ -12,6 +12,8 @@ export default defineConfig({
       '@agentburn/instrumentation-e2b': pkg('instrumentation-e2b'),
       '@agentburn/instrumentation-google-genai': pkg('instrumentation-google-genai'),
       '@agentburn/instrumentation-bedrock': pkg('instrumentation-bedrock'),
+      '@agentburn/instrumentation-daytona': pkg('instrumentation-daytona'),
+      '@agentburn/instrumentation-vercel-sandbox': pkg('instrumentation-vercel-sandbox'),
       '@agentburn/node': pkg('node'),
     },
   },

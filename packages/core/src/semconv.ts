@@ -140,18 +140,49 @@ export const SANDBOX_END_PAUSED = 'paused';
 export const SANDBOX_END_TIMEOUT = 'timeout';
 export const SANDBOX_END_ABANDONED = 'abandoned';
 export const SANDBOX_END_LOST = 'lost';
+/** Other providers' ends: stopped by the caller (`stop`), deleted, archived. */
+export const SANDBOX_END_STOPPED = 'stopped';
+export const SANDBOX_END_DELETED = 'deleted';
+export const SANDBOX_END_ARCHIVED = 'archived';
 export type SandboxEndReason =
   | typeof SANDBOX_END_KILLED
   | typeof SANDBOX_END_PAUSED
   | typeof SANDBOX_END_TIMEOUT
   | typeof SANDBOX_END_ABANDONED
   | typeof SANDBOX_END_LOST;
+/** Span names of the running intervals and operations of Daytona and Vercel Sandbox. */
+export const SPAN_DAYTONA_SANDBOX = 'daytona.sandbox';
+export const SPAN_DAYTONA_PROCESS_EXECUTE = 'daytona.process.execute';
+export const SPAN_DAYTONA_PROCESS_CODE_RUN = 'daytona.process.code_run';
+export const SPAN_VERCEL_SANDBOX = 'vercel.sandbox';
+export const SPAN_VERCEL_RUN_COMMAND = 'vercel.sandbox.run_command';
 
 /** Generic per-second compute shape, for any sandbox provider (Daytona, Modal, ...). */
 export const ATTR_COMPUTE_PROVIDER = 'agentburn.compute.provider';
 export const ATTR_COMPUTE_VCPU = 'agentburn.compute.vcpu';
 export const ATTR_COMPUTE_MEMORY_MIB = 'agentburn.compute.memory_mib';
 export const ATTR_COMPUTE_BILLED_SECONDS = 'agentburn.compute.billed_seconds';
+export const ATTR_COMPUTE_SANDBOX_ID = 'agentburn.compute.sandbox_id';
+export const ATTR_COMPUTE_END_REASON = 'agentburn.compute.end_reason';
+/** Parts some providers bill beyond vCPU and memory (each has a rate key of its own). */
+export const ATTR_COMPUTE_DISK_GIB = 'agentburn.compute.disk_gib';
+export const ATTR_COMPUTE_CREATIONS = 'agentburn.compute.creations';
+/** Measured CPU time (vCPU-seconds), for providers that bill active CPU rather than allocated vCPU. */
+export const ATTR_COMPUTE_ACTIVE_CPU_SECONDS = 'agentburn.compute.active_cpu_seconds';
+/** Observed use, when sampling is on: CPU in vCPUs, memory in MiB. */
+export const ATTR_COMPUTE_CPU_USED_AVG = 'agentburn.compute.cpu_used_avg';
+export const ATTR_COMPUTE_CPU_USED_MAX = 'agentburn.compute.cpu_used_max';
+export const ATTR_COMPUTE_MEMORY_USED_MAX_MIB = 'agentburn.compute.memory_used_max_mib';
+export const ATTR_COMPUTE_SAMPLES = 'agentburn.compute.samples';
+/** Parts of `agentburn.cost.compute_usd` (they sum to it; a zero part is omitted). */
+export const ATTR_COST_COMPUTE_CPU_USD = 'agentburn.cost.compute.cpu_usd';
+export const ATTR_COST_COMPUTE_MEMORY_USD = 'agentburn.cost.compute.memory_usd';
+export const ATTR_COST_COMPUTE_DISK_USD = 'agentburn.cost.compute.disk_usd';
+export const ATTR_COST_COMPUTE_CREATION_USD = 'agentburn.cost.compute.creation_usd';
+export const COMPUTE_PROVIDER_DAYTONA = 'daytona';
+export const COMPUTE_PROVIDER_VERCEL = 'vercel';
+/** Seconds between samples of a sandbox's CPU and memory use; unset or 0 = off. */
+export const ENV_SANDBOX_SAMPLE_SECONDS = 'AGENTBURN_SANDBOX_SAMPLE_SECONDS';
 
 // --- Agents (CONVENTIONS §5) -------------------------------------------------
 export const ATTR_AGENT_NAME = 'agentburn.agent.name';
