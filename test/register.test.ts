@@ -188,6 +188,41 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
+  it('budget-env-refuses-the-call-that-would-cross-it-and-the-summary-says-so', async () => {
+    // my-model (overrides): $1/Mtok in, $2/Mtok out. Each call projects, before it is sent,
+    // 9 input tokens (size bound: 3 request + 3 message + "user" 2 + "hi" 1) and its 500-token cap:
+    // 9e-6 + 0.001 = 0.001009; each costs $0.002 once billed (1000 in, 500 out).
+    // Call 3: 0.004 spent + 0.001009 = 0.005009 > 0.005: refused, never sent.
+    openai.reply(
+      ...[1, 2].map((n) => (r: { body: { model: string } }) => ({
+        json: chatCompletion({ id: `chatcmpl-${n}`, model: r.body.model, chatUsage: USAGE }),
+      })),
+    );
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'budget-app.mjs'],
+      env({ AGENTBURN_BUDGET_USD: '0.005' }),
+    );
+    const run = await done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('refused call 3\n');
+    expect(openai.requests).toHaveLength(2);
+    const traceId = traceIdOf(run.stdout);
+    expect(run.stderr.trim().split('\n')).toContain(
+      `agentburn  trace ${traceId?.slice(0, 8)}  $0.0040  2 LLM calls · budget exceeded (1 refused)`,
+    );
+  });
+
+  it('budget-env-that-is-not-a-number-is-ignored-and-the-app-runs', async () => {
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'budget-app.mjs'],
+      env({ AGENTBURN_BUDGET_USD: 'two dollars' }),
+    );
+    const run = await done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('refused');
+    expect(openai.requests).toHaveLength(10);
+  });
+
   it('bad-price-file-warns-once-and-keeps-tracing-with-the-catalogue', async () => {
     const missing = join(dir, 'missing.json');
     openai.defaults.chatUsage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };

@@ -43,7 +43,8 @@ export class MessagesCall {
     readonly span: Span,
     /** False when the SDK traces the call itself: `span` is then non-recording, and only metrics are kept. */
     readonly ours: boolean,
-    requestAttributes: Attributes,
+    /** The span's request attributes, kept for the budget check (the span may be non-recording). */
+    readonly requestAttributes: Attributes,
     private readonly options: CallOptions,
   ) {
     this.remember(requestAttributes);

@@ -1,6 +1,7 @@
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  admitLlmCall,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   declineUnsupportedVersions,
   SpanFinisher,
@@ -117,6 +118,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
       let call: Call;
       let sendBody = body;
       let baseURL = '';
+      let streamOptionsInjected = false;
+      let refusal: Promise<never> | undefined;
       let callContext: ReturnType<typeof context.active>;
       try {
         const config = instrumentation.getConfig();
@@ -126,6 +129,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           injectStreamUsage: config.injectStreamUsage !== false && !instrumentation.streamOptionsRejected.has(baseURL),
         });
         if (prepared) sendBody = prepared.body;
+        streamOptionsInjected = sendBody !== body;
         const requestAttributes = operation.requestAttributes(body, captureContent);
         const attributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: operation.name,
@@ -133,10 +137,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           ...requestAttributes,
         };
         const model = requestAttributes[ATTR_GEN_AI_REQUEST_MODEL];
-        const span = instrumentation.tracer.startSpan(model ? `${operation.name} ${model}` : operation.name, {
-          kind: SpanKind.CLIENT,
-          attributes,
-        });
+        const spanName = model ? `${operation.name} ${model}` : operation.name;
+        const span = instrumentation.tracer.startSpan(spanName, { kind: SpanKind.CLIENT, attributes });
         callContext = trace.setSpan(context.active(), span);
         // Without a metrics SDK the meter is the API's no-op one: skip the per-call work.
         const meter = instrumentation.meter;
@@ -154,10 +156,22 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           unreadTimeoutMs: config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
           stallTimeoutMs: config.stalledStreamTimeoutMs,
         });
+        // The budget, if one is active, may refuse the call or lower its output cap before anything is sent.
+        const admission = admitLlmCall(call.finisher, {
+          body: sendBody,
+          attributes,
+          spanName,
+          capField: operation.outputCapField,
+        });
+        if (admission !== undefined) {
+          sendBody = admission.body;
+          refusal = admission.refusal;
+        }
       } catch {
         // Tracing failed to start: the call itself must go on untouched.
         return original.call(this, body, ...rest);
       }
+      if (refusal !== undefined) return refusal;
       let returned: unknown;
       try {
         returned = context.with(callContext, () => original.call(this, sendBody, ...rest));
@@ -165,14 +179,14 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         call.finisher.fail(error);
         throw error;
       }
-      // Only a request we changed may be resent: the caller's own request, untouched.
-      const injected = sendBody !== body;
+      // Only a request we added stream_options to may be resent, without them (and with a budget's clamp kept).
+      const resendBody = streamOptionsInjected ? withoutInjectedStreamOptions(sendBody, body) : body;
       call.observe(
         returned,
-        injected
+        streamOptionsInjected
           ? (error) =>
               instrumentation.resendWithoutStreamOptions(error, baseURL, () =>
-                context.with(callContext, () => original.call(this, body, ...rest)),
+                context.with(callContext, () => original.call(this, resendBody, ...rest)),
               )
           : undefined,
       );
@@ -216,6 +230,17 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 function rejectsStreamOptions(error: unknown): boolean {
   const e = error as { status?: unknown; message?: unknown } | undefined;
   return e?.status === 400 && /stream_options|include_usage/i.test(String(e.message));
+}
+
+/** The request as sent, with the caller's own `stream_options` (or none) in place of ours: the caller's object when nothing else changed. */
+function withoutInjectedStreamOptions(sent: Payload, callers: Payload): Payload {
+  const { stream_options: _injected, ...rest } = sent as Record<string, unknown>;
+  const restored = callers?.stream_options === undefined ? rest : { ...rest, stream_options: callers.stream_options };
+  const keys = Object.keys(restored);
+  const unchanged =
+    keys.length === Object.keys(callers ?? {}).length &&
+    keys.every((key) => (restored as Record<string, unknown>)[key] === (callers as Record<string, unknown>)[key]);
+  return unchanged ? callers : (restored as Payload);
 }
 
 /** The client's base URL, the key under which a server's refusal of `stream_options` is remembered. */

@@ -108,6 +108,16 @@ export function summaryModeFromEnv(name: string): SummaryMode | undefined {
   return undefined;
 }
 
+/** A budget in USD (a finite number >= 0) from the environment; anything else is said once and ignored. */
+export function budgetUsdFromEnv(name: string): number | undefined {
+  const raw = env(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (Number.isFinite(value) && value >= 0) return value;
+  diag.warn(`agentburn: ${name} must be a number of USD >= 0; got "${raw}"; no budget is set`);
+  return undefined;
+}
+
 /**
  * `AGENTBURN_TRACES_FILE`: a path, or `off`. Unset: the default local file
  * when spans go nowhere else (no exporter but console, `OTEL_TRACES_EXPORTER`

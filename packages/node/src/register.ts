@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import { CostSpanProcessor, ENV_SUMMARY, ENV_TRACES_FILE, openIntervalCount } from '@agentburn/core';
+import {
+  CostSpanProcessor,
+  ENV_BUDGET_USD,
+  ENV_SUMMARY,
+  ENV_TRACES_FILE,
+  openIntervalCount,
+  setTraceBudget,
+} from '@agentburn/core';
 import { diag, metrics } from '@opentelemetry/api';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import {
@@ -28,6 +35,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { installDiagLogger } from './diag';
 import {
   batchSettingsFromEnv,
+  budgetUsdFromEnv,
   intFromEnv,
   otlpEndpoint,
   otlpProtocol,
@@ -69,6 +77,12 @@ export interface RegisterOptions {
   shutdownTimeoutMillis?: number;
   /** Flush on `beforeExit`, SIGTERM and SIGINT. Default true. */
   handleExit?: boolean;
+  /**
+   * A budget in USD for every local root trace (one task) not already inside
+   * `withBudget`: a call that would cross it is refused before it is sent.
+   * Env: `AGENTBURN_BUDGET_USD`.
+   */
+  budgetUsd?: number;
 }
 
 export interface AgentburnHandle {
@@ -173,6 +187,9 @@ export function start(options: RegisterOptions, startedBy: StartedBy): Agentburn
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [costProcessor, ...exporting] });
   tracerProvider.register();
 
+  const budgetUsd = options.budgetUsd ?? budgetUsdFromEnv(ENV_BUDGET_USD);
+  if (budgetUsd !== undefined) setTraceBudget({ limitUsd: budgetUsd });
+
   const instrumentations = options.instrumentations ?? defaultInstrumentations();
   const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider });
 
@@ -195,6 +212,7 @@ export function start(options: RegisterOptions, startedBy: StartedBy): Agentburn
       shutdownPromise ??= (async () => {
         exitHooks?.remove();
         unregister();
+        if (budgetUsd !== undefined) setTraceBudget(undefined);
         // Traces first: ending open sandbox intervals counts their cost metrics, which the meter shutdown then exports.
         try {
           await tracerProvider.shutdown();

@@ -1,11 +1,17 @@
 import { type Attributes, type Context, type MeterProvider, trace } from '@opentelemetry/api';
+import { shareBudgetPricers } from '../budget/pricers';
 import { type CostKind, CostMetrics } from '../metrics';
 import { ComputePricer, LlmPricer, readComputeInterval } from '../pricing';
 import { isPlausibleUsd, MAX_PLAUSIBLE_SPAN_USD, roundUsd } from '../pricing/money';
 import {
   ATTR_AGENT_NAME,
+  ATTR_BUDGET_PROJECTED_USD,
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_CACHE_WRITE_USD,
+  ATTR_COST_COMPUTE_CPU_USD,
+  ATTR_COST_COMPUTE_CREATION_USD,
+  ATTR_COST_COMPUTE_DISK_USD,
+  ATTR_COST_COMPUTE_MEMORY_USD,
   ATTR_COST_COMPUTE_USD,
   ATTR_COST_DUPLICATE_OF,
   ATTR_COST_ESTIMATED,
@@ -31,14 +37,26 @@ import {
   type CostReason,
   type CostStatus,
   GEN_AI_OPERATION_INVOKE_AGENT,
+  SPAN_DAYTONA_PROCESS_CODE_RUN,
+  SPAN_DAYTONA_PROCESS_EXECUTE,
   SPAN_E2B_COMMANDS_RUN,
   SPAN_E2B_RUN_CODE,
+  SPAN_VERCEL_RUN_COMMAND,
 } from '../semconv';
 import type { ComputeRates, CostBreakdown, PriceResult } from '../types';
 import { readLlmCall } from '../usage';
 import { DiagOnce } from './diag-once';
 import { TraceRollups, type TraceTotals } from './rollup';
 import { hrTimeToMs, isLocalRoot, noteParent, type ReadableSpanLike, scopeNameOf } from './span-shape';
+
+/** Code or command runs inside a sandbox, counted as `agentburn.trace.sandbox_runs`. */
+const SANDBOX_RUN_SPANS = new Set([
+  SPAN_E2B_RUN_CODE,
+  SPAN_E2B_COMMANDS_RUN,
+  SPAN_DAYTONA_PROCESS_EXECUTE,
+  SPAN_DAYTONA_PROCESS_CODE_RUN,
+  SPAN_VERCEL_RUN_COMMAND,
+]);
 
 type LlmPricerOptions = NonNullable<ConstructorParameters<typeof LlmPricer>[0]>;
 
@@ -80,7 +98,8 @@ export class CostEngine {
   constructor(options: CostSpanProcessorOptions = {}, now?: () => number) {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
     this.pricer = new LlmPricer(pricerOptions);
-    this.computePricer = new ComputePricer(computeRates);
+    this.computePricer = new ComputePricer(computeRates, pricerOptions.pricesFile);
+    shareBudgetPricers(this.pricer, this.computePricer);
     this.emitGenAiUsageCost = emitGenAiUsageCost === true;
     this.metrics = new CostMetrics(meterProvider);
     this.rollups = new TraceRollups(
@@ -174,13 +193,17 @@ export class CostEngine {
 
   private cost(span: ReadableSpanLike, totals: TraceTotals | undefined): Costed | undefined {
     const name = span.name;
-    if (name === SPAN_E2B_RUN_CODE || name === SPAN_E2B_COMMANDS_RUN) {
+    if (SANDBOX_RUN_SPANS.has(name)) {
       if (totals !== undefined) totals.sandboxRuns++;
       return undefined;
     }
     const attributes = span.attributes;
-    // Already costed (a second CostSpanProcessor in the pipeline): leave it.
-    if (attributes[ATTR_COST_STATUS] !== undefined || attributes[ATTR_COST_DUPLICATE_OF] !== undefined) {
+    // Already costed (a second CostSpanProcessor in the pipeline), or a call a budget refused before sending: leave it.
+    if (
+      attributes[ATTR_COST_STATUS] !== undefined ||
+      attributes[ATTR_COST_DUPLICATE_OF] !== undefined ||
+      attributes[ATTR_BUDGET_PROJECTED_USD] !== undefined
+    ) {
       return undefined;
     }
     const call = readLlmCall(name, attributes, scopeNameOf(span));
@@ -310,6 +333,13 @@ export class CostEngine {
           if (parts.computeUsd !== 0) out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
         } else {
           out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
+          const compute = parts.computeParts;
+          if (compute !== undefined) {
+            if (compute.cpuUsd !== 0) out[ATTR_COST_COMPUTE_CPU_USD] = compute.cpuUsd;
+            if (compute.memoryUsd !== 0) out[ATTR_COST_COMPUTE_MEMORY_USD] = compute.memoryUsd;
+            if (compute.diskUsd !== 0) out[ATTR_COST_COMPUTE_DISK_USD] = compute.diskUsd;
+            if (compute.creationUsd !== 0) out[ATTR_COST_COMPUTE_CREATION_USD] = compute.creationUsd;
+          }
         }
       }
     }
@@ -342,13 +372,26 @@ interface Costed {
 
 /** Each part rounded (see `roundUsd`); the total is then the rounded sum of the rounded parts. */
 function roundParts(b: CostBreakdown): CostBreakdown {
-  return {
+  const rounded: CostBreakdown = {
     inputUsd: roundUsd(b.inputUsd),
     outputUsd: roundUsd(b.outputUsd),
     cacheReadUsd: roundUsd(b.cacheReadUsd),
     cacheWriteUsd: roundUsd(b.cacheWriteUsd),
     computeUsd: roundUsd(b.computeUsd),
   };
+  const compute = b.computeParts;
+  if (compute !== undefined) {
+    // The sandbox sub-parts sum to the compute part, as the parts sum to the total.
+    const parts = {
+      cpuUsd: roundUsd(compute.cpuUsd),
+      memoryUsd: roundUsd(compute.memoryUsd),
+      diskUsd: roundUsd(compute.diskUsd),
+      creationUsd: roundUsd(compute.creationUsd),
+    };
+    rounded.computeParts = parts;
+    rounded.computeUsd = roundUsd(parts.cpuUsd + parts.memoryUsd + parts.diskUsd + parts.creationUsd);
+  }
+  return rounded;
 }
 
 function sumParts(b: CostBreakdown): number {
