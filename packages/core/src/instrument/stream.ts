@@ -47,39 +47,56 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
   }
   const timeoutMs = options.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
   const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
+  // One timer per stream, not one per chunk: a chunk only notes the time it
+  // was handed over, and the timer, when it fires, re-arms itself for what
+  // is left of the bound since then. While a read waits on the server, the
+  // timer lapses and the chunk that ends the wait arms it again.
+  let handedOverAt = performance.now();
+  let reading = false;
   let unreadTimer: ReturnType<typeof setTimeout> | undefined;
   const clearUnread = () => {
     if (unreadTimer !== undefined) clearTimeout(unreadTimer);
     unreadTimer = undefined;
   };
-  // Armed while the caller holds the stream without asking for more.
-  const armUnread = () => {
-    clearUnread();
-    if (!bounded || finisher.ended) return;
-    unreadTimer = setTimeout(() => {
-      unreadTimer = undefined;
-      if (!finisher.ended) safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'unread'), finisher);
-    }, timeoutMs);
+  const armUnread = (delayMs: number) => {
+    unreadTimer = setTimeout(onUnreadTimer, delayMs);
     unreadTimer.unref?.();
   };
-  armUnread();
+  const onUnreadTimer = () => {
+    unreadTimer = undefined;
+    if (reading || finisher.ended) return;
+    const left = handedOverAt + timeoutMs - performance.now();
+    if (left > 0) armUnread(Math.max(1, Math.ceil(left)));
+    else safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'unread'), finisher);
+  };
+  // Armed while the caller holds the stream without asking for more.
+  const handOver = () => {
+    reading = false;
+    handedOverAt = performance.now();
+    if (bounded && unreadTimer === undefined && !finisher.ended) armUnread(timeoutMs);
+  };
+  if (bounded) armUnread(timeoutMs);
 
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<T> {
     const inner: AsyncIterator<T> = original.call(this ?? stream);
     const complete = () => safeCall(() => observer.onComplete(finisher), finisher);
     const incomplete = () => safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'early_return'), finisher);
     const observed: AsyncIterator<T> & AsyncIterable<T> = {
-      async next(...args: [] | [unknown]) {
-        clearUnread();
+      async next(value?: unknown) {
+        reading = true;
+        // Forwarded as called: `next()` and `next(undefined)` differ for some iterators.
+        const forward = arguments.length > 0;
         for (;;) {
           let result: IteratorResult<T>;
           try {
-            result = await inner.next(...args);
+            result = await (forward ? inner.next(value) : inner.next());
           } catch (error) {
+            clearUnread();
             finisher.fail(error);
             throw error;
           }
           if (result.done) {
+            clearUnread();
             complete();
             return result;
           }
@@ -90,7 +107,7 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
             show = true;
           }
           if (show !== false) {
-            armUnread();
+            handOver();
             return result;
           }
         }
