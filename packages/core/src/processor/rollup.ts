@@ -24,7 +24,14 @@ export class TraceTotals {
   /** Local roots of the trace still open (a loopback call adds a second one). */
   roots = 0;
 
-  /** The last response ids priced in this trace, their spans and end times (a small ring). */
+  /**
+   * The first response id priced in this trace, its span and end time: most
+   * traces price one call, and keep it without a list.
+   */
+  private firstId: string | undefined;
+  private firstSpan: string | undefined;
+  private firstEnd = 0;
+  /** From the second id on: the last ids priced, their spans and end times (a small ring). */
   private responseIds: string[] | undefined;
   private pricedBy: string[] | undefined;
   private pricedEnds: number[] | undefined;
@@ -42,9 +49,23 @@ export class TraceTotals {
    * call with one constant id), and is priced too.
    */
   claimResponse(responseId: string, spanId: string, startMs: number, endMs: number): string | undefined {
-    const ids = (this.responseIds ??= []);
-    const spans = (this.pricedBy ??= []);
-    const ends = (this.pricedEnds ??= []);
+    if (this.firstId === undefined) {
+      this.firstId = responseId;
+      this.firstSpan = spanId;
+      this.firstEnd = endMs;
+      return undefined;
+    }
+    if (this.responseIds === undefined) {
+      if (this.firstId === responseId && startMs <= this.firstEnd) return this.firstSpan;
+      // A second id: the ring starts with the first in its slot 0.
+      this.responseIds = [this.firstId];
+      this.pricedBy = [this.firstSpan as string];
+      this.pricedEnds = [this.firstEnd];
+      this.nextSlot = 1;
+    }
+    const ids = this.responseIds;
+    const spans = this.pricedBy as string[];
+    const ends = this.pricedEnds as number[];
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] === responseId && startMs <= (ends[i] as number)) return spans[i];
     }
