@@ -113,7 +113,7 @@ export class CostEngine {
       const traceId = span.spanContext().traceId;
       const totals = this.rollups.ending(traceId);
       out = this.cost(span, totals);
-      if (isLocalRoot(span)) out = this.rollups.rootEnding(traceId, out);
+      if (isLocalRoot(span)) out = this.rollups.rootEnding(traceId, totals, out);
     } catch (error) {
       this.diag.warn(`cost processing failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -95,6 +95,12 @@ export interface RollupLimits {
  */
 export class TraceRollups {
   private readonly traces = new Map<string, TraceTotals>();
+  /**
+   * No kept trace is older than this (a lower bound, exact after each
+   * eviction pass): opening a trace walks the map only when the count or
+   * this bound says an entry is due, not on every local root.
+   */
+  private oldestAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly limits: RollupLimits,
@@ -124,12 +130,11 @@ export class TraceRollups {
   }
 
   /**
-   * The local root of `traceId` is ending (after `ending()`): adds the rollup
-   * to `out`, or returns a new record. Nothing for traces that had no LLM
-   * call, sandbox run or cost and nothing still running.
+   * The local root of `traceId` is ending, with the `totals` its `ending()`
+   * returned: adds the rollup to `out`, or returns a new record. Nothing for
+   * traces that had no LLM call, sandbox run or cost and nothing still running.
    */
-  rootEnding(traceId: string, out: Attributes | undefined): Attributes | undefined {
-    const totals = this.traces.get(traceId);
+  rootEnding(traceId: string, totals: TraceTotals | undefined, out: Attributes | undefined): Attributes | undefined {
     if (totals === undefined) {
       // Evicted (count or age) while running: the totals are lost, say so.
       const record = out ?? {};
@@ -155,10 +160,18 @@ export class TraceRollups {
   private open(traceId: string): TraceTotals {
     const now = this.now();
     const oldestAllowed = now - this.limits.maxTraceAgeMs;
-    for (const [id, totals] of this.traces) {
-      if (this.traces.size < this.limits.maxOpenTraces && totals.createdAt >= oldestAllowed) break;
-      this.traces.delete(id);
+    if (this.traces.size >= this.limits.maxOpenTraces || this.oldestAt < oldestAllowed) {
+      this.oldestAt = Number.POSITIVE_INFINITY;
+      for (const [id, totals] of this.traces) {
+        if (this.traces.size < this.limits.maxOpenTraces && totals.createdAt >= oldestAllowed) {
+          this.oldestAt = totals.createdAt;
+          break;
+        }
+        this.traces.delete(id);
+      }
     }
+    if (this.traces.size === 0) this.oldestAt = now;
+    else if (now < this.oldestAt) this.oldestAt = now;
     const totals = new TraceTotals(now);
     this.traces.set(traceId, totals);
     return totals;
