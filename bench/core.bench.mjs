@@ -13,9 +13,9 @@ import { cpus } from 'node:os';
 import { setImmediate as tick } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CostSpanProcessor } from '@agentburn/core';
-import { allocationMeter } from './lib/measure.mjs';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { allocationMeter } from './lib/measure.mjs';
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 100_000);
 const ROUNDS = 5;

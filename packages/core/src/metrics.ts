@@ -1,10 +1,10 @@
 import {
   type Attributes,
   type Counter,
+  createNoopMeter,
   type Histogram,
   type Meter,
   type MeterProvider,
-  createNoopMeter,
   metrics,
 } from '@opentelemetry/api';
 import {
