@@ -10,9 +10,9 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { anthropicMessage, startAnthropicServer } from '../../../test/fakes/anthropic-server';
+import { anthropicMessage, type RecordedAnthropicRequest, startAnthropicServer } from '../../../test/fakes/anthropic-server';
 import { FAKE_E2B_API_KEY, startFakeE2B } from '../../../test/fakes/e2b-server';
-import { chatCompletion, startOpenAIServer } from '../../../test/fakes/openai-server';
+import { chatCompletion, type RecordedRequest, startOpenAIServer } from '../../../test/fakes/openai-server';
 import type { Provider } from './models';
 import { SCRIPT, type ScriptStep } from './script';
 
@@ -58,7 +58,7 @@ export async function startSimulatedServices(provider: Provider): Promise<Simula
   if (provider === 'anthropic') {
     const anthropic = await startAnthropicServer();
     anthropic.reply(
-      ...SCRIPT.map(() => (req: { body?: any }) => {
+      ...SCRIPT.map(() => (req: RecordedAnthropicRequest) => {
         const s = step(req.body?.messages ?? [], req.body?.system);
         return {
           json: anthropicMessage({
@@ -74,7 +74,7 @@ export async function startSimulatedServices(provider: Provider): Promise<Simula
   } else {
     const openai = await startOpenAIServer();
     openai.reply(
-      ...SCRIPT.map(() => (req: { body?: any }) => {
+      ...SCRIPT.map(() => (req: RecordedRequest) => {
         const s = step(req.body?.messages ?? []);
         return {
           json: chatCompletion({
