@@ -10,7 +10,11 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { anthropicMessage, type RecordedAnthropicRequest, startAnthropicServer } from '../../../test/fakes/anthropic-server';
+import {
+  anthropicMessage,
+  type RecordedAnthropicRequest,
+  startAnthropicServer,
+} from '../../../test/fakes/anthropic-server';
 import { FAKE_E2B_API_KEY, startFakeE2B } from '../../../test/fakes/e2b-server';
 import { chatCompletion, type RecordedRequest, startOpenAIServer } from '../../../test/fakes/openai-server';
 import type { Provider } from './models';
