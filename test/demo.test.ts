@@ -128,3 +128,21 @@ describe('demo options in simulated mode', () => {
     );
   });
 });
+
+describe('demo --budget', () => {
+  it('stops-at-the-iteration-that-would-cross-the-limit-and-prints-why-with-the-bill', () => {
+    const run = runDemo(['--budget', '0.004']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // Iteration 1 (gpt-4o, 92 in / 168 out: 92 x 2.5e-6 + 168 x 10e-6 = $0.00191) and 8 s of the
+    // 2 vCPU / 2 GiB sandbox (8 x 0.000037 = $0.000296) leave $0.001794; iteration 2's worst case
+    // (its estimated prompt plus 300 output tokens at $10/M = $0.003) does not fit, so it is not sent.
+    expect(run.stdout).toMatch(/^iteration 1: gpt-4o \(92 in \/ 168 out tokens\) -> tests fail: /m);
+    expect(run.stdout).toMatch(
+      /^iteration 2: stopped before the call: budget "code-gen-agent" refused chat gpt-4o: it could cost up to \$0\.00\d+, \$0\.001794 left of \$0\.004000 /m,
+    );
+    expect(run.stdout).toContain('stopped by the $0.004 budget after 1 iteration\n');
+    expect(run.stdout).toMatch(/^Bill for this task \(simulated services\): 1 iteration$/m);
+    expect(run.stdout).toMatch(/^ {2}total +\$0\.002206$/m);
+  });
+});

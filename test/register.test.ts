@@ -4,7 +4,6 @@
  * server and exporting OTLP/HTTP to a local receiver. Build first
  * (`npm run build`; the root `npm test` does).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import {
 } from '@agentburn/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chatCompletion, type FakeOpenAIServer, startOpenAIServer } from './fakes/openai-server';
+import { spawnNode as spawnAt, stdoutLine } from './helpers/node-process';
 import { type OtlpReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,40 +34,7 @@ const built = existsSync(join(root, 'packages', 'node', 'dist', 'register.js'));
 const PRICES = { 'my-model': { input_mtok: 1, output_mtok: 2 } };
 const USAGE = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnNode(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
-  // The child sees only what the test gives it: no OTEL_* or AGENTBURN_* from the host.
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(OTEL_|AGENTBURN_|OPENAI_|NODE_OPTIONS|VITEST)/.test(k)),
-  );
-  const child = spawn(process.execPath, args, { cwd: fixtures, env: { ...base, ...env }, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<Run>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-/** Resolves when the child printed `line` on stdout. */
-function stdoutLine(child: ChildProcess, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      seen += c.toString();
-      if (seen.split('\n').includes(line)) resolve();
-    });
-    child.on('close', () => reject(new Error(`child exited before printing "${line}"`)));
-  });
-}
+const spawnNode = (args: string[], env: Record<string, string>) => spawnAt(args, env, fixtures);
 
 type OtlpSum = {
   aggregationTemporality: number;
@@ -121,10 +88,11 @@ describe.skipIf(!built)('@agentburn/node register', () => {
   it('import-flag-instruments-esm-app-and-exports-cost_usd-keeping-exit-code', async () => {
     const { done } = spawnNode(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
-      withEndpoint({ FIXTURE_MODE: 'exit-code' }),
+      // The receiver decodes metrics from JSON; spans go as protobuf, the default.
+      withEndpoint({ FIXTURE_MODE: 'exit-code', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }),
     );
     const run = await done;
-    expect(run.stderr).not.toContain('agentburn  trace');
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(3);
 
     const spans = await receiver.waitForSpans(2);
@@ -220,16 +188,57 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
-  it('bad-price-file-reports-once-and-leaves-the-app-running', async () => {
+  it('budget-env-refuses-the-call-that-would-cross-it-and-the-summary-says-so', async () => {
+    // my-model (overrides): $1/Mtok in, $2/Mtok out. Each call projects, before it is sent,
+    // 9 input tokens (size bound: 3 request + 3 message + "user" 2 + "hi" 1) and its 500-token cap:
+    // 9e-6 + 0.001 = 0.001009; each costs $0.002 once billed (1000 in, 500 out).
+    // Call 3: 0.004 spent + 0.001009 = 0.005009 > 0.005: refused, never sent.
+    openai.reply(
+      ...[1, 2].map((n) => (r: { body: { model: string } }) => ({
+        json: chatCompletion({ id: `chatcmpl-${n}`, model: r.body.model, chatUsage: USAGE }),
+      })),
+    );
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'budget-app.mjs'],
+      env({ AGENTBURN_BUDGET_USD: '0.005' }),
+    );
+    const run = await done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('refused call 3\n');
+    expect(openai.requests).toHaveLength(2);
+    const traceId = traceIdOf(run.stdout);
+    expect(run.stderr.trim().split('\n')).toContain(
+      `agentburn  trace ${traceId?.slice(0, 8)}  $0.0040  2 LLM calls · budget exceeded (1 refused)`,
+    );
+  });
+
+  it('budget-env-that-is-not-a-number-is-ignored-and-the-app-runs', async () => {
+    const { done } = spawnNode(
+      ['--import', '@agentburn/node/register', 'budget-app.mjs'],
+      env({ AGENTBURN_BUDGET_USD: 'two dollars' }),
+    );
+    const run = await done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('refused');
+    expect(openai.requests).toHaveLength(10);
+  });
+
+  it('bad-price-file-warns-once-and-keeps-tracing-with-the-catalogue', async () => {
+    const missing = join(dir, 'missing.json');
+    openai.defaults.chatUsage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };
     const { done } = spawnNode(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
-      withEndpoint({ AGENTBURN_PRICES_FILE: join(dir, 'missing.json'), FIXTURE_MODE: 'exit-code' }),
+      withEndpoint({ AGENTBURN_PRICES_FILE: missing, FIXTURE_MODE: 'exit-code', FIXTURE_MODELS: 'gpt-4o' }),
     );
     const run = await done;
     expect(run.code).toBe(3);
-    expect(traceIdOf(run.stdout)).toBe('0'.repeat(32)); // untraced: the app's span is a no-op
-    expect(run.stderr).toMatch(/^agentburn: not started: .*missing\.json.*\n/);
-    expect(openai.requests).toHaveLength(1);
+    expect(run.stderr).toBe(
+      `@agentburn/core: AGENTBURN_PRICES_FILE ${missing}: cannot be read (ENOENT); the file is ignored, prices come from the catalogue\n`,
+    );
+    // Traced and priced from the catalogue: gpt-4o 1000 x 2.5/1e6 + 200 x 10/1e6 = 0.0045.
+    const spans = await receiver.waitForSpans(2);
+    expect(spans.find((s) => s.name === 'agent-run')?.traceId).toBe(traceIdOf(run.stdout));
+    expect(spans.find((s) => s.name === 'chat gpt-4o')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.0045, 12);
   });
 
   it('unreachable-endpoint-keeps-the-exit-code-within-the-flush-bound', async () => {
@@ -250,7 +259,10 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     const elapsed = Date.now() - started;
     expect(run.code).toBe(4);
     expect(run.signal).toBeNull();
-    expect(run.stderr).not.toMatch(/unhandled|ECONNREFUSED|Error/i);
+    // No stack trace, no unhandled rejection: one line with what the bound cost.
+    expect(run.stderr).toBe(
+      `agentburn: telemetry flush did not finish within 500 ms: 2 spans not exported (2 still queued or in flight to http://127.0.0.1:${closedPort}/v1/traces)\n`,
+    );
     expect(openai.requests).toHaveLength(1);
     // 500 ms bound plus process start-up; far below the exporter's 10 s of retries.
     expect(elapsed).toBeLessThan(5000);

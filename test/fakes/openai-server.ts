@@ -59,6 +59,11 @@ export interface DefaultOptions {
   responseModel?: string;
   /** `service_tier` echoed in responses; omitted when undefined. */
   serviceTier?: string;
+  /**
+   * Answer any request carrying `stream_options` with a 400, as servers that
+   * do not know the option do (older Azure deployments, some compatible servers).
+   */
+  rejectStreamOptions?: boolean;
 }
 
 export interface FakeOpenAIServer {
@@ -179,6 +184,9 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
 
 function defaultReply(request: RecordedRequest, defaults: DefaultOptions): Reply {
   const body = request.body ?? {};
+  if (defaults.rejectStreamOptions && body.stream_options !== undefined) {
+    return { error: { status: 400, message: 'Unrecognized request argument supplied: stream_options' } };
+  }
   if (request.path.endsWith('/chat/completions')) {
     if (body.stream) {
       return {

@@ -131,6 +131,54 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   };
 }
 
+/**
+ * The same for OTLP/gRPC (a collector's :4317): `TraceService/Export` over
+ * HTTP/2, protobuf bodies. `url` is `http://127.0.0.1:PORT` (insecure).
+ */
+export async function startOtlpGrpcReceiver(): Promise<Pick<OtlpReceiver, 'url' | 'spans' | 'waitForSpans' | 'close'>> {
+  const grpc = await import('@grpc/grpc-js');
+  const spans: ReceivedSpan[] = [];
+  const raw = (b: Buffer) => b;
+  const server = new grpc.Server();
+  server.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: raw,
+        requestDeserialize: raw,
+        responseSerialize: raw,
+        responseDeserialize: raw,
+      },
+    },
+    {
+      Export: (call: { request: Buffer }, callback: (err: Error | null, response: Buffer) => void) => {
+        spans.push(...spansFromProtobuf(call.request));
+        callback(null, Buffer.alloc(0)); // an empty ExportTraceServiceResponse: full success
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    async waitForSpans(count, timeoutMillis = 10_000) {
+      for (const started = Date.now(); spans.length < count; ) {
+        if (Date.now() - started > timeoutMillis)
+          throw new Error(`OTLP gRPC receiver: timed out waiting for ${count} span(s)`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return spans;
+    },
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
+
 // --- OTLP/JSON ----------------------------------------------------------------
 
 type JsonKeyValue = { key: string; value?: JsonAnyValue };

@@ -22,7 +22,10 @@ export interface AgentOptions {
 
 export interface AgentResult {
   passed: boolean;
+  /** Iterations completed. */
   iterations: number;
+  /** Why a budget stopped the loop, when it did. */
+  stoppedByBudget?: string;
 }
 
 const SYSTEM = [
@@ -43,7 +46,16 @@ export async function runCodeGenAgent(options: AgentOptions): Promise<AgentResul
   const sandbox = await Sandbox.create({ ...options.sandbox, timeoutMs: options.sandboxTimeoutMs });
   try {
     for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
-      const reply = await model.complete(SYSTEM, messages);
+      let reply: Awaited<ReturnType<CodeModel['complete']>>;
+      try {
+        reply = await model.complete(SYSTEM, messages);
+      } catch (error) {
+        // A budget (withBudget, AGENTBURN_BUDGET_USD) refused the call before it was sent.
+        if ((error as { code?: unknown })?.code !== 'AGENTBURN_BUDGET_EXCEEDED') throw error;
+        const reason = (error as Error).message;
+        log(`iteration ${iteration}: stopped before the call: ${reason}`);
+        return { passed: false, iterations: iteration - 1, stoppedByBudget: reason };
+      }
       const code = extractCode(reply.text);
       messages.push({ role: 'assistant', content: reply.text });
 

@@ -16,6 +16,8 @@ export interface CodeModel {
   ): Promise<{ text: string; inputTokens: number; outputTokens: number }>;
 }
 
+const MAX_OUTPUT_TOKENS = 300;
+
 export function openaiModel(client: OpenAI, model: string): CodeModel {
   return {
     model,
@@ -24,6 +26,8 @@ export function openaiModel(client: OpenAI, model: string): CodeModel {
         model,
         messages: [{ role: 'system', content: system }, ...messages],
         temperature: 0,
+        // This task's replies take about 200 tokens; a cap also bounds what a budget must reserve per call.
+        max_completion_tokens: MAX_OUTPUT_TOKENS,
       });
       return {
         text: res.choices[0]?.message.content ?? '',
@@ -38,7 +42,7 @@ export function anthropicModel(client: Anthropic, model: string): CodeModel {
   return {
     model,
     async complete(system, messages) {
-      const res = await client.messages.create({ model, system, messages, max_tokens: 2048 });
+      const res = await client.messages.create({ model, system, messages, max_tokens: MAX_OUTPUT_TOKENS });
       return {
         text: res.content.map((block) => (block.type === 'text' ? block.text : '')).join(''),
         inputTokens: res.usage.input_tokens,

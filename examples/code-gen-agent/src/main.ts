@@ -3,13 +3,13 @@
  * sandbox, feeds failures back until the tests pass, then prints what the
  * task cost: LLM tokens and sandbox compute, from the spans agentburn priced.
  *
- *   node dist/main.cjs [--max-iterations N] [--provider openai|anthropic] [--model NAME]
+ *   node dist/main.cjs [--max-iterations N] [--provider openai|anthropic] [--model NAME] [--budget USD]
  *
  * With E2B_API_KEY and OPENAI_API_KEY (or ANTHROPIC_API_KEY) it uses the real
  * services; without them, local simulated ones (see simulated.ts).
  */
 import { parseArgs } from 'node:util';
-import { COST_STATUS_UNPRICED, quoteLlmPrice, withAgent } from '@agentburn/core';
+import { COST_STATUS_UNPRICED, quoteLlmPrice, withAgent, withBudget } from '@agentburn/core';
 import { AnthropicInstrumentation } from '@agentburn/instrumentation-anthropic';
 import { E2BInstrumentation } from '@agentburn/instrumentation-e2b';
 import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
@@ -52,8 +52,13 @@ async function main(): Promise<number> {
       'max-iterations': { type: 'string', default: '5' },
       provider: { type: 'string' },
       model: { type: 'string' },
+      budget: { type: 'string' },
     },
   });
+  const budgetUsd = values.budget === undefined ? undefined : Number(values.budget);
+  if (budgetUsd !== undefined && !(Number.isFinite(budgetUsd) && budgetUsd > 0)) {
+    throw new Error('--budget must be a positive number of USD');
+  }
   const maxIterations = Number(values['max-iterations']);
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new Error('--max-iterations must be a positive integer');
@@ -103,10 +108,10 @@ async function main(): Promise<number> {
   log(`task: ${TASK}`);
   log('');
 
-  let result: { passed: boolean; iterations: number } | undefined;
+  let result: Awaited<ReturnType<typeof runCodeGenAgent>> | undefined;
   try {
     const model = createModel(provider, modelName, sim?.llm);
-    result = await withAgent(AGENT, () =>
+    const run = () =>
       runCodeGenAgent({
         model,
         task: TASK,
@@ -115,7 +120,10 @@ async function main(): Promise<number> {
         runTimeoutMs: 60_000,
         sandboxTimeoutMs: 10 * 60_000,
         log,
-      }),
+      });
+    // Under --budget, a call whose worst case would cross the limit is refused before it is sent.
+    result = await withAgent(AGENT, () =>
+      budgetUsd === undefined ? run() : withBudget({ limitUsd: budgetUsd, name: AGENT }, run),
     );
   } finally {
     // Ends any sandbox interval still open and flushes every exporter.
@@ -127,11 +135,14 @@ async function main(): Promise<number> {
   log(
     result.passed
       ? `tests pass after ${result.iterations} iterations`
-      : `tests still fail after ${result.iterations} iterations`,
+      : result.stoppedByBudget !== undefined
+        ? `stopped by the $${budgetUsd} budget after ${result.iterations} iteration${result.iterations === 1 ? '' : 's'}`
+        : `tests still fail after ${result.iterations} iterations`,
   );
   log('');
   for (const line of formatBill(bill.bill, result.iterations, sim !== undefined)) log(line);
-  return result.passed ? 0 : 1;
+  // A stop by --budget is the guard doing its job, not a failure of the demo.
+  return result.passed || result.stoppedByBudget !== undefined ? 0 : 1;
 }
 
 main().then(

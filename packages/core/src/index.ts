@@ -1,4 +1,5 @@
 export { type WithAgentOptions, withAgent } from './agent';
+export * from './budget';
 export * from './instrument';
 export {
   CORE_SCOPE_NAME,

@@ -1,7 +1,8 @@
 /**
  * Registry of priced intervals still open in this process (a sandbox that is
- * running, billed by the second). Instrumentations add a closer when an
- * interval opens and remove it when it ends; `CostSpanProcessor.shutdown()`
+ * running, billed by the second, or an LLM stream still being read).
+ * Instrumentations add a closer when an interval opens and remove it when it
+ * ends; `CostSpanProcessor.shutdown()`
  * calls `closeAllOpenIntervals()` so the spans are ended, priced and exported
  * before the exporters shut down.
  *

@@ -13,6 +13,8 @@ export const ATTR_COST_CACHE_WRITE_USD = 'agentburn.cost.cache_write_usd';
 export const ATTR_COST_COMPUTE_USD = 'agentburn.cost.compute_usd';
 export const ATTR_COST_STATUS = 'agentburn.cost.status';
 export const ATTR_COST_ESTIMATED = 'agentburn.cost.estimated';
+/** Why a span is not fully priced (absent when priced). */
+export const ATTR_COST_REASON = 'agentburn.cost.reason';
 export const ATTR_PRICING_SOURCE = 'agentburn.pricing.source';
 export const ATTR_PRICING_MODEL = 'agentburn.pricing.model';
 export const ATTR_PRICING_VERSION = 'agentburn.pricing.version';
@@ -23,6 +25,20 @@ export const COST_STATUS_PRICED = 'priced';
 export const COST_STATUS_UNPRICED = 'unpriced';
 export const COST_STATUS_PARTIAL = 'partial';
 export type CostStatus = typeof COST_STATUS_PRICED | typeof COST_STATUS_UNPRICED | typeof COST_STATUS_PARTIAL;
+
+/** No price is known for the model (LLM) or the provider's rates (sandbox). */
+export const COST_REASON_MODEL_UNKNOWN = 'model_unknown';
+/** The span reported no usage, or not all of it (a stream cut before its usage arrived). */
+export const COST_REASON_USAGE_MISSING = 'usage_missing';
+/** A usage figure or a reported cost was malformed or implausible: it was left out, never summed. */
+export const COST_REASON_USAGE_INVALID = 'usage_invalid';
+/** Some tokens have no price in the matched entry (e.g. output on an input-only entry). */
+export const COST_REASON_PRICE_INCOMPLETE = 'price_incomplete';
+export type CostReason =
+  | typeof COST_REASON_MODEL_UNKNOWN
+  | typeof COST_REASON_USAGE_MISSING
+  | typeof COST_REASON_USAGE_INVALID
+  | typeof COST_REASON_PRICE_INCOMPLETE;
 
 export const PRICING_SOURCE_GENAI_PRICES = 'genai-prices';
 export const PRICING_SOURCE_OVERRIDE = 'override';
@@ -191,3 +207,32 @@ export const ENV_SUMMARY = 'AGENTBURN_SUMMARY';
 export const ATTR_COST_DUPLICATE_OF = 'agentburn.cost.duplicate_of';
 export const GEN_AI_TOKEN_TYPE_INPUT = 'input';
 export const GEN_AI_TOKEN_TYPE_OUTPUT = 'output';
+
+// --- Budgets (CONVENTIONS §8) ------------------------------------------------
+/** Name prefix of a budget scope's INTERNAL span: `budget {name}`. */
+export const SPAN_BUDGET_PREFIX = 'budget';
+export const ATTR_BUDGET_LIMIT_USD = 'agentburn.budget.limit_usd';
+export const ATTR_BUDGET_SPENT_USD = 'agentburn.budget.spent_usd';
+export const ATTR_BUDGET_STATUS = 'agentburn.budget.status';
+/** On a refused call's span: that call's own worst case. */
+export const ATTR_BUDGET_PROJECTED_USD = 'agentburn.budget.projected_usd';
+/** Event attributes: the `warnAt` fraction crossed; what was refused; what the budget did; what was left. */
+export const ATTR_BUDGET_THRESHOLD = 'agentburn.budget.threshold';
+export const ATTR_BUDGET_REFUSED = 'agentburn.budget.refused';
+export const ATTR_BUDGET_ACTION = 'agentburn.budget.action';
+export const ATTR_BUDGET_REMAINING_USD = 'agentburn.budget.remaining_usd';
+export const EVENT_BUDGET_WARNING = 'agentburn.budget.warning';
+export const EVENT_BUDGET_EXCEEDED = 'agentburn.budget.exceeded';
+export const BUDGET_STATUS_OK = 'ok';
+export const BUDGET_STATUS_WARNED = 'warned';
+export const BUDGET_STATUS_EXCEEDED = 'exceeded';
+export type BudgetStatus = typeof BUDGET_STATUS_OK | typeof BUDGET_STATUS_WARNED | typeof BUDGET_STATUS_EXCEEDED;
+/** `agentburn.budget.action` values: a spend refused or let through (`warn`), a sandbox paused or killed. */
+export const BUDGET_ACTION_REFUSED = 'refused';
+export const BUDGET_ACTION_ALLOWED = 'allowed';
+export const BUDGET_ACTION_PAUSED = 'paused';
+export const BUDGET_ACTION_KILLED = 'killed';
+/** A budget per local root trace under `@agentburn/node`, in USD. */
+export const ENV_BUDGET_USD = 'AGENTBURN_BUDGET_USD';
+/** `code` of `BudgetExceededError`. */
+export const BUDGET_EXCEEDED_CODE = 'AGENTBURN_BUDGET_EXCEEDED';

@@ -1,4 +1,4 @@
-import type { CostStatus, PricingSource } from './semconv';
+import type { CostReason, CostStatus, PricingSource } from './semconv';
 
 /**
  * Token usage of one LLM inference call, normalised: `inputTokens` counts ALL
@@ -35,6 +35,8 @@ export interface LlmCall {
   providerCostUsd?: number;
   /** True when a figure had to be inferred (e.g. tokens estimated by the emitter). */
   estimated: boolean;
+  /** Input was reported but the output count was not (a stream cut before its final usage). */
+  outputMissing?: boolean;
   /** Problems found while reading (malformed values); the caller writes one diag message per cause. */
   issues: string[];
 }
@@ -50,6 +52,8 @@ export interface CostBreakdown {
 
 export interface PriceResult {
   status: CostStatus;
+  /** Why the result is not fully priced; absent when it is. */
+  reason?: CostReason;
   /** Absent when status is `unpriced`: an unknown price is never 0. */
   totalUsd?: number;
   breakdown?: CostBreakdown;

@@ -64,7 +64,11 @@ describe('readComputeInterval', () => {
   it('records-missing-billed-seconds', () => {
     const interval = readComputeInterval('e2b.sandbox', { 'e2b.sandbox.cpu_count': 2, 'e2b.sandbox.memory_mib': 512 });
     expect(interval?.issues).toEqual(['e2b.sandbox.billed_seconds is missing']);
-    expect(new ComputePricer().price(interval!)).toEqual({ status: 'unpriced', estimated: false });
+    expect(new ComputePricer().price(interval!)).toEqual({
+      status: 'unpriced',
+      reason: 'usage_missing',
+      estimated: false,
+    });
   });
 });
 
@@ -121,6 +125,6 @@ describe('ComputePricer', () => {
       estimated: true,
       issues: [],
     });
-    expect(result).toEqual({ status: 'unpriced', estimated: true });
+    expect(result).toEqual({ status: 'unpriced', reason: 'model_unknown', estimated: true });
   });
 });

@@ -3,8 +3,11 @@
  * expected dollar figure is worked out by hand in a comment from the prices
  * that data holds (USD per million tokens, "mtok").
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ENV_PRICES_FILE,
@@ -14,8 +17,10 @@ import {
   loadPriceOverrides,
   PriceFileError,
   quoteLlmPrice,
+  readPriceOverrides,
   type Usage,
 } from '@agentburn/core';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -272,7 +277,8 @@ describe('LlmPricer with genai-prices', () => {
     );
     expect(result.totalUsd).toBeCloseTo(0.00225, 12);
     expect(result.breakdown?.inputUsd).toBeCloseTo(0.00125, 12);
-    expect(result.estimated).toBe(false);
+    // A flat multiplier stands in for the tier's own price list: an estimate.
+    expect(result.estimated).toBe(true);
   });
 
   it('halves-flex-tier-and-uses-configured-priority', () => {
@@ -290,12 +296,27 @@ describe('LlmPricer with genai-prices', () => {
     expect(p.price(c('default'), AT).totalUsd).toBeCloseTo(0.0045, 12);
   });
 
-  it('prices-unconfigured-priority-at-standard-rate-as-estimated', () => {
+  it('prices-priority-tier-at-default-multiplier-as-estimated', () => {
+    // gpt-4o 1000 in / 200 out = 0.0045 standard; priority default x 1.75 = 0.007875.
     const result = pricer().price(
       call({
         provider: 'openai',
         requestModel: 'gpt-4o',
         serviceTier: 'priority',
+        usage: usage({ inputTokens: 1000, outputTokens: 200 }),
+      }),
+      AT,
+    );
+    expect(result.totalUsd).toBeCloseTo(0.007875, 12);
+    expect(result.estimated).toBe(true);
+  });
+
+  it('prices-unknown-tier-at-standard-rate-as-estimated', () => {
+    const result = pricer().price(
+      call({
+        provider: 'openai',
+        requestModel: 'gpt-4o',
+        serviceTier: 'turbo-deluxe',
         usage: usage({ inputTokens: 1000, outputTokens: 200 }),
       }),
       AT,
@@ -326,12 +347,13 @@ describe('LlmPricer with genai-prices', () => {
       }),
       AT,
     );
-    expect(result).toEqual({ status: 'unpriced', estimated: false });
+    expect(result).toEqual({ status: 'unpriced', reason: 'model_unknown', estimated: false });
   });
 
   it('leaves-call-without-tokens-unpriced', () => {
     const result = pricer().price(call({ provider: 'openai', requestModel: 'gpt-4o', usage: usage({}) }), AT);
     expect(result.status).toBe('unpriced');
+    expect(result.reason).toBe('usage_missing');
     expect(result.totalUsd).toBeUndefined();
   });
 
@@ -501,15 +523,86 @@ describe('price overrides', () => {
     ],
     ['does-not-exist.json', (f) => `AGENTBURN_PRICES_FILE ${f}: cannot be read (ENOENT)`],
   ];
+  /** Collects what the pricer says through the diag logger while `fn` runs. */
+  function warningsOf(fn: () => void): string[] {
+    const warnings: string[] = [];
+    const collect = (...args: unknown[]) => warnings.push(args.join(' '));
+    const logger: DiagLogger = { error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} };
+    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    try {
+      fn();
+    } finally {
+      diag.disable();
+    }
+    return warnings;
+  }
+
   for (const [name, message] of cases) {
-    it(`rejects-malformed-price-file-${name.replace('.json', '')}`, () => {
+    it(`bad-price-file-${name.replace('.json', '')}-warns-once-and-keeps-the-catalogue`, () => {
       const file = fixture(name);
-      expect(() => loadPriceOverrides(file)).toThrow(new PriceFileError(message(file)));
+      // The CLI's strict reading: the precise error.
+      expect(() => loadPriceOverrides(file)).toThrow(PriceFileError);
+      expect(() => loadPriceOverrides(file)).toThrow(message(file));
+      // The SDK's reading: never throws, says it once, prices the rest from the catalogue.
       process.env[ENV_PRICES_FILE] = file;
-      expect(() => new LlmPricer()).toThrow(PriceFileError);
-      expect(() => new LlmPricer()).toThrow(message(file));
+      let p: LlmPricer | undefined;
+      const warnings = warningsOf(() => {
+        p = new LlmPricer();
+      });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(message(file));
+      // gpt-4o from the catalogue: 1000 x 2.5/1e6 + 200 x 10/1e6 = 0.0045.
+      const result = p?.price(
+        call({ provider: 'openai', requestModel: 'gpt-4o', usage: usage({ inputTokens: 1000, outputTokens: 200 }) }),
+        AT,
+      );
+      expect(result?.source).toBe('genai-prices');
+      expect(result?.totalUsd).toBeCloseTo(0.0045, 12);
     });
   }
+
+  it('bad-price-file-entry-is-ignored-and-the-good-entries-apply', () => {
+    const file = fixture('partly-bad.json');
+    process.env[ENV_PRICES_FILE] = file;
+    let p: LlmPricer | undefined;
+    const warnings = warningsOf(() => {
+      p = new LlmPricer();
+    });
+    expect(warnings).toEqual([
+      `@agentburn/core: AGENTBURN_PRICES_FILE ${file}: model "other-model": field "input_mtok" must be a non-negative number; that model is ignored, prices come from the catalogue`,
+    ]);
+    // my-model from the file: 1000 x 1/1e6 + 500 x 2/1e6 = 0.002.
+    const mine = p?.price(
+      call({ requestModel: 'my-model', usage: usage({ inputTokens: 1000, outputTokens: 500 }) }),
+      AT,
+    );
+    expect(mine?.source).toBe('override');
+    expect(mine?.totalUsd).toBeCloseTo(0.002, 12);
+    expect(p?.price(call({ requestModel: 'other-model', usage: usage({ inputTokens: 1000 }) }), AT).status).toBe(
+      'unpriced',
+    );
+  });
+
+  it('bad-price-file-directory-is-refused', () => {
+    const dir = fixture('');
+    expect(readPriceOverrides(dir).problems.map((p) => p.message)).toEqual([
+      `AGENTBURN_PRICES_FILE ${dir}: is not a regular file (a directory)`,
+    ]);
+  });
+
+  it.skipIf(process.platform === 'win32')('bad-price-file-fifo-is-refused-without-reading-it', () => {
+    // Reading a FIFO nobody writes to blocks forever: the refusal must come from its type alone.
+    const dir = mkdtempSync(join(tmpdir(), 'agentburn-fifo-'));
+    try {
+      const fifo = join(dir, 'prices.json');
+      execFileSync('mkfifo', [fifo]);
+      expect(readPriceOverrides(fifo).problems.map((p) => p.message)).toEqual([
+        `AGENTBURN_PRICES_FILE ${fifo}: is not a regular file (a FIFO)`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('rejects-malformed-options-override', () => {
     expect(() => new LlmPricer({ pricesFile: '', overrides: { m: { input_mtok: Number.NaN } } })).toThrow(

@@ -24,6 +24,7 @@ interface SdkStream {
 export interface CallOptions {
   captureContent: boolean;
   unreadTimeoutMs: number | undefined;
+  stallTimeoutMs: number | undefined;
   meter: Meter;
 }
 
@@ -42,7 +43,8 @@ export class MessagesCall {
     readonly span: Span,
     /** False when the SDK traces the call itself: `span` is then non-recording, and only metrics are kept. */
     readonly ours: boolean,
-    requestAttributes: Attributes,
+    /** The span's request attributes, kept for the budget check (the span may be non-recording). */
+    readonly requestAttributes: Attributes,
     private readonly options: CallOptions,
   ) {
     this.remember(requestAttributes);
@@ -105,7 +107,7 @@ export class MessagesCall {
         },
         onIncomplete: () => this.end(attributesSoFar()),
       },
-      { unreadTimeoutMs: this.options.unreadTimeoutMs },
+      { unreadTimeoutMs: this.options.unreadTimeoutMs, stallTimeoutMs: this.options.stallTimeoutMs },
     );
   }
 

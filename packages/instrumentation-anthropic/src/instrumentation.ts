@@ -1,4 +1,4 @@
-import { declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
+import { admitLlmCall, declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
 import { context, INVALID_SPAN_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { MessagesCall } from './call';
@@ -123,7 +123,8 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
 
   private wrapCreate(original: AnyFunction): AnyFunction {
     const instrumentation = this;
-    return function create(this: unknown, ...args: unknown[]) {
+    return function create(this: unknown, ...callerArgs: unknown[]) {
+      let args = callerArgs;
       let call: MessagesCall | undefined;
       try {
         call = instrumentation.startCall(this, args);
@@ -132,6 +133,15 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
       }
       if (!call) return original.apply(this, args);
       const { span, ours } = call;
+      // The budget, if one is active, may refuse the call or lower `max_tokens` before anything is sent.
+      const admission = admitLlmCall(call.finisher, {
+        body: args[0],
+        attributes: call.requestAttributes,
+        spanName: spanName(args[0] as MessageParams),
+        capField: 'max_tokens',
+      });
+      if (admission?.refusal) return admission.refusal;
+      if (admission !== undefined && admission.body !== args[0]) args = [admission.body, ...args.slice(1)];
       let result: unknown;
       try {
         result = instrumentation.invoke(this, ours, () =>
@@ -180,6 +190,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     return new MessagesCall(span, !native, attributes, {
       captureContent,
       unreadTimeoutMs: config.unreadStreamTimeoutMs,
+      stallTimeoutMs: config.stalledStreamTimeoutMs,
       meter: this.meter,
     });
   }

@@ -85,30 +85,68 @@ export function responseAttributes(message: MessageFields): Attributes {
   return attributes;
 }
 
+/** One usage's token figures, undefined where the API gave none. */
+interface TokenFigures {
+  uncached: number | undefined;
+  cacheRead: number | undefined;
+  cacheWrite: number | undefined;
+  oneHour: number | undefined;
+  output: number | undefined;
+}
+
+function tokenFigures(usage: JsonObject): TokenFigures {
+  const split = isObject(usage.cache_creation) ? usage.cache_creation : undefined;
+  const fiveMinutes = count(split?.ephemeral_5m_input_tokens);
+  const oneHour = count(split?.ephemeral_1h_input_tokens);
+  return {
+    uncached: count(usage.input_tokens),
+    cacheRead: count(usage.cache_read_input_tokens),
+    // The total is the API's own figure; the 5m/1h split is the fallback when only it is sent.
+    cacheWrite:
+      count(usage.cache_creation_input_tokens) ??
+      (fiveMinutes !== undefined || oneHour !== undefined ? (fiveMinutes ?? 0) + (oneHour ?? 0) : undefined),
+    oneHour,
+    output: count(usage.output_tokens),
+  };
+}
+
+/** `a + b`, undefined only when both are. */
+function plus(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
+}
+
 /**
  * Anthropic's `input_tokens` leaves out the tokens read from and written to
  * the prompt cache; `gen_ai.usage.input_tokens` counts ALL input, so they are
  * added back. The cache figures are parts of that total.
+ *
+ * With server-side compaction, `usage.iterations` lists a `compaction` step
+ * (its own input, cache and output tokens) before the message step; the
+ * top-level figures leave the compaction out, but it is billed, so its
+ * tokens are added to every figure.
  */
 export function usageAttributes(usage: unknown): Attributes {
   if (!isObject(usage)) return {};
   const attributes: Attributes = {};
-  const uncached = count(usage.input_tokens);
-  const cacheRead = count(usage.cache_read_input_tokens);
-  const split = isObject(usage.cache_creation) ? usage.cache_creation : undefined;
-  const fiveMinutes = count(split?.ephemeral_5m_input_tokens);
-  const oneHour = count(split?.ephemeral_1h_input_tokens);
-  // The total is the API's own figure; the 5m/1h split is the fallback when only it is sent.
-  const cacheWrite =
-    count(usage.cache_creation_input_tokens) ??
-    (fiveMinutes !== undefined || oneHour !== undefined ? (fiveMinutes ?? 0) + (oneHour ?? 0) : undefined);
+  const total = tokenFigures(usage);
+  const iterations: unknown[] = Array.isArray(usage.iterations) ? usage.iterations : [];
+  for (const step of iterations) {
+    if (!isObject(step) || step.type !== 'compaction') continue;
+    const more = tokenFigures(step);
+    total.uncached = plus(total.uncached, more.uncached);
+    total.cacheRead = plus(total.cacheRead, more.cacheRead);
+    total.cacheWrite = plus(total.cacheWrite, more.cacheWrite);
+    total.oneHour = plus(total.oneHour, more.oneHour);
+    // A stream's output count is final only with message_delta: no compaction output is added before it.
+    if (total.output !== undefined) total.output = plus(total.output, more.output);
+  }
+  const { uncached, cacheRead, cacheWrite, oneHour, output } = total;
   if (uncached !== undefined || cacheRead !== undefined || cacheWrite !== undefined) {
     attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = (uncached ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
   }
   if (cacheRead !== undefined) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = cacheRead;
   if (cacheWrite !== undefined) attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = cacheWrite;
   if (oneHour !== undefined) attributes[ATTR_USAGE_CACHE_CREATION_1H_INPUT_TOKENS] = oneHour;
-  const output = count(usage.output_tokens);
   if (output !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = output;
   const details = isObject(usage.output_tokens_details) ? usage.output_tokens_details : undefined;
   const thinking = count(details?.thinking_tokens);

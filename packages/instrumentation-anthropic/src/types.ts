@@ -25,4 +25,11 @@ export interface AnthropicInstrumentationConfig extends InstrumentationConfig {
    * response itself is left alone. Default five minutes; 0 disables the bound.
    */
   unreadStreamTimeoutMs?: number;
+  /**
+   * End the span of a stream whose server sends nothing for this many
+   * milliseconds while the caller waits for the next chunk (the caller may
+   * have given up on it). The pending read is left alone. Default: 10
+   * minutes; 0 turns the bound off.
+   */
+  stalledStreamTimeoutMs?: number;
 }

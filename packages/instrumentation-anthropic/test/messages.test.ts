@@ -119,6 +119,53 @@ describe('usage and cost', () => {
     expect(span.attributes.cost_usd).toBeCloseTo(0.00345, 12);
   });
 
+  it('prices-compaction-iterations-on-own-span', async () => {
+    // Server-side compaction: a compaction step, then the message step. The top-level usage is the
+    // message step's alone; both are billed.
+    const usage = {
+      input_tokens: 2000,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      output_tokens: 500,
+      iterations: [
+        {
+          type: 'compaction',
+          input_tokens: 1000,
+          cache_read_input_tokens: 150000,
+          cache_creation_input_tokens: 0,
+          output_tokens: 3000,
+        },
+        {
+          type: 'message',
+          input_tokens: 2000,
+          cache_read_input_tokens: 0,
+          cache_creation_input_tokens: 0,
+          output_tokens: 500,
+        },
+      ],
+    };
+    const compacted = () => anthropicMessage({ id: 'msg_compacted', model: MODEL, text: 'Done.', usage });
+    fake.reply({ json: compacted() }, { sse: anthropicStreamEvents(compacted(), { finalUsage: usage }) });
+    await client.messages.create(PARAMS);
+    const stream = await client.messages.create({ ...PARAMS, stream: true });
+    for await (const _ of stream) {
+      // read it all
+    }
+    const spans = await spansEnded(tracing, 2);
+    // compaction: 1000 x 3 + 150000 x 0.3 + 3000 x 15 = 3000 + 45000 + 45000 = 93000 -> 0.093
+    // message:    2000 x 3 + 500 x 15                 = 6000 + 7500          = 13500 -> 0.0135
+    // total 0.1065 (the top-level usage alone gives 0.0135, 7.9x too low)
+    for (const span of spans) {
+      expect(span.attributes['gen_ai.usage.input_tokens']).toBe(153000);
+      expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(150000);
+      expect(span.attributes['gen_ai.usage.output_tokens']).toBe(3500);
+      expect(span.attributes.cost_usd).toBe(0.1065);
+      expect(span.attributes['agentburn.cost.cache_read_usd']).toBe(0.045);
+      expect(span.attributes['agentburn.cost.status']).toBe('priced');
+      expect(span.attributes['agentburn.cost.estimated']).toBeUndefined();
+    }
+  });
+
   it('streams-usage-from-message-start-and-delta', async () => {
     // message_start carries input 40 + cache read 60 (and a placeholder output of 1);
     // message_delta carries the cumulative output 700 and updated figures: input 50, cache read 80.
@@ -392,6 +439,37 @@ describe('lifecycle', () => {
     expect(types[0]).toBe('message_start');
     expect(types.at(-1)).toBe('message_stop');
     expect(tracing.spans()).toHaveLength(1);
+  });
+
+  it('ends-span-when-server-stalls-and-caller-walks-away', async () => {
+    tracing.instrumentation.setConfig({ stalledStreamTimeoutMs: 20 });
+    fake.reply(heldStream());
+    const stream = await client.messages.create({ ...PARAMS, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    for (let i = 0; i < 3; i++) await iterator.next();
+    // The server holds the rest; the caller's next read is never settled, and the caller moves on.
+    const abandoned = iterator.next().catch(() => undefined);
+    const span = await onlySpan();
+    expect(span.attributes['gen_ai.response.id']).toBe('msg_cached');
+    expect(span.attributes['agentburn.cost.status']).toBe('partial');
+    fake.release();
+    await abandoned;
+    expect(tracing.spans()).toHaveLength(1);
+  });
+
+  it('marks-stream-cut-after-message-start-partial', async () => {
+    fake.reply(heldStream());
+    const stream = await client.messages.create({ ...PARAMS, stream: true });
+    for await (const event of stream) {
+      if (event.type === 'message_start') break;
+    }
+    const span = await onlySpan();
+    // Priced from message_start's input figures alone; the output was never reported:
+    //   input 0.003 + cache read 0.0006 + write 5m 0.00375 + write 1h 0.012 = 0.01935
+    expect(span.attributes.cost_usd).toBe(0.01935);
+    expect(span.attributes['agentburn.cost.output_usd']).toBe(0);
+    expect(span.attributes['agentburn.cost.status']).toBe('partial');
+    expect(span.attributes['agentburn.cost.reason']).toBe('usage_missing');
   });
 
   it('ends-span-when-promise-never-awaited', async () => {

@@ -69,6 +69,44 @@ describe('native tracing on (the default of recent SDK versions)', () => {
     expect(span!.attributes.cost_usd).toBeCloseTo(COST, 12);
   });
 
+  it('prices-compaction-iterations-on-native-span-as-estimated', async () => {
+    const client = newClient();
+    const usage = {
+      input_tokens: 2000,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      output_tokens: 500,
+      iterations: [
+        {
+          type: 'compaction',
+          input_tokens: 1000,
+          cache_read_input_tokens: 150000,
+          cache_creation_input_tokens: 0,
+          output_tokens: 3000,
+        },
+        {
+          type: 'message',
+          input_tokens: 2000,
+          cache_read_input_tokens: 0,
+          cache_creation_input_tokens: 0,
+          output_tokens: 500,
+        },
+      ],
+    };
+    fake.reply({ json: anthropicMessage({ id: 'msg_compacted', model: MODEL, text: 'Done.', usage }) });
+    await client.messages.create(PARAMS);
+    const [span] = await spansEnded(tracing, 1);
+    expect(span!.name).toBe('anthropic.messages.create');
+    // The SDK sums the compaction's input kinds into one figure: 1000 + 150000 + 0.
+    expect(span!.attributes['anthropic.usage.compaction.input_tokens']).toBe(151000);
+    // Priced as cache reads, the kind a compaction mostly reads:
+    //   message input 2000 x 3 = 6000; compaction input 151000 x 0.3 = 45300;
+    //   output (500 + 3000) x 15 = 52500; total 103800 -> 0.1038 (billed: 0.1065).
+    // At the uncached price it read 0.5115, 4.8x too high.
+    expect(span!.attributes.cost_usd).toBe(0.1038);
+    expect(span!.attributes['agentburn.cost.estimated']).toBe(true);
+  });
+
   it('defers-to-native-tracing-for-streams', async () => {
     const client = newClient();
     fake.reply({ sse: anthropicStreamEvents(message()) }, { sse: anthropicStreamEvents(message()) });

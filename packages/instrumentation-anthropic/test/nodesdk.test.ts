@@ -35,8 +35,11 @@ it('loads-with-NodeSDK', async () => {
     max_tokens: 16,
     messages: [{ role: 'user', content: 'hi' }],
   });
-  // NodeSDK's resource detectors are asynchronous; the export waits for them.
-  for (let i = 0; i < 1000 && exporter.getFinishedSpans().length === 0; i++) await new Promise((r) => setImmediate(r));
+  // NodeSDK's resource detectors are asynchronous; the export waits for them (a generous bound: a busy machine is slow).
+  const deadline = Date.now() + 10_000;
+  while (exporter.getFinishedSpans().length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const spans = exporter.getFinishedSpans();
   // NodeSDK registers a global provider, so the SDK's own tracing would be live: `disable` leaves one span, ours.
   expect(spans.map((s) => s.name)).toEqual(['chat claude-haiku-4-5']);

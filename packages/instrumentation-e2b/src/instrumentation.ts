@@ -66,7 +66,27 @@ type AnyFn = (this: any, ...args: any[]) => any;
 /** SDK option bags, read defensively. */
 type SdkOptions = { [key: string]: unknown } | undefined;
 type CommandHandleLike = { wait(): Promise<unknown>; disconnected?: boolean };
-type SandboxLike = { sandboxId: string; connectionConfig?: { debug?: boolean }; commands?: object; files?: object };
+type SandboxLike = {
+  sandboxId: string;
+  connectionConfig?: { debug?: boolean };
+  commands?: object;
+  files?: object;
+  kill?: () => Promise<unknown>;
+  pause?: () => Promise<unknown>;
+  betaPause?: () => Promise<unknown>;
+};
+
+/** A budget stops a sandbox through the SDK's own instance methods (traced like any other call). */
+function stopSandbox(sandbox: SandboxLike, action: 'pause' | 'kill', log: { warn(message: string): void }): void {
+  const stop = action === 'pause' ? (sandbox.pause ?? sandbox.betaPause) : sandbox.kill;
+  if (typeof stop !== 'function') {
+    log.warn(`a budget could not ${action} sandbox ${sandbox.sandboxId}: this SDK version has no such method`);
+    return;
+  }
+  Promise.resolve()
+    .then(() => stop.call(sandbox))
+    .catch((error: unknown) => log.warn(`a budget could not ${action} sandbox ${sandbox.sandboxId}: ${String(error)}`));
+}
 
 /** Which sandbox an SDK `Commands` or `Filesystem` object belongs to. */
 interface Binding {
@@ -265,13 +285,17 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
         // odd arguments: the SDK will say what is wrong
       }
       const attributes = request.template === undefined ? {} : { [ATTR_E2B_TEMPLATE_ID]: request.template };
-      return inst.trace({ name: SPAN_E2B_SANDBOX_CREATE, attributes }, () => original.apply(this, args), {
-        onResult(sandbox: SandboxLike, op) {
-          op.finisher.setAttributes({ [ATTR_E2B_SANDBOX_ID]: sandbox?.sandboxId });
-          inst.started(sandbox, op, request);
-          return undefined;
+      return inst.trace(
+        { name: SPAN_E2B_SANDBOX_CREATE, attributes, budgeted: true },
+        () => original.apply(this, args),
+        {
+          onResult(sandbox: SandboxLike, op) {
+            op.finisher.setAttributes({ [ATTR_E2B_SANDBOX_ID]: sandbox?.sandboxId });
+            inst.started(sandbox, op, request);
+            return undefined;
+          },
         },
-      });
+      );
     };
   }
 
@@ -387,6 +411,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
       template: request.template,
       onTimeout: request.onTimeout,
       autoResume: request.autoResume,
+      stop: (action) => stopSandbox(s, action, this._diag),
     });
     const version = this.intervals.expiryVersion(s.sandboxId);
     this.lookUp(s, (info) => this.intervals.applyFacts(s.sandboxId, factsFromInfo(info), version));
@@ -454,6 +479,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
           sandboxId: binding?.id,
           attributes: runCodeAttributes(code, opts, capture),
           inSandbox: true,
+          budgeted: true,
         },
         () => original.call(this, code, opts, ...rest),
         {
@@ -492,6 +518,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
           sandboxId: binding?.id,
           attributes: commandAttributes(cmd, opts, capture),
           inSandbox: true,
+          budgeted: true,
         },
         () => original.call(this, cmd, opts, ...rest),
         {

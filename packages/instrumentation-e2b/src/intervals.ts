@@ -8,11 +8,13 @@ import {
   ATTR_E2B_SANDBOX_MEMORY_MIB,
   ATTR_E2B_TEMPLATE_ID,
   addOpenInterval,
+  meterSandbox,
   removeOpenInterval,
   SANDBOX_END_ABANDONED,
   SANDBOX_END_LOST,
   SANDBOX_END_PAUSED,
   SANDBOX_END_TIMEOUT,
+  type SandboxBudgetMeter,
   type SandboxEndReason,
   SPAN_E2B_SANDBOX,
 } from '@agentburn/core';
@@ -37,6 +39,8 @@ export interface IntervalStart {
   template?: string;
   onTimeout?: 'kill' | 'pause';
   autoResume?: boolean;
+  /** How a budget pauses or kills this sandbox once its limit is crossed. */
+  stop?: (action: 'pause' | 'kill') => void;
 }
 
 interface OpenInterval {
@@ -50,6 +54,8 @@ interface OpenInterval {
   activeSince: number;
   /** Stops following operations that outlive their call (background commands), for `abandoned`. */
   followers: Set<() => void>;
+  /** The running time counted against the budget the sandbox started in, if any. */
+  budget: SandboxBudgetMeter | undefined;
 }
 
 /** What is known of one sandbox, by id, across the SDK objects that point at it. */
@@ -59,6 +65,8 @@ interface SandboxRecord {
   size?: SandboxSize;
   onTimeout: 'kill' | 'pause';
   autoResume: boolean;
+  /** How a budget stops the sandbox (kept for an interval resumed by traffic). */
+  stop?: (action: 'pause' | 'kill') => void;
   /** Lifetime asked for at the last create/connect/setTimeout, for a resume by traffic. */
   timeoutMs: number;
   /** The last interval ended because the sandbox paused itself on timeout. */
@@ -103,6 +111,7 @@ export class SandboxIntervals {
     if (start.template !== undefined) record.template = start.template;
     if (start.onTimeout !== undefined) record.onTimeout = start.onTimeout;
     if (start.autoResume !== undefined) record.autoResume = start.autoResume;
+    if (start.stop !== undefined) record.stop = start.stop;
     record.timeoutMs = Math.max(0, start.endAtMs - start.startMs);
     record.pausedOnTimeout = false;
     record.expiryVersion++;
@@ -127,6 +136,17 @@ export class SandboxIntervals {
       inflight: 0,
       activeSince: 0,
       followers: new Set(),
+      budget: meterSandbox(start.parent, {
+        provider: 'e2b',
+        name: SPAN_E2B_SANDBOX,
+        clock: this.clock,
+        startMs: start.startMs,
+        size: () => {
+          const size = record.size ?? templateSize(record.template) ?? templateSize('base');
+          return size && { vcpu: size.cpuCount, memoryMib: size.memoryMib };
+        },
+        stop: (action) => record.stop?.(action),
+      }),
     };
     record.open = open;
     this.setExpiry(record, start.endAtMs);
@@ -228,6 +248,7 @@ export class SandboxIntervals {
 
     const billed = billedSeconds(open.startMs, billedEnd);
     record.billedSeconds += billed;
+    open.budget?.end(billed);
     const attributes: Attributes = {
       [ATTR_E2B_SANDBOX_BILLED_SECONDS]: billed,
       [ATTR_E2B_SANDBOX_ACTIVE_SECONDS]: Math.round(open.activeMs) / 1000,

@@ -9,6 +9,7 @@ import {
   ATTR_FILE_PATH,
   ATTR_PROCESS_COMMAND_LINE,
   ATTR_PROCESS_EXIT_CODE,
+  admitSandboxOperation,
   SpanFinisher,
 } from '@agentburn/core';
 import { type Attributes, context, SpanKind, type Tracer, trace } from '@opentelemetry/api';
@@ -28,6 +29,8 @@ export interface OperationSpec {
   attributes?: Attributes;
   /** Counts toward the sandbox's active seconds (work inside the sandbox, not lifecycle calls). */
   inSandbox?: boolean;
+  /** Refused once an active budget is spent (create, runCode, commands.run). */
+  budgeted?: boolean;
 }
 
 /** One traced call in flight. */
@@ -61,6 +64,7 @@ export function traceOperation<T>(
 ): Promise<T> {
   let op: RunningOperation;
   let callContext: ReturnType<typeof context.active>;
+  let refusal: Promise<never> | undefined;
   try {
     const parent = context.active();
     const attributes: Attributes = { ...spec.attributes };
@@ -69,8 +73,13 @@ export function traceOperation<T>(
     const leave = spec.inSandbox ? deps.intervals.enter(spec.sandboxId, parent) : () => {};
     op = { finisher: new SpanFinisher(span), startMs: deps.intervals.now(), parent, leave };
     callContext = trace.setSpan(parent, span);
+    if (spec.budgeted) refusal = admitSandboxOperation(op.finisher, spec.name);
   } catch {
     return call();
+  }
+  if (refusal !== undefined) {
+    op.leave();
+    return refusal;
   }
   let pending: Promise<T>;
   try {

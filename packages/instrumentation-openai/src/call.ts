@@ -1,4 +1,4 @@
-import { observeApiPromise, observeStreamIterator, type SpanFinisher } from '@agentburn/core';
+import { type ApiPromiseObserver, observeApiPromise, observeStreamIterator, type SpanFinisher } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 import type { Operation, Payload } from './operation';
 
@@ -9,6 +9,7 @@ export interface CallSettings {
   /** The usage-only chunk was injected by us and is hidden from the caller. */
   hideUsageChunk: boolean;
   unreadTimeoutMs: number;
+  stallTimeoutMs: number | undefined;
 }
 
 /**
@@ -28,13 +29,16 @@ export class Call {
     private readonly settings: CallSettings,
   ) {}
 
-  /** Attaches to whatever the SDK method returned. Never throws. */
-  observe(returned: unknown): void {
+  /**
+   * Attaches to whatever the SDK method returned. `recover` may answer a
+   * failed request with a replacement (see `ApiPromiseObserver.recover`). Never throws.
+   */
+  observe(returned: unknown, recover?: (error: unknown) => PromiseLike<unknown> | undefined): void {
     try {
       const onParsed = (value: unknown) => this.onResult(value);
-      if (observeApiPromise(returned, this.finisher, { onParsed, unreadTimeoutMs: this.settings.unreadTimeoutMs })) {
-        return;
-      }
+      const observer: ApiPromiseObserver = { onParsed, unreadTimeoutMs: this.settings.unreadTimeoutMs };
+      if (recover !== undefined) observer.recover = recover;
+      if (observeApiPromise(returned, this.finisher, observer)) return;
       if (isThenable(returned)) {
         // Not an SDK promise (a wrapper from elsewhere): waiting on it has no side effect.
         returned.then(onParsed, (error) => this.finisher.fail(error));
@@ -68,7 +72,7 @@ export class Call {
             },
             onIncomplete: finish,
           },
-          { unreadTimeoutMs: settings.unreadTimeoutMs },
+          { unreadTimeoutMs: settings.unreadTimeoutMs, stallTimeoutMs: settings.stallTimeoutMs },
         );
         return;
       }

@@ -20,6 +20,7 @@ import { addChatUsage } from './usage';
 /** `chat.completions.create`. */
 export const chatCompletions: Operation = {
   name: GEN_AI_OPERATION_CHAT,
+  outputCapField: 'max_completion_tokens',
 
   prepare(body, { injectStreamUsage }) {
     // Ask for the usage chunk the API only sends on request; the caller's

@@ -1,6 +1,7 @@
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
+  admitLlmCall,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   declineUnsupportedVersions,
   SpanFinisher,
@@ -44,6 +45,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   private readonly patchedPrototypes = new WeakSet<object>();
   /** Targets given to manuallyInstrument(), re-patched on enable() and unpatched on disable(). */
   private readonly manualTargets: unknown[] = [];
+  /** Base URLs whose server answered the injected `stream_options` with a 400: never injected again. */
+  private readonly streamOptionsRejected = new Set<string>();
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -114,12 +117,19 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     const traced: Create = function tracedCreate(this: Resource, body: Payload, ...rest: unknown[]) {
       let call: Call;
       let sendBody = body;
+      let baseURL = '';
+      let streamOptionsInjected = false;
+      let refusal: Promise<never> | undefined;
       let callContext: ReturnType<typeof context.active>;
       try {
         const config = instrumentation.getConfig();
         const captureContent = shouldCaptureContent(config.captureContent);
-        const prepared = operation.prepare?.(body, { injectStreamUsage: config.injectStreamUsage !== false });
+        baseURL = baseUrlOf(this);
+        const prepared = operation.prepare?.(body, {
+          injectStreamUsage: config.injectStreamUsage !== false && !instrumentation.streamOptionsRejected.has(baseURL),
+        });
         if (prepared) sendBody = prepared.body;
+        streamOptionsInjected = sendBody !== body;
         const requestAttributes = operation.requestAttributes(body, captureContent);
         const attributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: operation.name,
@@ -127,10 +137,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           ...requestAttributes,
         };
         const model = requestAttributes[ATTR_GEN_AI_REQUEST_MODEL];
-        const span = instrumentation.tracer.startSpan(model ? `${operation.name} ${model}` : operation.name, {
-          kind: SpanKind.CLIENT,
-          attributes,
-        });
+        const spanName = model ? `${operation.name} ${model}` : operation.name;
+        const span = instrumentation.tracer.startSpan(spanName, { kind: SpanKind.CLIENT, attributes });
         callContext = trace.setSpan(context.active(), span);
         // Without a metrics SDK the meter is the API's no-op one: skip the per-call work.
         const meter = instrumentation.meter;
@@ -146,11 +154,24 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           streaming: body?.stream === true,
           hideUsageChunk: prepared?.hideUsageChunk === true,
           unreadTimeoutMs: config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+          stallTimeoutMs: config.stalledStreamTimeoutMs,
         });
+        // The budget, if one is active, may refuse the call or lower its output cap before anything is sent.
+        const admission = admitLlmCall(call.finisher, {
+          body: sendBody,
+          attributes,
+          spanName,
+          capField: operation.outputCapField,
+        });
+        if (admission !== undefined) {
+          sendBody = admission.body;
+          refusal = admission.refusal;
+        }
       } catch {
         // Tracing failed to start: the call itself must go on untouched.
         return original.call(this, body, ...rest);
       }
+      if (refusal !== undefined) return refusal;
       let returned: unknown;
       try {
         returned = context.with(callContext, () => original.call(this, sendBody, ...rest));
@@ -158,12 +179,74 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         call.finisher.fail(error);
         throw error;
       }
-      call.observe(returned);
+      // Only a request we added stream_options to may be resent, without them (and with a budget's clamp kept).
+      const resendBody = streamOptionsInjected ? withoutInjectedStreamOptions(sendBody, body) : body;
+      call.observe(
+        returned,
+        streamOptionsInjected
+          ? (error) =>
+              instrumentation.resendWithoutStreamOptions(error, baseURL, () =>
+                context.with(callContext, () => original.call(this, resendBody, ...rest)),
+              )
+          : undefined,
+      );
       return returned;
     };
     Object.defineProperty(traced, WRAPPED, { value: true });
     return traced;
   }
+
+  /**
+   * Some servers (older Azure deployments, OpenAI-compatible proxies) answer
+   * the `stream_options` we added with a 400, where the caller's own request
+   * would have worked. Resends that request once, untouched; when the resend
+   * succeeds, the base URL is remembered and its streams are never sent the
+   * option again (they then carry no usage: `agentburn.cost.reason =
+   * usage_missing`). A 400 is not billed. Returns the resent request's
+   * response promise, or undefined to let `error` through.
+   */
+  private resendWithoutStreamOptions(
+    error: unknown,
+    baseURL: string,
+    resend: () => unknown,
+  ): PromiseLike<unknown> | undefined {
+    if (!rejectsStreamOptions(error)) return undefined;
+    const responsePromise = (resend() as Payload)?.responsePromise;
+    if (typeof responsePromise?.then !== 'function') return undefined;
+    return (responsePromise as PromiseLike<unknown>).then((response) => {
+      if (!this.streamOptionsRejected.has(baseURL)) {
+        this.streamOptionsRejected.add(baseURL);
+        this._diag.warn(
+          `the server at ${baseURL} rejects stream_options.include_usage: streams to it are sent without it ` +
+            'and report no token usage (agentburn.cost.reason = usage_missing)',
+        );
+      }
+      return response;
+    });
+  }
+}
+
+/** A 400 that names the option we inject (`stream_options`, `include_usage`). */
+function rejectsStreamOptions(error: unknown): boolean {
+  const e = error as { status?: unknown; message?: unknown } | undefined;
+  return e?.status === 400 && /stream_options|include_usage/i.test(String(e.message));
+}
+
+/** The request as sent, with the caller's own `stream_options` (or none) in place of ours: the caller's object when nothing else changed. */
+function withoutInjectedStreamOptions(sent: Payload, callers: Payload): Payload {
+  const { stream_options: _injected, ...rest } = sent as Record<string, unknown>;
+  const restored = callers?.stream_options === undefined ? rest : { ...rest, stream_options: callers.stream_options };
+  const keys = Object.keys(restored);
+  const unchanged =
+    keys.length === Object.keys(callers ?? {}).length &&
+    keys.every((key) => (restored as Record<string, unknown>)[key] === (callers as Record<string, unknown>)[key]);
+  return unchanged ? callers : (restored as Payload);
+}
+
+/** The client's base URL, the key under which a server's refusal of `stream_options` is remembered. */
+function baseUrlOf(resource: Resource | undefined): string {
+  const url = (resource?._client as { baseURL?: unknown } | undefined)?.baseURL;
+  return typeof url === 'string' ? url : '';
 }
 
 function isOurs(fn: unknown): boolean {

@@ -23,6 +23,8 @@ export type Payload = any;
 export interface Operation {
   /** `gen_ai.operation.name`. */
   readonly name: string;
+  /** The request field that caps the output when a budget lowers it; absent when the operation has no output. */
+  readonly outputCapField?: string;
   /**
    * The body to send. May return a copy (never a mutated original), e.g.
    * with `stream_options.include_usage` added; `hideUsageChunk` then says

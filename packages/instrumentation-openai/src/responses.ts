@@ -25,6 +25,7 @@ import { addResponsesUsage } from './usage';
  */
 export const responses: Operation = {
   name: GEN_AI_OPERATION_CHAT,
+  outputCapField: 'max_output_tokens',
 
   requestAttributes(body, captureContent) {
     const attributes = modelRequestAttributes(body, body?.max_output_tokens);

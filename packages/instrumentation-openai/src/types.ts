@@ -19,4 +19,11 @@ export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
    * many milliseconds. The stream itself stays usable. Default: 5 minutes.
    */
   unreadStreamTimeoutMs?: number;
+  /**
+   * End the span of a stream whose server sends nothing for this many
+   * milliseconds while the caller waits for the next chunk (the caller may
+   * have given up on it). The pending read is left alone. Default: 10
+   * minutes; 0 turns the bound off.
+   */
+  stalledStreamTimeoutMs?: number;
 }

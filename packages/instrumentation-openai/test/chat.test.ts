@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import {
   ATTR_COST_CACHE_READ_USD,
+  ATTR_COST_ESTIMATED,
   ATTR_COST_INPUT_USD,
   ATTR_COST_OUTPUT_USD,
+  ATTR_COST_REASON,
   ATTR_COST_STATUS,
   ATTR_COST_USD,
   ATTR_ERROR_TYPE,
@@ -144,6 +146,29 @@ describe('chat completions', () => {
     expect(span!.attributes[ATTR_OPENAI_RESPONSE_SERVICE_TIER]).toBe('flex');
   });
 
+  it('prices-reported-service-tier-with-multiplier-as-estimated', async () => {
+    // Asked for priority; the response reports the tier actually served, and that one is priced.
+    // gpt-4o 12 in x 2.5 / 1e6 + 5 out x 10 / 1e6 = 0.00008 standard.
+    server.reply(
+      { json: chatCompletion({ serviceTier: 'priority' }) },
+      { json: chatCompletion({ serviceTier: 'default' }) },
+      { json: chatCompletion({ serviceTier: 'flex' }) },
+    );
+    for (let i = 0; i < 3; i++) {
+      await client.chat.completions.create({ model: 'gpt-4o', messages, service_tier: 'priority' });
+    }
+    const spans = await h.ended(3);
+    // priority x 1.75 = 0.00014; estimated (a flat multiplier stands in for the tier's price list)
+    expect(spans[0]!.attributes[ATTR_COST_USD]).toBe(0.00014);
+    expect(spans[0]!.attributes[ATTR_COST_ESTIMATED]).toBe(true);
+    // downgraded to default: the standard price, exact
+    expect(spans[1]!.attributes[ATTR_COST_USD]).toBe(0.00008);
+    expect(spans[1]!.attributes[ATTR_COST_ESTIMATED]).toBeUndefined();
+    // flex x 0.5 = 0.00004, estimated
+    expect(spans[2]!.attributes[ATTR_COST_USD]).toBe(0.00004);
+    expect(spans[2]!.attributes[ATTR_COST_ESTIMATED]).toBe(true);
+  });
+
   it('streams-with-injected-usage-hidden-from-caller', async () => {
     const params = { model: 'gpt-4o', messages, stream: true as const };
     const before = structuredClone(params);
@@ -189,6 +214,52 @@ describe('chat completions', () => {
     expect(seen[5]?.usage?.prompt_tokens).toBe(12);
     const [span] = await h.ended(1);
     expect(span!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(12);
+  });
+
+  it('resends-without-stream-options-when-server-rejects-it', async () => {
+    server.defaults.rejectStreamOptions = true;
+    // A base URL of its own (the fake answers under any prefix): what is remembered for it stays in this test.
+    const strict = new OpenAI({ baseURL: server.url.replace(/\/v1$/, '/strict/v1'), apiKey: 'sk-test', maxRetries: 0 });
+    const params = { model: 'gpt-4o', messages, stream: true as const };
+    const before = structuredClone(params);
+    const promise = strict.chat.completions.create(params);
+    // withResponse() still works: the SDK's own APIPromise, parsed by the SDK.
+    const { data: stream, response: raw } = await promise.withResponse();
+    expect(Object.getPrototypeOf(stream)).toBe(require('openai/streaming').Stream.prototype);
+    expect(raw.status).toBe(200);
+    const seen: ChunkLike[] = [];
+    for await (const chunk of stream) seen.push(chunk as ChunkLike);
+    expect(seen.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello from the fake.');
+    expect(params).toEqual(before);
+    // Our request was refused; the caller's own request, resent untouched, was answered.
+    expect(server.requests.map((r) => r.body.stream_options)).toEqual([{ include_usage: true }, undefined]);
+
+    const [span] = await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
+    expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    // No usage came back: unpriced for want of usage, not for want of a price.
+    expect(span!.attributes[ATTR_COST_STATUS]).toBe('unpriced');
+    expect(span!.attributes[ATTR_COST_REASON]).toBe('usage_missing');
+
+    // The base URL is remembered: the next stream is sent without the option, once.
+    h.reset();
+    server.requests.length = 0;
+    const again = await strict.chat.completions.create({ ...params });
+    for await (const _ of again) {
+    }
+    expect(server.requests.map((r) => r.body.stream_options)).toEqual([undefined]);
+  });
+
+  it('lets-a-400-unrelated-to-stream-options-through', async () => {
+    server.reply({ error: { status: 400, message: "Invalid 'messages': empty array" } });
+    const error = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [], stream: true })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(openai.BadRequestError);
+    expect(server.requests).toHaveLength(1);
+    const [span] = await h.ended(1);
+    expect(span!.attributes[ATTR_ERROR_TYPE]).toBe('BadRequestError');
   });
 
   it('does-not-break-withResponse', async () => {

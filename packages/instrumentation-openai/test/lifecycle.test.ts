@@ -1,5 +1,12 @@
 import { createServer } from 'node:net';
-import { ATTR_ERROR_TYPE, ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS } from '@agentburn/core';
+import {
+  ATTR_COST_REASON,
+  ATTR_COST_STATUS,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+} from '@agentburn/core';
 import { SpanStatusCode, type TracerProvider } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chatCompletionChunks, type FakeOpenAIServer, startOpenAIServer } from '../../../test/fakes/openai-server';
@@ -103,6 +110,29 @@ describe('streams', () => {
     h.reset();
     void client.chat.completions.create({ ...params, stream: true });
     await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
+  });
+
+  it('ends-span-when-server-stalls-and-caller-walks-away', async () => {
+    h.instrumentation.setConfig({ stalledStreamTimeoutMs: 20 });
+    // Two chunks, then the server goes silent with the connection open.
+    server.reply({ sse: chatCompletionChunks({ streamChunks: 2 }).slice(0, 2), holdOpen: true });
+    const stream = await client.chat.completions.create({ ...params, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.next();
+    // The caller asks for more, then gives up on the pending read (no return(), no abort).
+    const abandoned = iterator.next().catch(() => undefined);
+    const [span] = await h.ended(1);
+    expect(h.spans()).toHaveLength(1);
+    // It reached the exporter, not only the processors.
+    expect(h.exporter.getFinishedSpans()).toHaveLength(1);
+    expect(span!.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('chatcmpl-fake-stream-1');
+    // No usage chunk ever came: unpriced because usage is missing, not because gpt-4o has no price.
+    expect(span!.attributes[ATTR_COST_STATUS]).toBe('unpriced');
+    expect(span!.attributes[ATTR_COST_REASON]).toBe('usage_missing');
+    stream.controller.abort();
+    await abandoned;
     expect(h.spans()).toHaveLength(1);
   });
 

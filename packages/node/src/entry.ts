@@ -1,13 +1,13 @@
-import { register } from './register';
+import { type StartedBy, start } from './register';
 
 /**
  * `register()` for the `--import` / `--require` entries, where a throw would
- * stop the app before its first line. A configuration error (an unreadable
- * price file, say) is reported once on stderr and the app runs untraced.
+ * stop the app before its first line. register() reports bad configuration
+ * and starts anyway; this catch is the last guard against a defect of ours.
  */
-export function registerFromFlag(): void {
+export function registerFromFlag(flag: Exclude<StartedBy, 'code'>): void {
   try {
-    register();
+    start({}, flag);
   } catch (err) {
     process.stderr.write(`agentburn: not started: ${err instanceof Error ? err.message : String(err)}\n`);
   }

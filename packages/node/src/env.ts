@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import type { BatchSettings } from './export-loss';
 
 /**
  * The standard OTEL_* variables that decide where telemetry goes. The OTLP
@@ -32,28 +33,70 @@ export function selectedExporters(signal: 'TRACES' | 'METRICS'): ExporterName[] 
   for (const name of raw.split(',').map((s) => s.trim().toLowerCase())) {
     if (name === 'none') return [];
     if (name === 'otlp' || name === 'console') names.add(name);
-    else if (name !== '') diag.warn(`agentburn: OTEL_${signal}_EXPORTER value "${name}" is not supported; ignored`);
+    else if (name !== '') {
+      diag.warn(`agentburn: OTEL_${signal}_EXPORTER value "${name}" is not supported (otlp, console, none); ignored`);
+    }
   }
   return [...names];
 }
 
-/** `OTEL_EXPORTER_OTLP_*_PROTOCOL`: only OTLP/HTTP is shipped; say so once instead of silently sending elsewhere. */
-export function warnOnUnsupportedProtocol(signal: 'TRACES' | 'METRICS'): void {
-  const protocol = env(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ?? env('OTEL_EXPORTER_OTLP_PROTOCOL');
-  if (protocol === 'grpc') {
-    diag.warn(
-      `agentburn: OTLP protocol "grpc" is not bundled; ${signal.toLowerCase()} are sent as OTLP/HTTP JSON ` +
-        '(use the collector port 4318, or build your own SDK with a gRPC exporter and the CostSpanProcessor)',
-    );
-  }
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+
+/** `OTEL_EXPORTER_OTLP_{signal}_PROTOCOL`, then `OTEL_EXPORTER_OTLP_PROTOCOL`; `http/protobuf` (the OTel default) when unset or unknown. */
+export function otlpProtocol(signal: 'TRACES' | 'METRICS'): OtlpProtocol {
+  const name =
+    env(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) !== undefined
+      ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`
+      : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const raw = env(name);
+  if (raw === undefined) return 'http/protobuf';
+  const protocol = PROTOCOLS.find((p) => p === raw.toLowerCase());
+  if (protocol) return protocol;
+  diag.warn(`agentburn: ${name} value "${raw}" is not one of ${PROTOCOLS.join(', ')}; using http/protobuf`);
+  return 'http/protobuf';
 }
 
-/** A positive integer from the environment, or the fallback. */
+/** Where the OTLP exporter of a signal sends, as the exporters work it out (for messages only). */
+export function otlpEndpoint(signal: 'TRACES' | 'METRICS', protocol: OtlpProtocol): string {
+  const own = env(`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`);
+  if (own !== undefined) return own;
+  const base = env('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (protocol === 'grpc') return base ?? 'http://localhost:4317';
+  const path = `v1/${signal.toLowerCase()}`;
+  return base === undefined ? `http://localhost:4318/${path}` : `${base.replace(/\/+$/, '')}/${path}`;
+}
+
+/** A positive integer from the environment, or the fallback; a value that is not one is said once. */
 export function intFromEnv(name: string, fallback: number): number {
   const raw = env(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
+  if (Number.isSafeInteger(value) && value > 0) return value;
+  diag.warn(`agentburn: ${name} must be a positive integer; got "${raw}", using ${fallback}`);
+  return fallback;
+}
+
+/**
+ * Batch span processor settings from `OTEL_BSP_*`. The defaults are sized for
+ * agent workloads, which end spans in bursts (a fan-out of tool calls, a
+ * loop over files): a queue 8 times the SDK's, in batches of 1024 (an OTLP
+ * request of about 1 MB).
+ */
+export function batchSettingsFromEnv(): BatchSettings {
+  const maxQueueSize = intFromEnv('OTEL_BSP_MAX_QUEUE_SIZE', 16_384);
+  const batch = intFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', Math.min(1024, maxQueueSize));
+  if (batch > maxQueueSize) {
+    diag.warn(
+      `agentburn: OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${batch}) exceeds OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize}); using ${maxQueueSize}`,
+    );
+  }
+  return {
+    maxQueueSize,
+    maxExportBatchSize: Math.min(batch, maxQueueSize),
+    scheduledDelayMillis: intFromEnv('OTEL_BSP_SCHEDULE_DELAY', 5000),
+    exportTimeoutMillis: intFromEnv('OTEL_BSP_EXPORT_TIMEOUT', 30_000),
+  };
 }
 
 export type SummaryMode = 'auto' | 'always' | 'never';
@@ -61,6 +104,16 @@ export type SummaryMode = 'auto' | 'always' | 'never';
 export function summaryModeFromEnv(name: string): SummaryMode | undefined {
   const raw = env(name)?.toLowerCase();
   if (raw === 'auto' || raw === 'always' || raw === 'never') return raw;
-  if (raw !== undefined) diag.warn(`agentburn: ${name} must be auto, always or never; got "${raw}"`);
+  if (raw !== undefined) diag.warn(`agentburn: ${name} must be auto, always or never; got "${raw}", using auto`);
+  return undefined;
+}
+
+/** A budget in USD (a finite number >= 0) from the environment; anything else is said once and ignored. */
+export function budgetUsdFromEnv(name: string): number | undefined {
+  const raw = env(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (Number.isFinite(value) && value >= 0) return value;
+  diag.warn(`agentburn: ${name} must be a number of USD >= 0; got "${raw}"; no budget is set`);
   return undefined;
 }

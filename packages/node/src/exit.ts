@@ -1,11 +1,14 @@
 import { diag } from '@opentelemetry/api';
 
 export interface ExitHooks {
-  /** Removes every listener installed by `installExitHooks`. */
+  /** Removes the flush listeners (`beforeExit`, signals); the loss report at `exit` stays. */
   remove(): void;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/** Why the process ended with telemetry not yet shut down. */
+export type ExitCause = 'process-exit' | 'flush-timeout' | 'uncaught-error';
 
 /**
  * Flushes telemetry when the process ends, without changing how it ends.
@@ -19,16 +22,17 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  *   then re-raise the signal with our listener gone, so the process dies of
  *   it exactly as it would have without us.
  *
- * `process.exit()` called by the app cannot be waited on; spans already
- * handed to the exporters may be lost then (summary lines are written
- * synchronously and are not).
+ * - `process.exit()` called by the app cannot be waited on: at `exit`,
+ *   `reportLoss` says (synchronously) what was not exported and the fix.
  */
 export function installExitHooks(
   shutdown: () => Promise<void>,
   forceFlush: () => Promise<void>,
   timeoutMillis: number,
+  reportLoss: (cause: ExitCause) => void,
 ): ExitHooks {
   let shuttingDown = false;
+  let crashed = false;
 
   const onBeforeExit = () => {
     if (shuttingDown) return;
@@ -56,10 +60,27 @@ export function installExitHooks(
       return;
     }
     shuttingDown = true;
-    bounded(shutdown(), timeoutMillis).then(reraise, reraise);
+    // The process dies of the signal, which emits no `exit`: say here what the flush could not deliver.
+    const report = () => reportLoss('flush-timeout');
+    bounded(shutdown(), timeoutMillis).then(report).finally(reraise);
+  };
+
+  // Only observes: an uncaught error still ends the process as it would without us.
+  const onUncaught = () => {
+    crashed = true;
+  };
+  const onExit = () => {
+    try {
+      reportLoss(shuttingDown ? 'flush-timeout' : crashed ? 'uncaught-error' : 'process-exit');
+    } catch {
+      // Nothing may stop the exit.
+    }
   };
 
   process.on('beforeExit', onBeforeExit);
+  // Stay after remove(): a shutdown that never finishes is reported at exit too (reportLoss is silent after a complete one).
+  process.on('exit', onExit);
+  process.on('uncaughtExceptionMonitor', onUncaught);
   for (const signal of SIGNALS) process.on(signal, onSignal);
 
   return {
@@ -74,8 +95,8 @@ export function installExitHooks(
 export function bounded(work: Promise<unknown>, timeoutMillis: number, onTimeout?: () => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
+    // What was lost is said by the caller (the exit report), with the counts.
     timer = setTimeout(() => {
-      diag.warn(`agentburn: telemetry flush did not finish within ${timeoutMillis} ms; giving up`);
       resolve();
       onTimeout?.();
     }, timeoutMillis);

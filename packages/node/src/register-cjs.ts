@@ -8,4 +8,4 @@
  */
 import { registerFromFlag } from './entry';
 
-registerFromFlag();
+registerFromFlag('require-flag');

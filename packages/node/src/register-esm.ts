@@ -9,5 +9,5 @@ import { registerFromFlag } from './entry';
 import { installEsmLoaderHook } from './hook';
 
 const loaderReady = installEsmLoaderHook(import.meta.url);
-registerFromFlag();
+registerFromFlag('import-flag');
 await loaderReady();

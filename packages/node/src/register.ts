@@ -1,7 +1,6 @@
-import { CostSpanProcessor, ENV_SUMMARY } from '@agentburn/core';
+import { createRequire } from 'node:module';
+import { CostSpanProcessor, ENV_BUDGET_USD, ENV_SUMMARY, openIntervalCount, setTraceBudget } from '@agentburn/core';
 import { diag, metrics } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import {
   defaultResource,
@@ -16,9 +15,9 @@ import {
   MeterProvider,
   type MetricReader,
   PeriodicExportingMetricReader,
+  type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import {
-  BatchSpanProcessor,
   ConsoleSpanExporter,
   NodeTracerProvider,
   SimpleSpanProcessor,
@@ -26,9 +25,23 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { intFromEnv, type SummaryMode, selectedExporters, summaryModeFromEnv, warnOnUnsupportedProtocol } from './env';
-import { installExitHooks } from './exit';
+import { installDiagLogger } from './diag';
+import {
+  batchSettingsFromEnv,
+  budgetUsdFromEnv,
+  intFromEnv,
+  otlpEndpoint,
+  otlpProtocol,
+  type SummaryMode,
+  selectedExporters,
+  summaryModeFromEnv,
+} from './env';
+import { type ExitCause, installExitHooks } from './exit';
+import { AccountedBatchSpanProcessor, warnOnMetricExportFailure } from './export-loss';
+import { otlpMetricExporter, otlpTraceExporter } from './exporters';
+import { esmLoaderHookInstalled, installEsmLoaderHook } from './hook';
 import { defaultInstrumentations } from './instrumentations';
+import { SDK_PACKAGES, warnOnPreloadedSdks } from './preloaded';
 import { CostSummaryProcessor } from './summary';
 
 export type CostProcessorOptions = NonNullable<ConstructorParameters<typeof CostSpanProcessor>[0]>;
@@ -45,7 +58,7 @@ export interface RegisterOptions {
    * exporter is configured. Env: `AGENTBURN_SUMMARY`.
    */
   summary?: SummaryMode;
-  /** Exported through a BatchSpanProcessor, after the CostSpanProcessor; replaces the env-selected exporters. */
+  /** Exported through a batch processor (`OTEL_BSP_*`), after the CostSpanProcessor; replaces the env-selected exporters. */
   traceExporter?: SpanExporter;
   /** Extra processors, run after the CostSpanProcessor (so they see `cost_usd`). */
   spanProcessors?: SpanProcessor[];
@@ -55,6 +68,12 @@ export interface RegisterOptions {
   shutdownTimeoutMillis?: number;
   /** Flush on `beforeExit`, SIGTERM and SIGINT. Default true. */
   handleExit?: boolean;
+  /**
+   * A budget in USD for every local root trace (one task) not already inside
+   * `withBudget`: a call that would cross it is refused before it is sent.
+   * Env: `AGENTBURN_BUDGET_USD`.
+   */
+  budgetUsd?: number;
 }
 
 export interface AgentburnHandle {
@@ -66,49 +85,79 @@ export interface AgentburnHandle {
   shutdown(): Promise<void>;
 }
 
+/** Set by the build (tsup.config.ts): true in the ES module build of this package, false in the CommonJS one. */
+declare const __AGENTBURN_ESM__: boolean;
+const LOADED_AS_ES_MODULE = typeof __AGENTBURN_ESM__ === 'boolean' && __AGENTBURN_ESM__;
+
 /** One SDK per process: both the ESM and the CJS build of this package look here. */
 const ACTIVE = Symbol.for('agentburn.node.handle');
 type Holder = { [ACTIVE]?: AgentburnHandle };
 
 /**
  * Starts tracing and cost accounting for the process: our instrumentations,
- * the CostSpanProcessor ahead of every exporter, OTLP/HTTP export configured
- * by the standard OTEL_* variables, and the terminal cost summary when no
- * exporter is configured.
+ * the CostSpanProcessor ahead of every exporter, OTLP export configured by
+ * the standard OTEL_* variables, and the terminal cost summary when no
+ * exporter is configured. Diagnostics go to stderr (`OTEL_LOG_LEVEL`).
+ * Nothing from the environment makes it throw: a bad setting is said once
+ * and the rest starts.
  */
 export function register(options: RegisterOptions = {}): AgentburnHandle {
+  return start(options, 'code');
+}
+
+/**
+ * How the SDK was started: from code, or by the `--import` entry (loader
+ * hook already in) or the `--require` entry (a CommonJS preload, where the
+ * loader hook is not installed: see register-cjs.ts).
+ */
+export type StartedBy = 'code' | 'import-flag' | 'require-flag';
+
+/** @internal register(), told who calls it. */
+export function start(options: RegisterOptions, startedBy: StartedBy): AgentburnHandle {
   const holder = globalThis as Holder;
   const active = holder[ACTIVE];
   if (active) {
     diag.warn('agentburn: register() was already called in this process; returning the running SDK');
     return active;
   }
+  installDiagLogger();
+
+  // An ES module app that calls register() from code: its static imports ran
+  // first (they cannot be patched any more), but an `await import()` after
+  // this line can be, once the loader hook is in. CommonJS apps need none.
+  // Only our ES module build installs it: from a `--require` preload (the CommonJS build) Node 20 would lose the app's uncaught-error output.
+  const esmFromCode =
+    startedBy === 'code' &&
+    LOADED_AS_ES_MODULE &&
+    createRequire(import.meta.url).main === undefined &&
+    !esmLoaderHookInstalled();
+  if (esmFromCode) installEsmLoaderHook(import.meta.url, SDK_PACKAGES);
+  warnOnPreloadedSdks(esmFromCode);
 
   const resource = buildResource(options.serviceName);
 
   const readers = options.metricReaders ?? metricReadersFromEnv();
   const meterProvider = readers.length > 0 ? new MeterProvider({ resource, readers }) : undefined;
-
-  // Built before anything global is touched: a bad price file throws here.
-  let costProcessor: CostSpanProcessor;
-  try {
-    costProcessor = new CostSpanProcessor({ meterProvider, ...options.costProcessor });
-  } catch (err) {
-    void meterProvider?.shutdown();
-    throw err;
-  }
   if (meterProvider) metrics.setGlobalMeterProvider(meterProvider);
+  const costProcessor = createCostProcessor(meterProvider, options.costProcessor);
 
-  const exporters = options.traceExporter ? [options.traceExporter] : traceExportersFromEnv();
+  const exporters = options.traceExporter
+    ? [{ exporter: options.traceExporter, destination: options.traceExporter.constructor.name }]
+    : traceExportersFromEnv();
+  const batch = batchSettingsFromEnv();
+  const accounted = exporters
+    .filter(({ exporter }) => !(exporter instanceof ConsoleSpanExporter))
+    .map(({ exporter, destination }) => new AccountedBatchSpanProcessor(exporter, batch, destination));
   const exporting: SpanProcessor[] = [
-    ...exporters.map((e) =>
-      e instanceof ConsoleSpanExporter ? new SimpleSpanProcessor(e) : new BatchSpanProcessor(e),
-    ),
+    ...accounted,
+    ...exporters
+      .filter(({ exporter }) => exporter instanceof ConsoleSpanExporter)
+      .map(({ exporter }) => new SimpleSpanProcessor(exporter)),
     ...(options.spanProcessors ?? []),
   ];
   const summaryMode = options.summary ?? summaryModeFromEnv(ENV_SUMMARY) ?? 'auto';
   // `auto`: the summary is the output when spans go nowhere else (console output is for debugging, not a destination).
-  const exportsElsewhere = options.spanProcessors?.length || exporters.some((e) => !(e instanceof ConsoleSpanExporter));
+  const exportsElsewhere = options.spanProcessors?.length || accounted.length > 0;
   if (summaryMode === 'always' || (summaryMode === 'auto' && !exportsElsewhere)) {
     exporting.push(new CostSummaryProcessor());
   }
@@ -119,10 +168,20 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
   const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [costProcessor, ...exporting] });
   tracerProvider.register();
 
+  const budgetUsd = options.budgetUsd ?? budgetUsdFromEnv(ENV_BUDGET_USD);
+  if (budgetUsd !== undefined) setTraceBudget({ limitUsd: budgetUsd });
+
   const instrumentations = options.instrumentations ?? defaultInstrumentations();
   const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider });
 
   let shutdownPromise: Promise<void> | undefined;
+  let shutdownDone = false;
+  const shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 5000;
+  const reportLoss = (cause: ExitCause) => {
+    if (shutdownDone) return;
+    const line = lossAtExit(cause, accounted, shutdownTimeoutMillis);
+    if (line) diag.warn(line);
+  };
   const handle: AgentburnHandle = {
     tracerProvider,
     meterProvider,
@@ -133,9 +192,15 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
       shutdownPromise ??= (async () => {
         exitHooks?.remove();
         unregister();
+        if (budgetUsd !== undefined) setTraceBudget(undefined);
         // Traces first: ending open sandbox intervals counts their cost metrics, which the meter shutdown then exports.
-        await tracerProvider.shutdown();
-        await meterProvider?.shutdown();
+        try {
+          await tracerProvider.shutdown();
+          // A failed metric export was said by its exporter's wrapper; it is not the caller's error.
+          await meterProvider?.shutdown().catch(() => {});
+        } finally {
+          shutdownDone = true;
+        }
         if (holder[ACTIVE] === handle) delete holder[ACTIVE];
       })();
       return shutdownPromise;
@@ -147,7 +212,8 @@ export function register(options: RegisterOptions = {}): AgentburnHandle {
       : installExitHooks(
           () => handle.shutdown(),
           () => handle.forceFlush(),
-          options.shutdownTimeoutMillis ?? 5000,
+          shutdownTimeoutMillis,
+          reportLoss,
         );
   holder[ACTIVE] = handle;
   return handle;
@@ -161,10 +227,67 @@ function buildResource(serviceName: string | undefined): Resource {
   return resource;
 }
 
-function traceExportersFromEnv(): SpanExporter[] {
-  const names = selectedExporters('TRACES');
-  if (names.includes('otlp')) warnOnUnsupportedProtocol('TRACES');
-  return names.map((name) => (name === 'otlp' ? new OTLPTraceExporter() : new ConsoleSpanExporter()));
+/**
+ * The CostSpanProcessor. A bad price file only warns (core keeps its good
+ * entries); malformed `overrides` from code are a programming error, said
+ * once, and pricing goes on from the catalogue rather than stopping the app.
+ */
+function createCostProcessor(
+  meterProvider: MeterProvider | undefined,
+  options: CostProcessorOptions | undefined,
+): CostSpanProcessor {
+  try {
+    return new CostSpanProcessor({ meterProvider, ...options });
+  } catch (err) {
+    diag.warn(
+      `agentburn: costProcessor options rejected: ${err instanceof Error ? err.message : String(err)}; the overrides option is ignored`,
+    );
+  }
+  try {
+    return new CostSpanProcessor({ meterProvider, ...options, overrides: undefined });
+  } catch {
+    return new CostSpanProcessor({ meterProvider });
+  }
+}
+
+interface NamedSpanExporter {
+  exporter: SpanExporter;
+  /** For messages: the endpoint, or the exporter's name. */
+  destination: string;
+}
+
+function traceExportersFromEnv(): NamedSpanExporter[] {
+  return selectedExporters('TRACES').flatMap((name): NamedSpanExporter[] => {
+    if (name === 'console') return [{ exporter: new ConsoleSpanExporter(), destination: 'console' }];
+    const protocol = otlpProtocol('TRACES');
+    const exporter = otlpTraceExporter(protocol);
+    return exporter ? [{ exporter, destination: otlpEndpoint('TRACES', protocol) }] : [];
+  });
+}
+
+/** What the exit lost and how to avoid it, or undefined when nothing was. */
+function lossAtExit(cause: ExitCause, accounted: AccountedBatchSpanProcessor[], timeoutMillis: number) {
+  const lost = accounted.flatMap((p) => p.lossLine() ?? []);
+  const intervals = openIntervalCount();
+  if (intervals > 0) {
+    lost.push(
+      `${intervals} sandbox interval${intervals === 1 ? '' : 's'} still running (not ended, so ${intervals === 1 ? 'its' : 'their'} compute cost is not recorded)`,
+    );
+  }
+  if (lost.length === 0) return undefined;
+  const what = lost.join('; ');
+  switch (cause) {
+    case 'flush-timeout':
+      return `agentburn: telemetry flush did not finish within ${timeoutMillis} ms: ${what}`;
+    case 'uncaught-error':
+      return `agentburn: the process crashed before telemetry was flushed: ${what}`;
+    case 'process-exit':
+      return (
+        `agentburn: process.exit() ended the process before telemetry was flushed: ${what}. ` +
+        'Set process.exitCode and let the process end by itself, or `await telemetry.shutdown()` ' +
+        '(telemetry = the handle register() returns) before calling process.exit()'
+      );
+  }
 }
 
 /**
@@ -174,15 +297,15 @@ function traceExportersFromEnv(): SpanExporter[] {
  */
 function metricReadersFromEnv(): MetricReader[] {
   const names = selectedExporters('METRICS');
-  if (names.includes('otlp')) warnOnUnsupportedProtocol('METRICS');
   const exportIntervalMillis = intFromEnv('OTEL_METRIC_EXPORT_INTERVAL', 60_000);
   const exportTimeoutMillis = Math.min(intFromEnv('OTEL_METRIC_EXPORT_TIMEOUT', 30_000), exportIntervalMillis);
-  return names.map(
-    (name) =>
-      new PeriodicExportingMetricReader({
-        exporter: name === 'otlp' ? new OTLPMetricExporter() : new ConsoleMetricExporter(),
-        exportIntervalMillis,
-        exportTimeoutMillis,
-      }),
-  );
+  return names.flatMap((name) => {
+    let exporter: PushMetricExporter | undefined = new ConsoleMetricExporter();
+    if (name === 'otlp') {
+      const protocol = otlpProtocol('METRICS');
+      const otlp = otlpMetricExporter(protocol);
+      exporter = otlp && warnOnMetricExportFailure(otlp, otlpEndpoint('METRICS', protocol));
+    }
+    return exporter ? [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis })] : [];
+  });
 }

@@ -1,5 +1,7 @@
 import {
+  ATTR_BUDGET_STATUS,
   ATTR_COST_STATUS,
+  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_TRACE_COMPLETE,
@@ -9,6 +11,7 @@ import {
   ATTR_TRACE_LLM_COST_USD,
   ATTR_TRACE_SANDBOX_RUNS,
   ATTR_TRACE_UNPRICED_SPANS,
+  BUDGET_STATUS_EXCEEDED,
   COST_STATUS_UNPRICED,
   isLocalRoot,
 } from '@agentburn/core';
@@ -28,6 +31,10 @@ export interface TraceCostSummary {
   unpricedModels: string[];
   /** False when a costed span of the trace ended after its root. */
   complete: boolean;
+  /** A budget refused or stopped something in the trace. */
+  budgetExceeded?: boolean;
+  /** Calls and sandbox operations a budget refused. */
+  budgetRefusals?: number;
 }
 
 export interface CostSummaryProcessorOptions {
@@ -38,6 +45,8 @@ export interface CostSummaryProcessorOptions {
 }
 
 const DEFAULT_MAX_OPEN_TRACES = 1000;
+/** `error.type` of a call or sandbox operation a budget refused. */
+const BUDGET_EXCEEDED_ERROR = 'BudgetExceededError';
 /** More unpriced model names than this per trace are summarised as "+N". */
 const MAX_MODELS_PER_TRACE = 8;
 
@@ -54,6 +63,8 @@ export class CostSummaryProcessor implements SpanProcessor {
   private readonly maxOpenTraces: number;
   /** traceId -> unpriced model names seen in that trace (insertion order = age, for eviction). */
   private readonly unpriced = new Map<string, Set<string>>();
+  /** traceId -> refusals by a budget in traces where one was exceeded (0: exceeded, nothing refused); same eviction. */
+  private readonly budgetHits = new Map<string, number>();
 
   constructor(options: CostSummaryProcessorOptions = {}) {
     this.write = options.write ?? ((line) => process.stderr.write(`${line}\n`));
@@ -66,10 +77,13 @@ export class CostSummaryProcessor implements SpanProcessor {
     try {
       const traceId = span.spanContext().traceId;
       if (span.attributes[ATTR_COST_STATUS] === COST_STATUS_UNPRICED) this.rememberUnpriced(traceId, span);
+      this.rememberBudgetHit(traceId, span);
       if (!isLocalRoot(span)) return;
       const models = this.unpriced.get(traceId);
       this.unpriced.delete(traceId);
-      const summary = readTraceSummary(span, models ? [...models] : []);
+      const budgetRefusals = this.budgetHits.get(traceId);
+      this.budgetHits.delete(traceId);
+      const summary = readTraceSummary(span, models ? [...models] : [], budgetRefusals);
       if (summary) this.write(formatCostSummary(summary));
     } catch {
       // A summary line is a courtesy: never let it break the app or the export pipeline.
@@ -82,7 +96,18 @@ export class CostSummaryProcessor implements SpanProcessor {
 
   shutdown(): Promise<void> {
     this.unpriced.clear();
+    this.budgetHits.clear();
     return Promise.resolve();
+  }
+
+  private rememberBudgetHit(traceId: string, span: ReadableSpan): void {
+    const refused = span.attributes[ATTR_ERROR_TYPE] === BUDGET_EXCEEDED_ERROR;
+    if (!refused && span.attributes[ATTR_BUDGET_STATUS] !== BUDGET_STATUS_EXCEEDED) return;
+    if (!this.budgetHits.has(traceId) && this.budgetHits.size >= this.maxOpenTraces) {
+      const oldest = this.budgetHits.keys().next().value;
+      if (oldest !== undefined) this.budgetHits.delete(oldest);
+    }
+    this.budgetHits.set(traceId, (this.budgetHits.get(traceId) ?? 0) + (refused ? 1 : 0));
   }
 
   private rememberUnpriced(traceId: string, span: ReadableSpan): void {
@@ -105,7 +130,12 @@ export class CostSummaryProcessor implements SpanProcessor {
  * LLM call and no sandbox run (an HTTP request that never reached a model is
  * not worth a line).
  */
-export function readTraceSummary(span: ReadableSpan, unpricedModels: string[] = []): TraceCostSummary | undefined {
+export function readTraceSummary(
+  span: ReadableSpan,
+  unpricedModels: string[] = [],
+  /** Refusals by a budget in the trace, when a budget was exceeded in it. */
+  budgetRefusals?: number,
+): TraceCostSummary | undefined {
   const attrs = span.attributes;
   const summary: TraceCostSummary = {
     traceId: span.spanContext().traceId,
@@ -120,7 +150,11 @@ export function readTraceSummary(span: ReadableSpan, unpricedModels: string[] = 
   };
   const worthALine =
     summary.costUsd > 0 || summary.llmCalls > 0 || summary.sandboxRuns > 0 || summary.unpricedSpans > 0;
-  return worthALine ? summary : undefined;
+  if (budgetRefusals !== undefined) {
+    summary.budgetExceeded = true;
+    summary.budgetRefusals = budgetRefusals;
+  }
+  return worthALine || budgetRefusals !== undefined ? summary : undefined;
 }
 
 /**
@@ -136,16 +170,41 @@ export function formatCostSummary(s: TraceCostSummary): string {
   if (s.llmCalls > 0) counts.push(plural(s.llmCalls, 'LLM call'));
   if (s.sandboxRuns > 0) counts.push(plural(s.sandboxRuns, 'sandbox run'));
   if (s.unpricedSpans > 0 || s.unpricedModels.length > 0) counts.push(`unpriced: ${modelList(s)}`);
+  if (s.budgetExceeded) {
+    const refused = s.budgetRefusals ?? 0;
+    counts.push(`budget exceeded${refused > 0 ? ` (${refused} refused)` : ''}`);
+  }
   if (counts.length > 0) parts.push(`  ${counts.join(' · ')}`);
   if (!s.complete) parts.push('  (incomplete: spend recorded after the trace ended)');
   return parts.join('');
 }
 
-/** Four decimals (what an LLM call usually costs); more for sub-cent-hundredths, so a tiny cost never reads $0.0000. */
+/**
+ * At least four decimals (what an LLM call usually costs) and at least three
+ * significant digits, so a small cost is neither zero nor cut short
+ * (`$0.00475`, not `$0.0047`); zeros past the fourth decimal are dropped.
+ * Rounded from the shortest decimal form of the number (Intl does), not from
+ * its binary value, which toFixed would round down (0.00475 is 0.0047499...).
+ */
 export function usd(value: number): string {
-  if (value === 0) return '$0.00';
-  if (Math.abs(value) >= 0.0001) return `$${value.toFixed(4)}`;
-  return `$${value.toPrecision(2)}`;
+  if (value === 0 || !Number.isFinite(value)) return '$0.00';
+  const decimals = Math.min(20, Math.max(4, 2 - Math.floor(Math.log10(Math.abs(value)))));
+  const text = fixedFormat(decimals).format(value);
+  return `$${decimals > 4 ? text.replace(/(\.\d{4}\d*?)0+$/, '$1') : text}`;
+}
+
+const formats = new Map<number, Intl.NumberFormat>();
+function fixedFormat(decimals: number): Intl.NumberFormat {
+  let format = formats.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', {
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+      useGrouping: false,
+    });
+    formats.set(decimals, format);
+  }
+  return format;
 }
 
 function modelList(s: TraceCostSummary): string {

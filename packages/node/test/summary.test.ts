@@ -1,8 +1,10 @@
 import {
+  ATTR_BUDGET_PROJECTED_USD,
   ATTR_E2B_SANDBOX_BILLED_SECONDS,
   ATTR_E2B_SANDBOX_CPU_COUNT,
   ATTR_E2B_SANDBOX_ID,
   ATTR_E2B_SANDBOX_MEMORY_MIB,
+  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -84,10 +86,29 @@ describe('formatCostSummary', () => {
     );
   });
 
+  it('says-when-a-budget-was-exceeded-and-how-much-it-refused', () => {
+    expect(formatCostSummary({ ...base, costUsd: 0.004, llmCalls: 2, budgetExceeded: true, budgetRefusals: 1 })).toBe(
+      'agentburn  trace 4bf92f35  $0.0040  2 LLM calls · budget exceeded (1 refused)',
+    );
+    expect(
+      formatCostSummary({ ...base, costUsd: 0.001, sandboxRuns: 1, budgetExceeded: true, budgetRefusals: 0 }),
+    ).toBe('agentburn  trace 4bf92f35  $0.0010  1 sandbox run · budget exceeded');
+  });
+
   it('never-prints-a-tiny-cost-as-zero', () => {
     expect(usd(0.000022)).toBe('$0.000022');
     expect(usd(0)).toBe('$0.00');
     expect(usd(1.23456)).toBe('$1.2346');
+  });
+
+  it('summary-shows-enough-digits-for-a-sub-cent-cost', () => {
+    // 0.00475 is stored as 0.0047499999...: four decimals would print $0.0047.
+    expect(usd(0.00475)).toBe('$0.00475');
+    expect(usd(0.014249999999999999)).toBe('$0.0142');
+    expect(usd(0.004)).toBe('$0.0040');
+    expect(usd(0.0000123)).toBe('$0.0000123');
+    expect(usd(12.5)).toBe('$12.5000');
+    expect(usd(0.005025)).toBe('$0.00503');
   });
 });
 
@@ -107,9 +128,24 @@ describe('CostSummaryProcessor', () => {
     });
     expect(lines).toEqual([]);
     root.end();
-    // LLM: 1000 x $1/M + 500 x $2/M = $0.002; total $0.005025.
+    // LLM: 1000 x $1/M + 500 x $2/M = $0.002; total $0.005025 (three significant digits: $0.00503).
     expect(lines).toEqual([
-      `agentburn  trace ${root.spanContext().traceId.slice(0, 8)}  $0.0050  (LLM $0.0020 · compute $0.0030)  2 LLM calls · 1 sandbox run · unpriced: mystery-model`,
+      `agentburn  trace ${root.spanContext().traceId.slice(0, 8)}  $0.00503  (LLM $0.0020 · compute $0.00303)  2 LLM calls · 1 sandbox run · unpriced: mystery-model`,
+    ]);
+  });
+
+  it('prints-a-line-for-a-trace-whose-only-call-a-budget-refused', () => {
+    const { lines, tracer, child } = setup();
+    const root = tracer.startSpan('run');
+    child(root, 'chat my-model', {
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+      [ATTR_GEN_AI_REQUEST_MODEL]: 'my-model',
+      [ATTR_BUDGET_PROJECTED_USD]: 0.01,
+      [ATTR_ERROR_TYPE]: 'BudgetExceededError',
+    });
+    root.end();
+    expect(lines).toEqual([
+      `agentburn  trace ${root.spanContext().traceId.slice(0, 8)}  $0.00  budget exceeded (1 refused)`,
     ]);
   });
 

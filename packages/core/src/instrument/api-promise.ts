@@ -11,6 +11,14 @@ export interface ApiPromiseObserver {
   onParsed(value: unknown): void;
   /** End the span when the response arrived but nobody parses it for this long. Defaults to five minutes. */
   unreadTimeoutMs?: number;
+  /**
+   * The request failed: return the `responsePromise` of a replacement request
+   * (e.g. the caller's own request, resent without something the
+   * instrumentation added) to answer the caller with instead, or undefined to
+   * let the error through. The SDK's own parse turns the replacement's
+   * response into the value the caller gets, on the same APIPromise.
+   */
+  recover?(error: unknown): PromiseLike<unknown> | undefined;
 }
 
 /** The parts of a Stainless `APIPromise` (openai, @anthropic-ai/sdk) this file relies on. */
@@ -123,16 +131,24 @@ export function observeApiPromise(returned: unknown, finisher: SpanFinisher, obs
     }, bound);
     unreadTimer.unref?.();
   };
-  promise.responsePromise = promise.responsePromise.then(
-    (response) => {
-      onHeaders();
-      return response;
-    },
-    (error: unknown) => {
-      fail(error);
-      throw error;
-    },
-  );
+  const passOn = (response: unknown) => {
+    onHeaders();
+    return response;
+  };
+  const failWith = (error: unknown): never => {
+    fail(error);
+    throw error;
+  };
+  promise.responsePromise = promise.responsePromise.then(passOn, (error: unknown) => {
+    let replacement: PromiseLike<unknown> | undefined;
+    try {
+      replacement = observer.recover?.(error);
+    } catch {
+      replacement = undefined;
+    }
+    if (replacement === undefined) return failWith(error);
+    return Promise.resolve(replacement).then(passOn, failWith);
+  });
   return true;
 }
 

@@ -8,6 +8,9 @@ export interface SpanOutcome {
   durationSeconds: number;
 }
 
+/** Called once as the span ends, with every attribute given through the finisher and the error, if any. */
+export type EndListener = (attributes: Attributes, error: unknown) => void;
+
 /**
  * Ends a span exactly once, whichever exit path gets there first: success,
  * error, abort, early break, or an unread stream's bound. Every later call is
@@ -15,7 +18,11 @@ export interface SpanOutcome {
  */
 export class SpanFinisher {
   private done = false;
+  private failure: unknown;
   private readonly startedAt = performance.now();
+  private endListeners: EndListener[] | undefined;
+  /** What was set through the finisher, kept only once a listener wants it (the span may be non-recording). */
+  private seen: Attributes | undefined;
 
   constructor(
     readonly span: Span,
@@ -26,8 +33,24 @@ export class SpanFinisher {
     return this.done;
   }
 
+  /** Calls `listener` once the span has ended, whichever path ended it (at once if it has). */
+  onEnded(listener: () => void): void {
+    this.addEndListener(listener);
+  }
+
+  /**
+   * Calls `listener` once the span has ended with the attributes set through
+   * the finisher from now on and the error, if any (a budget settles its
+   * reservation there).
+   */
+  whenEnded(listener: EndListener): void {
+    this.seen ??= {};
+    this.addEndListener(listener);
+  }
+
   setAttributes(attributes: Attributes): void {
     if (this.done) return;
+    if (this.seen !== undefined) Object.assign(this.seen, attributes);
     try {
       this.span.setAttributes(attributes);
     } catch {
@@ -50,8 +73,25 @@ export class SpanFinisher {
     this.finish(error);
   }
 
+  private addEndListener(listener: EndListener): void {
+    if (this.done) {
+      this.notify(listener);
+      return;
+    }
+    (this.endListeners ??= []).push(listener);
+  }
+
+  private notify(listener: EndListener): void {
+    try {
+      listener(this.seen ?? {}, this.failure);
+    } catch {
+      // a listener never breaks the call
+    }
+  }
+
   private finish(error: unknown): void {
     this.done = true;
+    this.failure = error;
     const durationSeconds = (performance.now() - this.startedAt) / 1000;
     try {
       this.span.end();
@@ -65,5 +105,8 @@ export class SpanFinisher {
         // metrics are best effort
       }
     }
+    const listeners = this.endListeners;
+    this.endListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) this.notify(listener);
   }
 }

@@ -1,3 +1,4 @@
+import { addOpenInterval, removeOpenInterval } from '../open-intervals';
 import type { SpanFinisher } from './span-finisher';
 
 /** What an instrumentation learns from a stream while the caller reads it. */
@@ -6,9 +7,15 @@ export interface StreamObserver<T> {
   onChunk(chunk: T): boolean | undefined | void;
   /** The stream ended normally: record usage and end the span. */
   onComplete(finisher: SpanFinisher): void;
-  /** The caller stopped early (`break`, `.return()`), or left the stream unread for longer than the bound. */
-  onIncomplete?(finisher: SpanFinisher, reason: 'early_return' | 'unread'): void;
+  /**
+   * The stream will not complete under observation: the caller stopped early
+   * (`break`, `.return()`), left it unread past the bound, waited on a server
+   * silent past the stall bound, or the tracer provider is shutting down.
+   */
+  onIncomplete?(finisher: SpanFinisher, reason: IncompleteReason): void;
 }
+
+export type IncompleteReason = 'early_return' | 'unread' | 'stalled' | 'shutdown';
 
 export interface ObserveStreamOptions {
   /**
@@ -19,10 +26,21 @@ export interface ObserveStreamOptions {
    * alone: the caller may still read it.
    */
   unreadTimeoutMs?: number;
+  /**
+   * End the span when the caller waits in `next()` and the server sends
+   * nothing for this many milliseconds (a stalled server, and a caller that
+   * may have walked away from the pending read). The read itself is left
+   * alone: if the server resumes, the caller still gets its chunks.
+   */
+  stallTimeoutMs?: number;
 }
 
 /** Default bound for a stream left unread: five minutes. */
 export const DEFAULT_UNREAD_STREAM_TIMEOUT_MS = 5 * 60 * 1000;
+/** Default bound for a server that stops sending mid-stream: ten minutes, the SDKs' own request timeout. */
+export const DEFAULT_STALLED_STREAM_TIMEOUT_MS = 10 * 60 * 1000;
+
+let streamsObserved = 0;
 
 interface IteratorHost<T> {
   iterator: () => AsyncIterator<T>;
@@ -45,33 +63,29 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
     finisher.end();
     return stream;
   }
-  const timeoutMs = options.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
-  const bounded = timeoutMs > 0 && Number.isFinite(timeoutMs);
-  let unreadTimer: ReturnType<typeof setTimeout> | undefined;
-  const clearUnread = () => {
-    if (unreadTimer !== undefined) clearTimeout(unreadTimer);
-    unreadTimer = undefined;
+  const unreadBound = bound(options.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS);
+  const stallBound = bound(options.stallTimeoutMs ?? DEFAULT_STALLED_STREAM_TIMEOUT_MS);
+  const idle = new IdleWatch(unreadBound, stallBound, (reason) => giveUp(reason));
+  const giveUp = (reason: IncompleteReason) => {
+    idle.stop();
+    if (!finisher.ended) safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, reason), finisher);
   };
-  // Armed while the caller holds the stream without asking for more.
-  const armUnread = () => {
-    clearUnread();
-    if (!bounded || finisher.ended) return;
-    unreadTimer = setTimeout(() => {
-      unreadTimer = undefined;
-      if (!finisher.ended) safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'unread'), finisher);
-    }, timeoutMs);
-    unreadTimer.unref?.();
-  };
-  armUnread();
+  // A provider shutting down ends the span with what was read: the stream may never end by itself.
+  const key = `agentburn.stream.${++streamsObserved}`;
+  addOpenInterval(key, () => giveUp('shutdown'));
+  finisher.onEnded(() => {
+    idle.stop();
+    removeOpenInterval(key);
+  });
+  idle.move('holding');
 
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<T> {
     const inner: AsyncIterator<T> = original.call(this ?? stream);
     const complete = () => safeCall(() => observer.onComplete(finisher), finisher);
-    const incomplete = () => safeCall(() => (observer.onIncomplete ?? endPlain)(finisher, 'early_return'), finisher);
     const observed: AsyncIterator<T> & AsyncIterable<T> = {
       async next(...args: [] | [unknown]) {
-        clearUnread();
         for (;;) {
+          idle.move('waiting');
           let result: IteratorResult<T>;
           try {
             result = await inner.next(...args);
@@ -90,19 +104,17 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
             show = true;
           }
           if (show !== false) {
-            armUnread();
+            idle.move('holding');
             return result;
           }
         }
       },
       async return(value?: unknown) {
-        clearUnread();
-        incomplete();
+        giveUp('early_return');
         if (typeof inner.return === 'function') return inner.return(value);
         return { done: true, value: value as T };
       },
       async throw(error?: unknown) {
-        clearUnread();
         finisher.fail(error);
         if (typeof inner.throw === 'function') return inner.throw(error);
         throw error;
@@ -114,6 +126,67 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
     return observed;
   };
   return stream;
+}
+
+/**
+ * Watches how long a stream sits still: `holding` (the caller has a chunk
+ * and has not asked for the next) or `waiting` (the caller asked, the server
+ * has not answered), each with its own bound. Moving between states only
+ * stamps the time; one timer, re-armed at most every `min(bounds)`, checks
+ * the current state's idle time, so streaming costs no timer work per chunk
+ * and no bound is overshot.
+ */
+class IdleWatch {
+  private state: 'holding' | 'waiting' = 'holding';
+  private since = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+  private readonly shortest: number | undefined;
+
+  constructor(
+    private readonly holdingBound: number | undefined,
+    private readonly waitingBound: number | undefined,
+    private readonly expire: (reason: 'unread' | 'stalled') => void,
+  ) {
+    this.shortest = Math.min(holdingBound ?? Infinity, waitingBound ?? Infinity);
+    if (this.shortest === Infinity) this.shortest = undefined;
+  }
+
+  move(state: 'holding' | 'waiting'): void {
+    this.state = state;
+    this.since = performance.now();
+    if (this.timer === undefined && !this.stopped && this.boundOf(state) !== undefined) this.arm(this.shortest!);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private boundOf(state: 'holding' | 'waiting'): number | undefined {
+    return state === 'waiting' ? this.waitingBound : this.holdingBound;
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => this.check(), ms);
+    this.timer.unref?.();
+  }
+
+  private check(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const limit = this.boundOf(this.state);
+    if (limit === undefined) return; // the next move re-arms
+    const still = performance.now() - this.since;
+    if (still >= limit) this.expire(this.state === 'waiting' ? 'stalled' : 'unread');
+    else this.arm(Math.min(limit - still, this.shortest!));
+  }
+}
+
+/** A usable bound in milliseconds, or undefined for none (0, negative, not finite). */
+function bound(ms: number): number | undefined {
+  return ms > 0 && Number.isFinite(ms) ? ms : undefined;
 }
 
 function endPlain(finisher: SpanFinisher): void {

@@ -9,6 +9,8 @@ import {
   ATTR_E2B_SANDBOX_CPU_COUNT,
   ATTR_E2B_SANDBOX_MEMORY_MIB,
   ATTR_E2B_TEMPLATE_ID,
+  COST_REASON_MODEL_UNKNOWN,
+  COST_REASON_USAGE_MISSING,
   COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
   PRICING_SOURCE_RATES,
@@ -93,8 +95,11 @@ export class ComputePricer {
   /** `billed_seconds x (vcpu x perVcpuSecond + memory_mib / 1024 x perGibSecond)`. Never throws. */
   price(interval: ComputeInterval): PriceResult {
     const rates = this.rates.get(interval.provider);
-    if (rates === undefined || !(interval.billedSeconds >= 0)) {
-      return { status: COST_STATUS_UNPRICED, estimated: interval.estimated };
+    if (rates === undefined) {
+      return { status: COST_STATUS_UNPRICED, reason: COST_REASON_MODEL_UNKNOWN, estimated: interval.estimated };
+    }
+    if (!(interval.billedSeconds >= 0)) {
+      return { status: COST_STATUS_UNPRICED, reason: COST_REASON_USAGE_MISSING, estimated: interval.estimated };
     }
     const computeUsd =
       interval.billedSeconds * (interval.vcpu * rates.perVcpuSecond + (interval.memoryMib / 1024) * rates.perGibSecond);

@@ -11,6 +11,8 @@ export {
   PriceFileError,
   type PriceOverride,
   type PriceOverrides,
+  type PriceOverridesReading,
+  readPriceOverrides,
   validatePriceOverrides,
 } from './overrides';
 export { type LlmQuote, type QuoteOptions, type QuoteTokens, quoteLlmPrice } from './quote';

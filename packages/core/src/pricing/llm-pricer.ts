@@ -1,7 +1,12 @@
 import {
+  COST_REASON_MODEL_UNKNOWN,
+  COST_REASON_PRICE_INCOMPLETE,
+  COST_REASON_USAGE_INVALID,
+  COST_REASON_USAGE_MISSING,
   COST_STATUS_PARTIAL,
   COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
+  type CostReason,
   ENV_PRICES_FILE,
   PRICING_SOURCE_GENAI_PRICES,
   PRICING_SOURCE_OVERRIDE,
@@ -17,7 +22,7 @@ import {
   type Period,
   periodAt,
 } from './catalogue';
-import { loadPriceOverrides, type PriceOverrides, validatePriceOverrides } from './overrides';
+import { type PriceOverrides, priceFileOverrides, validatePriceOverrides } from './overrides';
 import { isAnthropicModel, toGenaiPricesProvider } from './providers';
 import { isFlat, type PriceTable, partsAt, type ResolvedRates, resolveRates, sumBreakdown } from './rates';
 
@@ -26,15 +31,24 @@ export interface LlmPricerOptions {
   overrides?: PriceOverrides;
   /** JSON file of overrides; defaults to the `AGENTBURN_PRICES_FILE` environment variable. */
   pricesFile?: string;
-  /** Multiplier per service tier. Defaults: `batch` and `flex` 0.5; `priority` only when given here. */
+  /**
+   * Multiplier of the standard price per service tier, for the tier the
+   * response reports (else the one requested). Defaults: `batch` and `flex`
+   * 0.5, `priority` 1.75. A tier priced this way is marked estimated.
+   */
   serviceTierMultipliers?: Record<string, number>;
   /** Fetch newer genai-prices data at run time. Default false: pricing never touches the network. */
   fetchUpdates?: boolean;
 }
 
+/**
+ * OpenAI bills batch and flex at half the standard price; priority at 1.7x
+ * to 2x depending on the model (1.75x for gpt-4.1 and o3, 2x for gpt-5).
+ */
 export const DEFAULT_SERVICE_TIER_MULTIPLIERS: Readonly<Record<string, number>> = Object.freeze({
   batch: 0.5,
   flex: 0.5,
+  priority: 1.75,
 });
 
 /** Tiers billed at the standard rate. Anything else unknown is priced at standard and marked estimated. */
@@ -63,8 +77,8 @@ function makeMatched(
   return { table, source, model, providerId, version, anthropic, flat };
 }
 
-function unpriced(call: { estimated: boolean }): PriceResult {
-  return { status: COST_STATUS_UNPRICED, estimated: call.estimated };
+function unpriced(call: { estimated: boolean }, reason: CostReason): PriceResult {
+  return { status: COST_STATUS_UNPRICED, reason, estimated: call.estimated };
 }
 
 function hasTokens(u: Usage): boolean {
@@ -90,10 +104,13 @@ export class LlmPricer {
   /** What a catalogue price period resolves to, built once per period (periods live as long as their entry). */
   private readonly byPeriod = new WeakMap<Period, Matched>();
 
-  /** @throws PriceFileError when the price file or an override is malformed. */
+  /**
+   * A bad price file never throws (its usable entries apply, the rest is warned about once).
+   * @throws PriceFileError when an `overrides` option is malformed (a programming error).
+   */
   constructor(options: LlmPricerOptions = {}) {
     const file = options.pricesFile ?? process.env[ENV_PRICES_FILE];
-    const fromFile = file ? loadPriceOverrides(file) : {};
+    const fromFile = file ? priceFileOverrides(file) : {};
     const fromOptions = options.overrides ? validatePriceOverrides(options.overrides, 'overrides option') : {};
     this.overrides = { ...fromFile, ...fromOptions };
     this.hasOverrides = Object.keys(this.overrides).length > 0;
@@ -112,7 +129,7 @@ export class LlmPricer {
     try {
       return this.priceOrThrow(call, typeof startTime === 'number' ? startTime : startTime.getTime());
     } catch {
-      return unpriced(call);
+      return unpriced(call, COST_REASON_USAGE_INVALID);
     }
   }
 
@@ -132,21 +149,22 @@ export class LlmPricer {
         estimated: call.estimated,
       };
     }
-    if (!hasTokens(call.usage)) return unpriced(call);
+    if (!hasTokens(call.usage)) return unpriced(call, COST_REASON_USAGE_MISSING);
     const matched = override ?? this.findCatalogue(call, startTime);
-    if (matched === undefined) return unpriced(call);
+    if (matched === undefined) return unpriced(call, COST_REASON_MODEL_UNKNOWN);
 
     let estimated = call.estimated;
     let multiplier = 1;
     const tier = call.serviceTier?.toLowerCase();
     if (tier !== undefined && !STANDARD_TIERS.has(tier)) {
-      const m = this.multipliers[tier];
-      if (m !== undefined) multiplier = m;
-      else estimated = true;
+      // A flat multiplier of the standard price approximates the tier's own
+      // price list (which genai-prices does not carry): always an estimate.
+      multiplier = this.multipliers[tier] ?? 1;
+      estimated = true;
     }
     const rates = matched.flat ?? resolveRates(matched.table, matched.anthropic, call.usage.inputTokens);
     const { breakdown, missing, priced } = partsAt(rates, call.usage, multiplier);
-    if (!priced) return unpriced({ estimated });
+    if (!priced) return unpriced({ estimated }, COST_REASON_PRICE_INCOMPLETE);
     const result: PriceResult = {
       status: missing ? COST_STATUS_PARTIAL : COST_STATUS_PRICED,
       totalUsd: sumBreakdown(breakdown),
@@ -155,6 +173,7 @@ export class LlmPricer {
       model: matched.model,
       estimated,
     };
+    if (missing) result.reason = COST_REASON_PRICE_INCOMPLETE;
     if (matched.version !== undefined) result.version = matched.version;
     return result;
   }

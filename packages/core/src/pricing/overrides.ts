@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { diag } from '@opentelemetry/api';
 import { ENV_PRICES_FILE } from '../semconv';
 import { PRICE_FIELDS, type PriceTable, type Rate } from './rates';
 
@@ -11,6 +12,14 @@ export type PriceOverrides = Record<string, PriceOverride>;
 /** A price file or override that cannot be used; the message names the file, the model and the field. */
 export class PriceFileError extends Error {
   override name = 'PriceFileError';
+  /** The model whose entry is at fault; undefined when the whole file is. */
+  model: string | undefined;
+}
+
+/** What could be used from a price file or an overrides object, and one error per entry (or file) left out. */
+export interface PriceOverridesReading {
+  overrides: PriceOverrides;
+  problems: PriceFileError[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -21,16 +30,17 @@ function isPrice(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
-function checkRate(value: unknown, fail: (problem: string) => never): Rate {
+/** The rate, or the problem with it. */
+function checkRate(value: unknown): Rate | string {
   if (isPrice(value)) return value;
-  if (!isRecord(value)) return fail('must be a non-negative number');
+  if (!isRecord(value)) return 'must be a non-negative number';
   const { base, tiers } = value;
-  if (!isPrice(base)) return fail('base must be a non-negative number');
+  if (!isPrice(base)) return 'base must be a non-negative number';
   if (
     !Array.isArray(tiers) ||
     !tiers.every((t) => isRecord(t) && Number.isSafeInteger(t.start) && (t.start as number) >= 0 && isPrice(t.price))
   ) {
-    return fail('tiers must be a list of { "start": non-negative integer, "price": non-negative number }');
+    return 'tiers must be a list of { "start": non-negative integer, "price": non-negative number }';
   }
   const sorted = (tiers as Array<{ start: number; price: number }>)
     .map(({ start, price }) => ({ start, price }))
@@ -38,47 +48,125 @@ function checkRate(value: unknown, fail: (problem: string) => never): Rate {
   return { base, tiers: sorted };
 }
 
-/**
- * Validates overrides (from a file or from code) and returns a normalised
- * copy with lower-cased keys. `origin` prefixes every message, e.g.
- * `AGENTBURN_PRICES_FILE /etc/prices.json`.
- */
-export function validatePriceOverrides(value: unknown, origin: string): PriceOverrides {
-  if (!isRecord(value)) throw new PriceFileError(`${origin}: must be a JSON object of model ids to prices`);
-  const result: PriceOverrides = {};
-  for (const [model, prices] of Object.entries(value)) {
-    const where = `${origin}: model "${model}"`;
-    if (!isRecord(prices)) throw new PriceFileError(`${where}: must be an object of prices`);
-    const entry: PriceTable = {};
-    for (const [field, rate] of Object.entries(prices)) {
-      if (!(PRICE_FIELDS as readonly string[]).includes(field)) {
-        throw new PriceFileError(`${where}: field "${field}" is not a price field (${PRICE_FIELDS.join(', ')})`);
-      }
-      entry[field as keyof PriceTable] = checkRate(rate, (problem) => {
-        throw new PriceFileError(`${where}: field "${field}" ${problem}`);
-      });
-    }
-    if (Object.keys(entry).length === 0) throw new PriceFileError(`${where}: has no price fields`);
-    result[model.trim().toLowerCase()] = entry;
-  }
-  return result;
+/** One model's prices, or the problem that leaves the whole entry out (a half-priced model would bill wrong). */
+function checkEntry(prices: unknown, origin: string, model: string): PriceTable | PriceFileError {
+  const entry = checkPrices(prices, `${origin}: model "${model}"`);
+  if (entry instanceof PriceFileError) entry.model = model;
+  return entry;
 }
 
-/** Reads and validates a JSON price file; a PriceFileError names the file, the model and the field. */
-export function loadPriceOverrides(file: string): PriceOverrides {
-  const origin = `${ENV_PRICES_FILE} ${file}`;
-  let text: string;
+function checkPrices(prices: unknown, where: string): PriceTable | PriceFileError {
+  if (!isRecord(prices)) return new PriceFileError(`${where}: must be an object of prices`);
+  const entry: PriceTable = {};
+  for (const [field, rate] of Object.entries(prices)) {
+    if (!(PRICE_FIELDS as readonly string[]).includes(field)) {
+      return new PriceFileError(`${where}: field "${field}" is not a price field (${PRICE_FIELDS.join(', ')})`);
+    }
+    const checked = checkRate(rate);
+    if (typeof checked === 'string') return new PriceFileError(`${where}: field "${field}" ${checked}`);
+    entry[field as keyof PriceTable] = checked;
+  }
+  if (Object.keys(entry).length === 0) return new PriceFileError(`${where}: has no price fields`);
+  return entry;
+}
+
+/**
+ * Validates overrides and keeps every usable entry: a malformed model is
+ * left out with one error naming it, the others still apply. Keys are
+ * lower-cased. `origin` prefixes every message, e.g.
+ * `AGENTBURN_PRICES_FILE /etc/prices.json`.
+ */
+export function readPriceOverridesValue(value: unknown, origin: string): PriceOverridesReading {
+  if (!isRecord(value)) {
+    return { overrides: {}, problems: [new PriceFileError(`${origin}: must be a JSON object of model ids to prices`)] };
+  }
+  const overrides: PriceOverrides = {};
+  const problems: PriceFileError[] = [];
+  for (const [model, prices] of Object.entries(value)) {
+    const entry = checkEntry(prices, origin, model);
+    if (entry instanceof PriceFileError) problems.push(entry);
+    else overrides[model.trim().toLowerCase()] = entry;
+  }
+  return { overrides, problems };
+}
+
+/** Validates overrides (from a file or from code) and returns a normalised copy; throws the first problem. */
+export function validatePriceOverrides(value: unknown, origin: string): PriceOverrides {
+  const { overrides, problems } = readPriceOverridesValue(value, origin);
+  if (problems[0]) throw problems[0];
+  return overrides;
+}
+
+const KIND_NAMES: ReadonlyArray<[keyof Stats, string]> = [
+  ['isDirectory', 'a directory'],
+  ['isFIFO', 'a FIFO'],
+  ['isSocket', 'a socket'],
+  ['isCharacterDevice', 'a character device'],
+  ['isBlockDevice', 'a block device'],
+];
+
+/**
+ * The file's text. Opened non-blocking and checked before reading: a FIFO or
+ * device would hang the host on read, so anything but a regular file is refused.
+ */
+function readRegularFile(file: string, origin: string): string {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new PriceFileError(`${origin}: cannot be read${code ? ` (${code})` : ''}`, { cause: err });
   }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) {
+      const kind = KIND_NAMES.find(([test]) => (stats[test] as () => boolean).call(stats))?.[1] ?? 'not a file';
+      throw new PriceFileError(`${origin}: is not a regular file (${kind})`);
+    }
+    return readFileSync(fd, 'utf8');
+  } catch (err) {
+    if (err instanceof PriceFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new PriceFileError(`${origin}: cannot be read${code ? ` (${code})` : ''}`, { cause: err });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a JSON price file, keeping every usable entry; never throws. */
+export function readPriceOverrides(file: string): PriceOverridesReading {
+  const origin = `${ENV_PRICES_FILE} ${file}`;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    const text = readRegularFile(file, origin);
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new PriceFileError(`${origin}: is not valid JSON`, { cause: err });
+    }
   } catch (err) {
-    throw new PriceFileError(`${origin}: is not valid JSON`, { cause: err });
+    return { overrides: {}, problems: [err as PriceFileError] };
   }
-  return validatePriceOverrides(json, origin);
+  return readPriceOverridesValue(json, origin);
+}
+
+/** Reads and validates a JSON price file; a PriceFileError names the file, the model and the field. */
+export function loadPriceOverrides(file: string): PriceOverrides {
+  const { overrides, problems } = readPriceOverrides(file);
+  if (problems[0]) throw problems[0];
+  return overrides;
+}
+
+/**
+ * The price file as the SDK uses it: every usable entry, and one warning per
+ * entry (or for the file) left out. A typo in a price file must never turn
+ * telemetry off: the catalogue still prices everything else.
+ */
+export function priceFileOverrides(file: string): PriceOverrides {
+  const { overrides, problems } = readPriceOverrides(file);
+  for (const problem of problems) {
+    const ignored = problem.model === undefined ? 'the file is ignored' : 'that model is ignored';
+    diag.warn(`@agentburn/core: ${problem.message}; ${ignored}, prices come from the catalogue`);
+  }
+  return overrides;
 }

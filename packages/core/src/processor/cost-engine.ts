@@ -1,8 +1,11 @@
 import { type Attributes, type Context, type MeterProvider, trace } from '@opentelemetry/api';
+import { shareBudgetPricers } from '../budget/pricers';
 import { type CostKind, CostMetrics } from '../metrics';
 import { ComputePricer, LlmPricer, readComputeInterval } from '../pricing';
+import { isPlausibleUsd, MAX_PLAUSIBLE_SPAN_USD, roundUsd } from '../pricing/money';
 import {
   ATTR_AGENT_NAME,
+  ATTR_BUDGET_PROJECTED_USD,
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_CACHE_WRITE_USD,
   ATTR_COST_COMPUTE_USD,
@@ -10,6 +13,7 @@ import {
   ATTR_COST_ESTIMATED,
   ATTR_COST_INPUT_USD,
   ATTR_COST_OUTPUT_USD,
+  ATTR_COST_REASON,
   ATTR_COST_STATUS,
   ATTR_COST_USD,
   ATTR_GEN_AI_AGENT_NAME,
@@ -18,17 +22,21 @@ import {
   ATTR_PRICING_MODEL,
   ATTR_PRICING_SOURCE,
   ATTR_PRICING_VERSION,
+  ATTR_TRACE_COST_USD,
   COST_KIND_COMPUTE,
   COST_KIND_LLM,
+  COST_REASON_USAGE_INVALID,
+  COST_REASON_USAGE_MISSING,
   COST_STATUS_PARTIAL,
   COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
+  type CostReason,
   type CostStatus,
   GEN_AI_OPERATION_INVOKE_AGENT,
   SPAN_E2B_COMMANDS_RUN,
   SPAN_E2B_RUN_CODE,
 } from '../semconv';
-import type { ComputeRates, PriceResult } from '../types';
+import type { ComputeRates, CostBreakdown, PriceResult } from '../types';
 import { readLlmCall } from '../usage';
 import { DiagOnce } from './diag-once';
 import { TraceRollups, type TraceTotals } from './rollup';
@@ -75,6 +83,7 @@ export class CostEngine {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
     this.pricer = new LlmPricer(pricerOptions);
     this.computePricer = new ComputePricer(computeRates);
+    shareBudgetPricers(this.pricer, this.computePricer);
     this.emitGenAiUsageCost = emitGenAiUsageCost === true;
     this.metrics = new CostMetrics(meterProvider);
     this.rollups = new TraceRollups(
@@ -106,29 +115,79 @@ export class CostEngine {
     if (inherited !== undefined) this.agents.set(span, inherited);
   }
 
-  /** Attributes to add to `span` as it ends, or undefined when it carries no cost. Never throws. */
-  finish(span: ReadableSpanLike): Attributes | undefined {
-    let out: Attributes | undefined;
+  /**
+   * Prices `span` as it ends and hands the attributes to add to `write`,
+   * which returns the span's attributes as they are afterwards. The trace
+   * totals and the counter take only a `cost_usd` that is really on the
+   * span (an SDK attribute count limit may drop writes), so the span and
+   * every total always agree. Never throws.
+   */
+  finish<S extends ReadableSpanLike>(span: S, write: SpanWriter<S>): void {
     try {
       const traceId = span.spanContext().traceId;
       const totals = this.rollups.ending(traceId);
-      out = this.cost(span, totals);
-      if (isLocalRoot(span)) out = this.rollups.rootEnding(traceId, out);
+      const costed = this.cost(span, totals);
+      if (costed !== undefined) {
+        const written = this.writeChecked(span, costed.attributes, write, ATTR_COST_USD);
+        if (!costed.duplicate) this.settle(span, costed, written, totals);
+      }
+      // A local root's own cost is in its totals by now.
+      if (isLocalRoot(span)) {
+        const rollup = this.rollups.rootEnding(traceId, undefined);
+        if (rollup !== undefined) this.writeChecked(span, rollup, write, ATTR_TRACE_COST_USD);
+      }
     } catch (error) {
       this.diag.warn(`cost processing failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return out;
   }
 
-  private cost(span: ReadableSpanLike, totals: TraceTotals | undefined): Attributes | undefined {
+  /** Writes `attributes`; returns whether `key` is on the span afterwards with the value written. */
+  private writeChecked<S extends ReadableSpanLike>(
+    span: S,
+    attributes: Attributes,
+    write: SpanWriter<S>,
+    key: string,
+  ): boolean {
+    let after: Attributes | undefined;
+    try {
+      after = write(span, attributes);
+    } catch {
+      after = undefined;
+    }
+    if (attributes[key] === undefined) return true;
+    if (after !== undefined && after[key] === attributes[key]) return true;
+    this.diag.warn(
+      `span '${span.name}' has no room for ${key} (attribute count limit reached): it is left out of the trace ` +
+        'totals; raise OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT (or spanLimits.attributeCountLimit)',
+    );
+    return false;
+  }
+
+  /** Counts a costed span in its trace's totals and the counter, as far as its cost was written. */
+  private settle(span: ReadableSpanLike, costed: Costed, written: boolean, totals: TraceTotals | undefined): void {
+    const usd = written ? costed.usd : undefined;
+    if (totals !== undefined) {
+      if (costed.kind === COST_KIND_LLM) totals.llmCalls++;
+      if (usd === undefined) totals.unpricedSpans++;
+      else if (costed.kind === COST_KIND_LLM) totals.llmCostUsd += usd;
+      else totals.computeCostUsd += usd;
+    }
+    if (usd !== undefined) this.metrics.record(costed.kind, usd, costed.provider, costed.model, this.agentOf(span));
+  }
+
+  private cost(span: ReadableSpanLike, totals: TraceTotals | undefined): Costed | undefined {
     const name = span.name;
     if (name === SPAN_E2B_RUN_CODE || name === SPAN_E2B_COMMANDS_RUN) {
       if (totals !== undefined) totals.sandboxRuns++;
       return undefined;
     }
     const attributes = span.attributes;
-    // Already costed (a second CostSpanProcessor in the pipeline): leave it.
-    if (attributes[ATTR_COST_STATUS] !== undefined || attributes[ATTR_COST_DUPLICATE_OF] !== undefined) {
+    // Already costed (a second CostSpanProcessor in the pipeline), or a call a budget refused before sending: leave it.
+    if (
+      attributes[ATTR_COST_STATUS] !== undefined ||
+      attributes[ATTR_COST_DUPLICATE_OF] !== undefined ||
+      attributes[ATTR_BUDGET_PROJECTED_USD] !== undefined
+    ) {
       return undefined;
     }
     const call = readLlmCall(name, attributes, scopeNameOf(span));
@@ -141,46 +200,82 @@ export class CostEngine {
           hrTimeToMs(span.startTime),
           hrTimeToMs(span.endTime),
         );
-        if (pricedBy !== undefined) return { [ATTR_COST_DUPLICATE_OF]: pricedBy };
+        if (pricedBy !== undefined) {
+          return { attributes: { [ATTR_COST_DUPLICATE_OF]: pricedBy }, kind: COST_KIND_LLM, duplicate: true };
+        }
       }
       const result = this.pricer.price(call, hrTimeToMs(span.startTime));
-      // A value the reader could not use leaves a figure out of the price.
-      const status =
-        call.issues.length > 0 && result.status === COST_STATUS_PRICED ? COST_STATUS_PARTIAL : result.status;
-      const agent = this.agentOf(span);
-      const out = this.resultAttributes(result, status, COST_KIND_LLM, this.agentToWrite(span, agent));
-      if (totals !== undefined) {
-        totals.llmCalls++;
-        if (out[ATTR_COST_USD] === undefined) totals.unpricedSpans++;
-        else totals.llmCostUsd += out[ATTR_COST_USD] as number;
+      let status = result.status;
+      let reason = result.reason;
+      if (status === COST_STATUS_PRICED && call.outputMissing === true) {
+        // Input known, output never reported (a stream cut before its final usage).
+        status = COST_STATUS_PARTIAL;
+        reason = COST_REASON_USAGE_MISSING;
       }
-      if (out[ATTR_COST_USD] !== undefined) {
-        this.metrics.record(
-          COST_KIND_LLM,
-          out[ATTR_COST_USD] as number,
-          call.provider,
-          call.requestModel ?? call.responseModel,
-          agent,
-        );
+      if (call.issues.length > 0) {
+        // A value the reader could not use leaves a figure out of the price.
+        if (status === COST_STATUS_PRICED) status = COST_STATUS_PARTIAL;
+        if (status === COST_STATUS_PARTIAL || reason === COST_REASON_USAGE_MISSING) reason = COST_REASON_USAGE_INVALID;
       }
-      return out;
+      return this.costed(
+        span,
+        result,
+        status,
+        reason,
+        COST_KIND_LLM,
+        call.provider,
+        call.requestModel ?? call.responseModel,
+      );
     }
     const interval = readComputeInterval(name, attributes);
     if (interval === undefined) return undefined;
     this.warnAll(interval.issues);
     const result = this.computePricer.price(interval);
-    const agent = this.agentOf(span);
-    const out = this.resultAttributes(result, result.status, COST_KIND_COMPUTE, this.agentToWrite(span, agent));
-    if (totals !== undefined) {
-      if (out[ATTR_COST_USD] === undefined) totals.unpricedSpans++;
-      else totals.computeCostUsd += out[ATTR_COST_USD] as number;
-    }
-    if (out[ATTR_COST_USD] !== undefined) {
-      this.metrics.record(COST_KIND_COMPUTE, out[ATTR_COST_USD] as number, interval.provider, undefined, agent);
-    }
-    return out;
+    const reason =
+      result.reason === COST_REASON_USAGE_MISSING && interval.issues.length > 0
+        ? COST_REASON_USAGE_INVALID
+        : result.reason;
+    return this.costed(span, result, result.status, reason, COST_KIND_COMPUTE, interval.provider, undefined);
   }
 
+  private costed(
+    span: ReadableSpanLike,
+    result: PriceResult,
+    status: CostStatus,
+    reason: CostReason | undefined,
+    kind: CostKind,
+    provider: string | undefined,
+    model: string | undefined,
+  ): Costed {
+    let usd: number | undefined;
+    let parts: CostBreakdown | undefined;
+    if (status !== COST_STATUS_UNPRICED && result.totalUsd !== undefined) {
+      parts = result.breakdown === undefined ? undefined : roundParts(result.breakdown);
+      usd = parts === undefined ? result.totalUsd : sumParts(parts);
+      if (!isPlausibleUsd(usd) || (parts !== undefined && !partsPlausible(parts))) {
+        this.diag.warn(
+          `span '${span.name}' reports usage or a cost outside [0, ${MAX_PLAUSIBLE_SPAN_USD}] USD: ` +
+            'left unpriced (usage_invalid) and out of every total',
+        );
+        usd = undefined;
+        parts = undefined;
+        reason = COST_REASON_USAGE_INVALID;
+      } else {
+        usd = roundUsd(usd);
+      }
+    }
+    if (usd === undefined) status = COST_STATUS_UNPRICED;
+    const attributes = this.resultAttributes(
+      result,
+      status,
+      reason,
+      usd,
+      parts,
+      kind,
+      this.agentToWrite(span, this.agentOf(span)),
+    );
+    return { attributes, kind, usd, provider, model };
+  }
   /** The agent `span` ran under, for the counter: a name the emitter set itself wins. */
   private agentOf(span: ReadableSpanLike): string | undefined {
     const own = span.attributes[ATTR_AGENT_NAME];
@@ -192,21 +287,27 @@ export class CostEngine {
     return span.attributes[ATTR_AGENT_NAME] === undefined ? agent : undefined;
   }
 
+  /**
+   * The attributes of a costed span, `cost_usd` first: an SDK attribute
+   * count limit keeps the earliest writes, and the span's own cost matters
+   * most. Zero cache parts and a false `estimated` are left out (absent = 0 / false).
+   */
   private resultAttributes(
     result: PriceResult,
     status: CostStatus,
+    reason: CostReason | undefined,
+    usd: number | undefined,
+    parts: CostBreakdown | undefined,
     kind: CostKind,
     agent: string | undefined,
   ): Attributes {
-    // Few writes: each attribute costs a setAttribute on the hot path, so
-    // zero cache parts and a false `estimated` are left out (absent = 0 / false).
-    const out: Attributes = { [ATTR_COST_STATUS]: status };
+    const out: Attributes = {};
+    if (usd !== undefined) out[ATTR_COST_USD] = usd;
+    out[ATTR_COST_STATUS] = status;
+    if (reason !== undefined && status !== COST_STATUS_PRICED) out[ATTR_COST_REASON] = reason;
     if (result.estimated) out[ATTR_COST_ESTIMATED] = true;
-    const total = result.totalUsd;
-    if (status !== COST_STATUS_UNPRICED && typeof total === 'number' && Number.isFinite(total)) {
-      out[ATTR_COST_USD] = total;
-      if (this.emitGenAiUsageCost) out[ATTR_GEN_AI_USAGE_COST] = total;
-      const parts = result.breakdown;
+    if (usd !== undefined) {
+      if (this.emitGenAiUsageCost) out[ATTR_GEN_AI_USAGE_COST] = usd;
       if (parts !== undefined) {
         if (kind === COST_KIND_LLM) {
           out[ATTR_COST_INPUT_USD] = parts.inputUsd;
@@ -218,8 +319,6 @@ export class CostEngine {
           out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
         }
       }
-    } else {
-      out[ATTR_COST_STATUS] = COST_STATUS_UNPRICED;
     }
     if (result.source !== undefined) out[ATTR_PRICING_SOURCE] = result.source;
     if (result.model !== undefined) out[ATTR_PRICING_MODEL] = result.model;
@@ -231,6 +330,46 @@ export class CostEngine {
   private warnAll(issues: readonly string[]): void {
     for (const issue of issues) this.diag.warn(issue);
   }
+}
+
+/** Adds `attributes` to `span`; returns the span's attributes as they are afterwards. */
+export type SpanWriter<S> = (span: S, attributes: Attributes) => Attributes | undefined;
+
+/** A span's cost as priced, before it is written and counted. */
+interface Costed {
+  attributes: Attributes;
+  kind: CostKind;
+  /** The rounded `cost_usd` to write; undefined when the span is not priced. */
+  usd?: number | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+  /** A twin of a span already priced: counted in no total. */
+  duplicate?: boolean;
+}
+
+/** Each part rounded (see `roundUsd`); the total is then the rounded sum of the rounded parts. */
+function roundParts(b: CostBreakdown): CostBreakdown {
+  return {
+    inputUsd: roundUsd(b.inputUsd),
+    outputUsd: roundUsd(b.outputUsd),
+    cacheReadUsd: roundUsd(b.cacheReadUsd),
+    cacheWriteUsd: roundUsd(b.cacheWriteUsd),
+    computeUsd: roundUsd(b.computeUsd),
+  };
+}
+
+function sumParts(b: CostBreakdown): number {
+  return b.inputUsd + b.outputUsd + b.cacheReadUsd + b.cacheWriteUsd + b.computeUsd;
+}
+
+function partsPlausible(b: CostBreakdown): boolean {
+  return (
+    isPlausibleUsd(b.inputUsd) &&
+    isPlausibleUsd(b.outputUsd) &&
+    isPlausibleUsd(b.cacheReadUsd) &&
+    isPlausibleUsd(b.cacheWriteUsd) &&
+    isPlausibleUsd(b.computeUsd)
+  );
 }
 
 function invokedAgentName(attributes: Attributes | undefined): string | undefined {

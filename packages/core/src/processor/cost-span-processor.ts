@@ -1,4 +1,4 @@
-import { type Context, diag } from '@opentelemetry/api';
+import { type Attributes, type Context, diag } from '@opentelemetry/api';
 import { closeAllOpenIntervals } from '../open-intervals';
 import { CostEngine, type CostSpanProcessorOptions } from './cost-engine';
 import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './span-shape';
@@ -12,6 +12,12 @@ import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './sp
  * Register it before the exporting processors, so its `shutdown()` ends the
  * sandbox intervals still open while the exporters can still send them.
  */
+/** The span is still writable in `onEnding`; the SDK's attribute limits apply to what lands. */
+function writeToSpan(span: WritableSpanLike, attributes: Attributes): Attributes {
+  span.setAttributes(attributes);
+  return span.attributes;
+}
+
 export class CostSpanProcessor implements SpanProcessorLike {
   protected readonly engine: CostEngine;
   private onEndingSeen = false;
@@ -36,13 +42,7 @@ export class CostSpanProcessor implements SpanProcessorLike {
 
   onEnding(span: WritableSpanLike): void {
     this.onEndingSeen = true;
-    const attributes = this.engine.finish(span);
-    if (attributes === undefined) return;
-    try {
-      span.setAttributes(attributes);
-    } catch {
-      // never break span.end()
-    }
+    this.engine.finish(span, writeToSpan);
   }
 
   onEnd(_span: ReadableSpanLike): void {

@@ -29,8 +29,12 @@ export class CostingSpanProcessor implements SpanProcessorLike {
   }
 
   onEnd(span: ReadableSpanLike): void {
-    const attributes = this.engine.finish(span);
-    const seen = attributes === undefined ? span : withAttributes(span, attributes);
+    let added: Attributes | undefined;
+    this.engine.finish(span, (_span, attributes) => {
+      added = added === undefined ? attributes : { ...added, ...attributes };
+      return attributes;
+    });
+    const seen = added === undefined ? span : withAttributes(span, added);
     for (const processor of this.inner) processor.onEnd(seen);
   }
 

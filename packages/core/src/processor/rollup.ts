@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { roundUsd } from '../pricing/money';
 import {
   ATTR_TRACE_COMPLETE,
   ATTR_TRACE_COMPUTE_COST_USD,
@@ -120,9 +121,12 @@ export class TraceRollups {
     if (--totals.roots <= 0) this.traces.delete(traceId);
     if (!totals.touched && totals.open === 0) return out;
     const record = out ?? {};
-    record[ATTR_TRACE_COST_USD] = totals.llmCostUsd + totals.computeCostUsd;
-    record[ATTR_TRACE_LLM_COST_USD] = totals.llmCostUsd;
-    record[ATTR_TRACE_COMPUTE_COST_USD] = totals.computeCostUsd;
+    // Sums of written, plausible figures (see CostEngine.costed), rounded like them.
+    const llm = roundUsd(totals.llmCostUsd);
+    const compute = roundUsd(totals.computeCostUsd);
+    record[ATTR_TRACE_COST_USD] = roundUsd(llm + compute);
+    record[ATTR_TRACE_LLM_COST_USD] = llm;
+    record[ATTR_TRACE_COMPUTE_COST_USD] = compute;
     record[ATTR_TRACE_LLM_CALLS] = totals.llmCalls;
     record[ATTR_TRACE_SANDBOX_RUNS] = totals.sandboxRuns;
     record[ATTR_TRACE_UNPRICED_SPANS] = totals.unpricedSpans;

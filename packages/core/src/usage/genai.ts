@@ -106,9 +106,11 @@ export function readGenAi(attributes: Attributes, source: UsageSource = 'genai')
   // The path every span of our own instrumentations takes: the same reads as
   // readGenAiUsage + readGenAiIdentity, without their intermediate records.
   const issues: string[] = [];
+  const input = readFirstCount(attributes, INPUT_KEYS, issues);
+  const output = readFirstCount(attributes, OUTPUT_KEYS, issues);
   const usage = normaliseCounts(
-    readFirstCount(attributes, INPUT_KEYS, issues),
-    readFirstCount(attributes, OUTPUT_KEYS, issues),
+    input,
+    output,
     readCount(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, issues),
     readFirstCount(attributes, CACHE_WRITE_KEYS, issues),
     readCount(attributes, ATTR_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, issues),
@@ -126,6 +128,11 @@ export function readGenAi(attributes: Attributes, source: UsageSource = 'genai')
     usage,
     providerCostUsd: undefined,
     estimated: false,
+    // Embeddings have no output; any other inference with input but no output count was cut short.
+    outputMissing:
+      input !== undefined &&
+      output === undefined &&
+      attributes[ATTR_GEN_AI_OPERATION_NAME] !== GEN_AI_OPERATION_EMBEDDINGS,
     issues,
   };
 }

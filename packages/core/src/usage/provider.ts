@@ -58,26 +58,38 @@ const ALIASES: Record<string, string> = {
   mistralai: GEN_AI_PROVIDER_MISTRAL_AI,
 };
 
+/** Dots in the longest known name (`azure.ai.inference`): a longer dotted prefix can match nothing. */
+const MAX_KNOWN_DOTS = Math.max(...[...SEMCONV_PROVIDERS, ...Object.keys(ALIASES)].map((n) => n.split('.').length - 1));
+
+/** Provider names are short ids; a longer value is cut here, so a hostile one costs no more than this. */
+export const MAX_PROVIDER_NAME_LENGTH = 256;
+
 /**
  * Maps a provider name as some convention spells it to the GenAI semconv
  * value: `openai.chat` -> `openai`, `google.generative-ai` -> `gcp.gemini`,
- * `amazon-bedrock` -> `aws.bedrock`. Unknown names pass through lower-cased.
+ * `amazon-bedrock` -> `aws.bedrock`. Unknown names pass through lower-cased
+ * (cut to {@link MAX_PROVIDER_NAME_LENGTH}). Linear in the name's length.
  */
 export function normaliseProvider(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  const name = raw.trim().toLowerCase();
+  const name = raw.slice(0, MAX_PROVIDER_NAME_LENGTH).trim().toLowerCase();
   if (name === '') return undefined;
   if (SEMCONV_PROVIDERS.has(name)) return name;
   const alias = ALIASES[name];
   if (alias !== undefined) return alias;
   // Vercel AI SDK ids are `<provider>.<api>`: `openai.responses`, `google.vertex.chat`.
-  const parts = name.split('.');
-  for (let n = parts.length - 1; n >= 1; n--) {
-    const head = parts.slice(0, n).join('.');
+  // The longest known prefix wins; only prefixes with as many dots as a known name can match.
+  const dots: number[] = [];
+  for (let at = name.indexOf('.'); at !== -1 && dots.length <= MAX_KNOWN_DOTS; at = name.indexOf('.', at + 1)) {
+    dots.push(at);
+  }
+  for (let i = dots.length - 1; i >= 0; i--) {
+    const head = name.slice(0, dots[i]);
     if (SEMCONV_PROVIDERS.has(head)) return head;
     const headAlias = ALIASES[head];
     if (headAlias !== undefined) return headAlias;
   }
   // Any other `<provider>.<api>` id: the provider is the first segment (`openrouter.chat`).
-  return parts.length > 1 && parts[0] ? parts[0] : name;
+  const first = dots[0];
+  return first !== undefined && first > 0 ? name.slice(0, first) : name;
 }

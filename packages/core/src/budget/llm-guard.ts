@@ -1,0 +1,207 @@
+import { type Attributes, context, diag } from '@opentelemetry/api';
+import type { SpanFinisher } from '../instrument/span-finisher';
+import {
+  ATTR_BUDGET_PROJECTED_USD,
+  ATTR_COST_STATUS,
+  ATTR_COST_USD,
+  BUDGET_ACTION_ALLOWED,
+  BUDGET_ACTION_REFUSED,
+} from '../semconv';
+import type { LlmCall } from '../types';
+import { readGenAi } from '../usage/genai';
+import { BudgetExceededError } from './errors';
+import { budgetPricers } from './pricers';
+import { projectTokens } from './projection';
+import type { BudgetScope } from './scope';
+import { activeBudgetScope } from './with-budget';
+
+/** What an instrumentation tells the budget about a call it is about to send. */
+export interface LlmBudgetRequest<Body> {
+  /** The request body as the caller gave it; never mutated. */
+  body: Body;
+  /** The span's request attributes (`gen_ai.provider.name`, `gen_ai.request.model`, service tier). */
+  attributes: Attributes;
+  /** The span's name: what a refusal says it refused. */
+  spanName: string;
+  /** The request field of the output cap when the request sets none (`max_tokens`, ...); undefined when the operation has no output (embeddings). */
+  capField: string | undefined;
+}
+
+/** The budget's answer: send `body` (the caller's, or a copy with a lower output cap), or return `refusal`. */
+export interface LlmBudgetAdmission<Body> {
+  body: Body;
+  /**
+   * Set when the call is refused: a rejected promise of BudgetExceededError,
+   * to return instead of calling the SDK. The span has already ended.
+   */
+  refusal?: Promise<never>;
+}
+
+/** Clamping never lowers a cap below this: a shorter answer is rarely of use, so the call is refused instead. */
+export const MIN_CLAMPED_OUTPUT_TOKENS = 64;
+
+const unpricedSaid = new Set<string>();
+
+/**
+ * The budget check the LLM instrumentations run before they send a request.
+ * Undefined when no budget is active (nothing else is done then). Otherwise
+ * projects the call's worst case, reserves it on every enclosing scope, and
+ * settles the reservation to the call's actual cost when `finisher` ends the
+ * span, or refuses the call. Never throws.
+ */
+export function admitLlmCall<Body>(
+  finisher: SpanFinisher,
+  request: LlmBudgetRequest<Body>,
+): LlmBudgetAdmission<Body> | undefined {
+  const scope = activeBudgetScope(context.active());
+  if (scope === undefined) return undefined;
+  try {
+    return admit(scope, finisher, request);
+  } catch (error) {
+    diag.warn(`agentburn budget: the check failed, the call goes on unchecked: ${String(error)}`);
+    return undefined;
+  }
+}
+
+function admit<Body>(
+  scope: BudgetScope,
+  finisher: SpanFinisher,
+  request: LlmBudgetRequest<Body>,
+): LlmBudgetAdmission<Body> {
+  const call = readGenAi(request.attributes);
+  const model = call.requestModel;
+  const tokens = projectTokens({
+    body: request.body,
+    model,
+    provider: call.provider,
+    defaultCapField: request.capField,
+    defaultMaxOutputTokens: scope.defaultMaxOutputTokens,
+  });
+  let body = request.body;
+  let projectedUsd = priceTokens(call, tokens.inputTokens, tokens.outputTokens);
+  if (projectedUsd === undefined) {
+    const refuse = scope.chain.some((s) => s.unpricedModels === 'refuse');
+    const key = `${call.provider ?? ''}/${model ?? ''}`;
+    if (!unpricedSaid.has(key)) {
+      unpricedSaid.add(key);
+      diag.warn(
+        `agentburn budget: no price for model ${model ?? '(none)'}; its calls are ${refuse ? 'refused' : 'let through uncounted'} (option unpricedModels)`,
+      );
+    }
+    if (refuse) return refuseCall(scope.chain, finisher, request, body, 0);
+    settleOnEnd(scope, finisher, request.attributes, 0);
+    return { body };
+  }
+
+  let failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
+  if (failing.length > 0 && scope.clampOutput && tokens.capField !== undefined) {
+    const clamped = clampOutput(scope.chain, call, tokens.inputTokens, tokens.outputTokens);
+    if (clamped !== undefined) {
+      body = { ...(request.body as object), [tokens.capField]: clamped.outputTokens } as Body;
+      projectedUsd = clamped.projectedUsd;
+      failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
+    }
+  }
+  const refusing = failing.filter((s) => s.onExceed === 'throw');
+  if (refusing.length > 0) return refuseCall(refusing, finisher, request, body, projectedUsd);
+  for (const s of failing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_ALLOWED);
+  scope.reserve(projectedUsd);
+  settleOnEnd(scope, finisher, request.attributes, projectedUsd);
+  return { body };
+}
+
+/** USD of `input` uncached input tokens and `output` output tokens, or undefined when the model has no price. */
+function priceTokens(call: LlmCall, input: number, output: number): number | undefined {
+  const usage = { ...call.usage, inputTokens: input, outputTokens: output };
+  const result = budgetPricers().llm.price({ ...call, usage }, Date.now());
+  return result.status === 'priced' && typeof result.totalUsd === 'number' ? result.totalUsd : undefined;
+}
+
+/** The largest output cap (at least MIN_CLAMPED_OUTPUT_TOKENS) whose worst case fits every scope, if any. */
+function clampOutput(
+  chain: readonly BudgetScope[],
+  call: LlmCall,
+  inputTokens: number,
+  outputTokens: number,
+): { outputTokens: number; projectedUsd: number } | undefined {
+  const inputUsd = priceTokens(call, inputTokens, 0);
+  const withOutputUsd = priceTokens(call, inputTokens, 1_000_000);
+  if (inputUsd === undefined || withOutputUsd === undefined) return undefined;
+  const perOutputToken = (withOutputUsd - inputUsd) / 1_000_000;
+  const affordable = Math.min(...chain.map((s) => s.remainingUsd()));
+  let fitting = perOutputToken > 0 ? Math.floor((affordable - inputUsd) / perOutputToken) : outputTokens;
+  fitting = Math.min(fitting, outputTokens);
+  // Price per token times tokens may round above what fits: step down until the priced figure fits.
+  for (let step = 0; step < 3 && fitting >= MIN_CLAMPED_OUTPUT_TOKENS; step++) {
+    const projectedUsd = priceTokens(call, inputTokens, fitting) as number;
+    if (chain.every((s) => s.fits(projectedUsd))) return { outputTokens: fitting, projectedUsd };
+    fitting--;
+  }
+  return undefined;
+}
+
+function refuseCall<Body>(
+  refusing: readonly BudgetScope[],
+  finisher: SpanFinisher,
+  request: LlmBudgetRequest<Body>,
+  body: Body,
+  projectedUsd: number,
+): LlmBudgetAdmission<Body> {
+  const error = exceededError(refusing, request.spanName, projectedUsd);
+  for (const s of refusing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_REFUSED);
+  finisher.fail(error, { [ATTR_BUDGET_PROJECTED_USD]: projectedUsd });
+  return { body, refusal: refusedCall(error) };
+}
+
+/** The error for the tightest of `refusing` (the least left). */
+export function exceededError(
+  refusing: readonly BudgetScope[],
+  refused: string,
+  projectedUsd: number,
+): BudgetExceededError {
+  let tightest = refusing[0] as BudgetScope;
+  for (const s of refusing) if (s.remainingUsd() < tightest.remainingUsd()) tightest = s;
+  return new BudgetExceededError({
+    budgetName: tightest.name,
+    limitUsd: tightest.limitUsd,
+    spentUsd: tightest.spentUsd(),
+    reservedUsd: tightest.reservedUsd,
+    projectedUsd,
+    refused,
+  });
+}
+
+/**
+ * A rejected promise standing for the SDK's APIPromise: the helpers callers
+ * and the SDKs' own stream helpers chain on (`withResponse()`,
+ * `asResponse()`, `parse()`, `_thenUnwrap()`) reject with the same error.
+ */
+function refusedCall(error: BudgetExceededError): Promise<never> {
+  const rejected = Promise.reject(error);
+  const same = () => rejected;
+  return Object.assign(rejected, { withResponse: same, asResponse: same, parse: same, _thenUnwrap: same });
+}
+
+/** When the span ends, the reservation becomes what the call cost (0 when it failed unbilled or has no price). */
+function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttributes: Attributes, reservedUsd: number) {
+  finisher.whenEnded((attributes) => {
+    scope.settle(reservedUsd, actualCost(finisher, requestAttributes, attributes));
+  });
+}
+
+/**
+ * What the call cost: the figure the CostSpanProcessor wrote on the span as
+ * it ended, when it did; else the same pricer applied to the same
+ * attributes (a non-recording span, or a pipeline without the processor).
+ */
+function actualCost(finisher: SpanFinisher, requestAttributes: Attributes, resultAttributes: Attributes): number {
+  const written = (finisher.span as { attributes?: Attributes }).attributes;
+  if (written !== undefined && written[ATTR_COST_STATUS] !== undefined) {
+    const cost = written[ATTR_COST_USD];
+    return typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;
+  }
+  const call = readGenAi({ ...requestAttributes, ...resultAttributes });
+  if (call.usage.inputTokens === 0 && call.usage.outputTokens === 0) return 0;
+  const result = budgetPricers().llm.price(call, Date.now());
+  return typeof result.totalUsd === 'number' && Number.isFinite(result.totalUsd) ? result.totalUsd : 0;
+}

@@ -1,0 +1,96 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import {
+  ATTR_BUDGET_LIMIT_USD,
+  ATTR_BUDGET_SPENT_USD,
+  ATTR_BUDGET_STATUS,
+  BudgetExceededError,
+  CostSpanProcessor,
+  currentBudget,
+  setTraceBudget,
+  withBudget,
+} from '../src';
+import { createTracing, ensureContextManager } from './helpers/otel';
+
+ensureContextManager();
+
+describe('withBudget', () => {
+  it('rejects-a-limit-that-is-not-a-finite-number-at-or-above-zero', () => {
+    for (const limitUsd of [-1, Number.NaN, Number.POSITIVE_INFINITY, '2' as unknown as number]) {
+      expect(() => withBudget({ limitUsd }, () => 1)).toThrow(RangeError);
+    }
+    expect(() => withBudget({ limitUsd: 1, warnAt: [0] }, () => 1)).toThrow(RangeError);
+  });
+
+  it('returns-the-value-of-a-sync-fn-and-ends-its-span-ok', () => {
+    const tracing = createTracing([new CostSpanProcessor()]);
+    const tracer = tracing.provider.getTracer('t');
+    expect(withBudget({ limitUsd: 2, name: 'sync', tracer }, () => currentBudget())).toEqual({
+      name: 'sync',
+      limitUsd: 2,
+      spentUsd: 0,
+      reservedUsd: 0,
+      remainingUsd: 2,
+    });
+    const span = tracing.span('budget sync');
+    expect(span.attributes).toMatchObject({
+      [ATTR_BUDGET_LIMIT_USD]: 2,
+      [ATTR_BUDGET_SPENT_USD]: 0,
+      [ATTR_BUDGET_STATUS]: 'ok',
+    });
+    expect(currentBudget()).toBeUndefined();
+  });
+
+  it('passes-a-rejection-through-and-records-it-on-the-scope-span', async () => {
+    const tracing = createTracing([]);
+    const tracer = tracing.provider.getTracer('t');
+    const error = new Error('task failed');
+    await expect(withBudget({ limitUsd: 1, tracer }, async () => Promise.reject(error))).rejects.toBe(error);
+    expect(tracing.span('budget task').status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('innermost-scope-is-current-and-scopes-end-with-fn', async () => {
+    const tracing = createTracing([]);
+    const tracer = tracing.provider.getTracer('t');
+    const names = await withBudget({ limitUsd: 1, name: 'outer', tracer }, async () => {
+      const inner = await withBudget({ limitUsd: 0.5, name: 'inner', tracer }, async () => currentBudget()?.name);
+      return [inner, currentBudget()?.name];
+    });
+    expect(names).toEqual(['inner', 'outer']);
+  });
+
+  it('error-carries-code-and-figures', () => {
+    const error = new BudgetExceededError({
+      budgetName: 'task',
+      limitUsd: 0.01,
+      spentUsd: 0.004,
+      reservedUsd: 0.001,
+      projectedUsd: 0.006,
+      refused: 'chat gpt-4o',
+    });
+    expect(error.code).toBe('AGENTBURN_BUDGET_EXCEEDED');
+    expect(error.name).toBe('BudgetExceededError');
+    expect(error.message).toBe(
+      'budget "task" refused chat gpt-4o: it could cost up to $0.006000, $0.005000 left of $0.0100 (spent $0.004000, in flight $0.001000)',
+    );
+  });
+
+  it('trace-budget-gives-each-trace-its-own-scope-and-turns-off', () => {
+    const tracing = createTracing([]);
+    const tracer = tracing.provider.getTracer('t');
+    setTraceBudget({ limitUsd: 2 });
+    try {
+      const seen = tracer.startActiveSpan('root', (span) => {
+        const budget = currentBudget();
+        span.end();
+        return budget;
+      });
+      expect(seen).toMatchObject({ name: 'trace', limitUsd: 2, spentUsd: 0 });
+      // An explicit scope wins over the trace's.
+      expect(withBudget({ limitUsd: 1, tracer }, () => currentBudget()?.limitUsd)).toBe(1);
+    } finally {
+      setTraceBudget(undefined);
+    }
+    expect(currentBudget()).toBeUndefined();
+  });
+});

@@ -1,0 +1,2 @@
+// An app that dies of an uncaught error.
+throw new Error('boom from the app');
