@@ -14,7 +14,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PACKAGES=(core instrumentation-openai instrumentation-anthropic instrumentation-e2b node cli)
+PACKAGES=(core instrumentation-openai instrumentation-anthropic instrumentation-e2b instrumentation-google-genai instrumentation-bedrock instrumentation-daytona instrumentation-vercel-sandbox node cli)
 SDKS=(openai@6 @anthropic-ai/sdk@1 @e2b/code-interpreter@2 @opentelemetry/api@1.9 @types/node@20)
 
 KEEP="${AGENTBURN_PACKED_KEEP:-}"
@@ -423,6 +423,10 @@ const expected = {
   '@agentburn/instrumentation-openai': ['OpenAIInstrumentation'],
   '@agentburn/instrumentation-anthropic': ['AnthropicInstrumentation'],
   '@agentburn/instrumentation-e2b': ['E2BInstrumentation'],
+  '@agentburn/instrumentation-google-genai': ['GoogleGenAIInstrumentation'],
+  '@agentburn/instrumentation-bedrock': ['BedrockInstrumentation'],
+  '@agentburn/instrumentation-daytona': ['DaytonaInstrumentation'],
+  '@agentburn/instrumentation-vercel-sandbox': ['VercelSandboxInstrumentation'],
   '@agentburn/node': ['register'],
   '@agentburn/cli': ['main', 'SpendAggregator'],
 };

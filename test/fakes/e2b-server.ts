@@ -5,7 +5,8 @@
  * - the control plane (REST + JSON): `POST /v2/sandboxes`, `GET/DELETE
  *   /sandboxes/:id`, `POST /sandboxes/:id/timeout`, `/pause`, `/resume`,
  *   `POST /v2/sandboxes/:id/connect`, `GET /events/sandboxes/:id` (lifecycle
- *   events), errors as `{ code, message }`;
+ *   events), `GET /sandboxes/:id/metrics` (a use sample every 5 s of running
+ *   life, as E2B takes them), errors as `{ code, message }`;
  * - envd (connect-rpc with JSON): unary `application/json` calls and
  *   server-streaming `application/connect+json` envelopes for
  *   `process.Process/*` and `filesystem.Filesystem/*`, plus `GET/POST /files`
@@ -50,6 +51,10 @@ export interface FakeSandbox {
   dirs: Set<string>;
   /** Running milliseconds the fake saw, per finished interval. */
   runningMs: number[];
+  /** Running intervals (ms, fake clock); the last one is open while running. */
+  runs: Array<{ from: number; to?: number }>;
+  /** Use levels set by `controls.setUsage`, in time order: each holds from `fromMs` on. */
+  usage: Array<{ fromMs: number; cpuUsedPct: number; memUsedMiB: number }>;
   /** Lifecycle events, as `GET /events/sandboxes/:id` serves them. */
   events: Array<{ type: string; timestamp: number; eventData?: Record<string, string> | null }>;
 }
@@ -124,6 +129,12 @@ export interface FakeE2BControls {
   nextCommand(spec: CommandSpec): void;
   /** Commands started with `hold: true` and not yet finished. */
   heldCommands(): HeldCommand[];
+  /**
+   * From the fake's current time on, the sandbox uses `cpuUsedPct` percent of
+   * its vCPUs and `memUsedMiB` of memory (0 and 0 until set); the metrics
+   * endpoint reports it in each 5-second sample taken from then on.
+   */
+  setUsage(sandboxId: string, usage: { cpuUsedPct: number; memUsedMiB: number }): void;
   /** Applies timeouts due at the fake's current time (also done on every request). */
   tick(): void;
 }
@@ -165,6 +176,8 @@ const DEFAULT_TEMPLATES: Record<string, { cpuCount: number; memoryMB: number }> 
 };
 
 const DEFAULT_TIMEOUT_S = 300;
+/** E2B samples a running sandbox's use every 5 seconds. */
+const METRICS_PERIOD_MS = 5000;
 
 // connect-rpc error codes and their HTTP statuses (connect protocol spec).
 const CONNECT_CODE_FOR_STATUS: Record<number, string> = {
@@ -206,7 +219,11 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
   let contextCounter = 0;
 
   const stop = (sb: FakeSandbox, state: FakeSandboxState, by: FakeSandbox['stoppedBy'], at: number) => {
-    if (sb.state === 'running') sb.runningMs.push(at - sb.startedAt);
+    if (sb.state === 'running') {
+      sb.runningMs.push(at - sb.startedAt);
+      const run = sb.runs[sb.runs.length - 1];
+      if (run && run.to === undefined) run.to = at;
+    }
     if (sb.state !== state) sb.events.push({ type: `sandbox.lifecycle.${state}`, timestamp: at });
     sb.state = state;
     sb.stoppedBy = by;
@@ -220,6 +237,7 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     sb.startedAt = t;
     sb.timeoutMs = timeoutMs;
     sb.endAt = t + timeoutMs;
+    sb.runs.push({ from: t });
     sb.events.push({ type: 'sandbox.lifecycle.resumed', timestamp: t });
   };
 
@@ -317,6 +335,8 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
         files: new Map(),
         dirs: new Set(['/', '/home', '/home/user']),
         runningMs: [],
+        runs: [{ from: t }],
+        usage: [],
         events: [{ type: 'sandbox.lifecycle.created', timestamp: t }],
       };
       sandboxes.set(sb.sandboxId, sb);
@@ -346,6 +366,16 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     const gone = !sb || sb.state === 'killed';
     const rest = idMatch ? path.slice(idMatch[0].length) : path;
 
+    if (idMatch && method === 'GET' && rest === '/metrics') {
+      if (!sb) return apiError(res, 404, `sandbox "${id}" not found`);
+      const start = url.searchParams.has('start') ? Number(url.searchParams.get('start')) * 1000 : -Infinity;
+      const end = url.searchParams.has('end') ? Number(url.searchParams.get('end')) * 1000 : Infinity;
+      return writeJson(
+        res,
+        200,
+        metricSamples(sb, now()).filter((m) => m.timestampUnix * 1000 >= start && m.timestampUnix * 1000 <= end),
+      );
+    }
     if (idMatch && method === 'GET' && rest === '') {
       if (gone) return apiError(res, 404, `sandbox "${id}" doesn't exist or you don't have access to it`);
       return writeJson(res, 200, detailJson(sb));
@@ -593,6 +623,9 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
     heldCommands() {
       return [...held.values()].map((h) => ({ pid: h.pid, sandboxId: h.sandboxId, release: (code) => h.finish(code) }));
     },
+    setUsage(id, usage) {
+      sandboxes.get(id)?.usage.push({ fromMs: now(), ...usage });
+    },
     tick,
   };
 
@@ -623,6 +656,29 @@ export async function startFakeE2B(options: FakeE2BOptions = {}): Promise<FakeE2
       await Promise.all([api.close(), sandbox.close()]);
     },
   };
+}
+
+/** The samples E2B holds for `sb` at `t`: one per 5 s of each running interval, in E2B's wire shape. */
+function metricSamples(sb: FakeSandbox, t: number) {
+  const samples = [];
+  for (const run of sb.runs) {
+    const until = Math.min(run.to ?? t, t);
+    for (let at = run.from + METRICS_PERIOD_MS; at <= until; at += METRICS_PERIOD_MS) {
+      const level = sb.usage.filter((u) => u.fromMs <= at).pop() ?? { cpuUsedPct: 0, memUsedMiB: 0 };
+      samples.push({
+        timestamp: new Date(at).toISOString(),
+        timestampUnix: Math.floor(at / 1000),
+        cpuUsedPct: level.cpuUsedPct,
+        cpuCount: sb.cpuCount,
+        memUsed: level.memUsedMiB * 1024 * 1024,
+        memTotal: sb.memoryMB * 1024 * 1024,
+        memCache: 0,
+        diskUsed: 512 * 1024 * 1024,
+        diskTotal: 10240 * 1024 * 1024,
+      });
+    }
+  }
+  return samples;
 }
 
 function defaultCommand(cmd: string): CommandSpec {

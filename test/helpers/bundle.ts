@@ -26,7 +26,12 @@ export function scratchDir(prefix: string): { dir: string; remove(): void } {
  * Other dependencies stay external.
  */
 export async function bundleInstrumentation(
-  packageDir: 'instrumentation-openai' | 'instrumentation-anthropic' | 'instrumentation-e2b',
+  packageDir:
+    | 'instrumentation-openai'
+    | 'instrumentation-anthropic'
+    | 'instrumentation-e2b'
+    | 'instrumentation-google-genai'
+    | 'instrumentation-bedrock',
   outfile: string,
   format: 'esm' | 'cjs',
 ): Promise<void> {

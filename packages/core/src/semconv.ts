@@ -79,6 +79,8 @@ export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
+/** The AWS request id of a call (Bedrock), from the response metadata. */
+export const ATTR_AWS_REQUEST_ID = 'aws.request_id';
 
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
@@ -99,6 +101,8 @@ export const GEN_AI_OPERATION_EMBEDDINGS = 'embeddings';
 export const GEN_AI_OPERATION_TEXT_COMPLETION = 'text_completion';
 export const GEN_AI_OPERATION_GENERATE_CONTENT = 'generate_content';
 export const GEN_AI_OPERATION_INVOKE_AGENT = 'invoke_agent';
+/** A token count asked of the provider (Gemini `countTokens`): free, so never priced. */
+export const GEN_AI_OPERATION_COUNT_TOKENS = 'count_tokens';
 
 export const GEN_AI_PROVIDER_OPENAI = 'openai';
 export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';
@@ -136,18 +140,49 @@ export const SANDBOX_END_PAUSED = 'paused';
 export const SANDBOX_END_TIMEOUT = 'timeout';
 export const SANDBOX_END_ABANDONED = 'abandoned';
 export const SANDBOX_END_LOST = 'lost';
+/** Other providers' ends: stopped by the caller (`stop`), deleted, archived. */
+export const SANDBOX_END_STOPPED = 'stopped';
+export const SANDBOX_END_DELETED = 'deleted';
+export const SANDBOX_END_ARCHIVED = 'archived';
 export type SandboxEndReason =
   | typeof SANDBOX_END_KILLED
   | typeof SANDBOX_END_PAUSED
   | typeof SANDBOX_END_TIMEOUT
   | typeof SANDBOX_END_ABANDONED
   | typeof SANDBOX_END_LOST;
+/** Span names of the running intervals and operations of Daytona and Vercel Sandbox. */
+export const SPAN_DAYTONA_SANDBOX = 'daytona.sandbox';
+export const SPAN_DAYTONA_PROCESS_EXECUTE = 'daytona.process.execute';
+export const SPAN_DAYTONA_PROCESS_CODE_RUN = 'daytona.process.code_run';
+export const SPAN_VERCEL_SANDBOX = 'vercel.sandbox';
+export const SPAN_VERCEL_RUN_COMMAND = 'vercel.sandbox.run_command';
 
 /** Generic per-second compute shape, for any sandbox provider (Daytona, Modal, ...). */
 export const ATTR_COMPUTE_PROVIDER = 'agentburn.compute.provider';
 export const ATTR_COMPUTE_VCPU = 'agentburn.compute.vcpu';
 export const ATTR_COMPUTE_MEMORY_MIB = 'agentburn.compute.memory_mib';
 export const ATTR_COMPUTE_BILLED_SECONDS = 'agentburn.compute.billed_seconds';
+export const ATTR_COMPUTE_SANDBOX_ID = 'agentburn.compute.sandbox_id';
+export const ATTR_COMPUTE_END_REASON = 'agentburn.compute.end_reason';
+/** Parts some providers bill beyond vCPU and memory (each has a rate key of its own). */
+export const ATTR_COMPUTE_DISK_GIB = 'agentburn.compute.disk_gib';
+export const ATTR_COMPUTE_CREATIONS = 'agentburn.compute.creations';
+/** Measured CPU time (vCPU-seconds), for providers that bill active CPU rather than allocated vCPU. */
+export const ATTR_COMPUTE_ACTIVE_CPU_SECONDS = 'agentburn.compute.active_cpu_seconds';
+/** Observed use, when sampling is on: CPU in vCPUs, memory in MiB. */
+export const ATTR_COMPUTE_CPU_USED_AVG = 'agentburn.compute.cpu_used_avg';
+export const ATTR_COMPUTE_CPU_USED_MAX = 'agentburn.compute.cpu_used_max';
+export const ATTR_COMPUTE_MEMORY_USED_MAX_MIB = 'agentburn.compute.memory_used_max_mib';
+export const ATTR_COMPUTE_SAMPLES = 'agentburn.compute.samples';
+/** Parts of `agentburn.cost.compute_usd` (they sum to it; a zero part is omitted). */
+export const ATTR_COST_COMPUTE_CPU_USD = 'agentburn.cost.compute.cpu_usd';
+export const ATTR_COST_COMPUTE_MEMORY_USD = 'agentburn.cost.compute.memory_usd';
+export const ATTR_COST_COMPUTE_DISK_USD = 'agentburn.cost.compute.disk_usd';
+export const ATTR_COST_COMPUTE_CREATION_USD = 'agentburn.cost.compute.creation_usd';
+export const COMPUTE_PROVIDER_DAYTONA = 'daytona';
+export const COMPUTE_PROVIDER_VERCEL = 'vercel';
+/** Seconds between samples of a sandbox's CPU and memory use; unset or 0 = off. */
+export const ENV_SANDBOX_SAMPLE_SECONDS = 'AGENTBURN_SANDBOX_SAMPLE_SECONDS';
 
 // --- Agents (CONVENTIONS §5) -------------------------------------------------
 export const ATTR_AGENT_NAME = 'agentburn.agent.name';

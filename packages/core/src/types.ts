@@ -48,6 +48,8 @@ export interface CostBreakdown {
   cacheReadUsd: number;
   cacheWriteUsd: number;
   computeUsd: number;
+  /** How `computeUsd` splits, for sandbox intervals. */
+  computeParts?: ComputeParts;
 }
 
 export interface PriceResult {
@@ -72,12 +74,38 @@ export interface ComputeInterval {
   vcpu: number;
   memoryMib: number;
   billedSeconds: number;
+  /** Disk allocated (GiB), for providers that bill it while running. */
+  diskGib?: number;
+  /** Sandbox creations this interval accounts for (the first interval of a created sandbox: 1). */
+  creations?: number;
+  /** Measured CPU time in vCPU-seconds, when the provider reported it. */
+  activeCpuSeconds?: number;
   estimated: boolean;
   issues: string[];
 }
 
-/** Per-second sandbox rates, in USD. */
+/**
+ * Sandbox rates, in USD. vCPU and memory are per second of running life;
+ * the optional keys price what some providers bill beyond them.
+ */
 export interface ComputeRates {
   perVcpuSecond: number;
   perGibSecond: number;
+  /** Per GiB of disk per second of running life (Daytona). */
+  perDiskGibSecond?: number;
+  /** Per sandbox creation (Vercel). */
+  perCreation?: number;
+  /**
+   * Per vCPU-second of active CPU time (Vercel). When set, it replaces
+   * `perVcpuSecond`: CPU is billed for the time used, not the time allocated.
+   */
+  perActiveCpuSecond?: number;
+}
+
+/** The parts of a compute cost; they sum to `computeUsd`. */
+export interface ComputeParts {
+  cpuUsd: number;
+  memoryUsd: number;
+  diskUsd: number;
+  creationUsd: number;
 }

@@ -1,5 +1,12 @@
 /** Sandbox compute pricing: per second of allocated vCPU and RAM. */
-import { ComputePricer, E2B_DEFAULT_RATES, E2B_TEMPLATE_SIZES, readComputeInterval } from '@agentburn/core';
+import {
+  ComputePricer,
+  DAYTONA_DEFAULT_RATES,
+  E2B_DEFAULT_RATES,
+  E2B_TEMPLATE_SIZES,
+  readComputeInterval,
+  VERCEL_DEFAULT_RATES,
+} from '@agentburn/core';
 import { describe, expect, it } from 'vitest';
 
 describe('readComputeInterval', () => {
@@ -126,5 +133,73 @@ describe('ComputePricer', () => {
       issues: [],
     });
     expect(result).toEqual({ status: 'unpriced', reason: 'model_unknown', estimated: true });
+  });
+
+  it('prices-daytona-vcpu-memory-and-disk-per-second', () => {
+    // Daytona's hourly list: $0.0504/vCPU, $0.0162/GiB of memory, $0.000108/GiB of disk.
+    // 1 hour of 2 vCPU / 4 GiB / 10 GiB = 2 x 0.0504 + 4 x 0.0162 + 10 x 0.000108 = 0.1008 + 0.0648 + 0.00108 = 0.16668.
+    const interval = readComputeInterval('daytona.sandbox', {
+      'agentburn.compute.provider': 'daytona',
+      'agentburn.compute.vcpu': 2,
+      'agentburn.compute.memory_mib': 4096,
+      'agentburn.compute.disk_gib': 10,
+      'agentburn.compute.billed_seconds': 3600,
+    });
+    const result = new ComputePricer().price(interval!);
+    expect(result.totalUsd).toBeCloseTo(0.16668, 12);
+    expect(result.breakdown?.computeParts?.cpuUsd).toBeCloseTo(0.1008, 12);
+    expect(result.breakdown?.computeParts?.memoryUsd).toBeCloseTo(0.0648, 12);
+    expect(result.breakdown?.computeParts?.diskUsd).toBeCloseTo(0.00108, 12);
+    expect(result.estimated).toBe(false);
+    expect(DAYTONA_DEFAULT_RATES.perVcpuSecond * 3600).toBeCloseTo(0.0504, 12);
+  });
+
+  it('prices-vercel-active-cpu-memory-and-creation', () => {
+    // Vercel: $0.128 per active CPU hour, $0.0212 per GB-hour provisioned, $0.60 per million creations.
+    // 900 CPU-seconds + 1 h of 4 GB + 1 creation = 0.032 + 0.0848 + 0.0000006 = 0.1168006.
+    const interval = readComputeInterval('vercel.sandbox', {
+      'agentburn.compute.provider': 'vercel',
+      'agentburn.compute.vcpu': 2,
+      'agentburn.compute.memory_mib': 4096,
+      'agentburn.compute.active_cpu_seconds': 900,
+      'agentburn.compute.creations': 1,
+      'agentburn.compute.billed_seconds': 3600,
+    });
+    const result = new ComputePricer().price(interval!);
+    expect(result.totalUsd).toBeCloseTo(0.1168006, 12);
+    expect(result.breakdown?.computeParts?.creationUsd).toBeCloseTo(0.0000006, 15);
+    expect(result.estimated).toBe(false);
+    expect(VERCEL_DEFAULT_RATES.perCreation).toBe(0.0000006);
+  });
+
+  it('estimates-vercel-cpu-from-wall-time-when-active-cpu-is-unknown', () => {
+    // No active CPU reported: at most 2 vCPUs busy for 600 s = 1200 CPU-seconds x 0.128/3600 = 0.042666...
+    const result = new ComputePricer().price({
+      provider: 'vercel',
+      vcpu: 2,
+      memoryMib: 4096,
+      billedSeconds: 600,
+      estimated: false,
+      issues: [],
+    });
+    expect(result.estimated).toBe(true);
+    expect(result.breakdown?.computeParts?.cpuUsd).toBeCloseTo((1200 * 0.128) / 3600, 12);
+    // 600 s of 4 GB: 4 x 0.0212 / 6 = 0.014133...
+    expect(result.breakdown?.computeParts?.memoryUsd).toBeCloseTo((4 * 0.0212) / 6, 12);
+  });
+
+  it('overrides-a-rate-key-of-its-own-and-ignores-bad-values', () => {
+    const pricer = new ComputePricer({ daytona: { perDiskGibSecond: 0.001, perGibSecond: -1 } });
+    // 10 s x (1 x 0.0504/3600 + 1 x 0.0162/3600 + 2 GiB x 0.001)
+    const result = pricer.price({
+      provider: 'daytona',
+      vcpu: 1,
+      memoryMib: 1024,
+      diskGib: 2,
+      billedSeconds: 10,
+      estimated: false,
+      issues: [],
+    });
+    expect(result.totalUsd).toBeCloseTo(10 * (0.0504 / 3600 + 0.0162 / 3600 + 0.002), 12);
   });
 });

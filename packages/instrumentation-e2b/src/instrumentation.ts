@@ -17,6 +17,9 @@ import {
   SPAN_E2B_SANDBOX_PAUSE,
   SPAN_E2B_SANDBOX_SET_TIMEOUT,
   shouldCaptureContent,
+  type UsageSample,
+  UsageSampler,
+  usageSampleSeconds,
 } from '@agentburn/core';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
@@ -118,10 +121,36 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   private readonly commandProtos = new Set<object>();
   private readonly fileProtos = new Set<object>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Sandboxes whose use is sampled, by id, while their interval is open. */
+  private readonly sampled = new Map<string, SandboxLike>();
+  private readonly sampler: UsageSampler | undefined;
 
   constructor(config: E2BInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
-    this.intervals = new SandboxIntervals(() => this.tracer, config.clock ?? systemClock);
+    const clock = config.clock ?? systemClock;
+    const seconds = usageSampleSeconds(config.sampleUsageEverySeconds, (message) => this._diag.warn(message));
+    this.sampler =
+      seconds > 0
+        ? new UsageSampler({
+            clock,
+            everyMs: seconds * 1000,
+            fetch: (id, sinceMs) => this.fetchUsage(id, sinceMs),
+            track: (request) => this.track(request),
+            onError: (error) => this._diag.debug('e2b getMetrics failed; sampling goes on', error),
+          })
+        : undefined;
+    const sampler = this.sampler;
+    this.intervals = new SandboxIntervals(
+      () => this.tracer,
+      clock,
+      sampler && {
+        opened: (id, startMs) => sampler.start(id, startMs),
+        closing: (id) => {
+          this.sampled.delete(id);
+          return sampler.stop(id);
+        },
+      },
+    );
   }
 
   protected override init() {
@@ -403,6 +432,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     const s = sandbox as SandboxLike | undefined;
     if (!s || typeof s.sandboxId !== 'string' || s.connectionConfig?.debug) return; // debug mode bills nothing
     this.bind(s);
+    if (this.sampler) this.sampled.set(s.sandboxId, s);
     const timeoutMs = request.timeoutMs === undefined ? DEFAULT_SANDBOX_TIMEOUT_MS : wireTimeoutMs(request.timeoutMs);
     this.intervals.start(s.sandboxId, {
       parent: op.parent,
@@ -415,6 +445,31 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     });
     const version = this.intervals.expiryVersion(s.sandboxId);
     this.lookUp(s, (info) => this.intervals.applyFacts(s.sandboxId, factsFromInfo(info), version));
+  }
+
+  /**
+   * The samples E2B took of `id` after `sinceMs`, through E2B's own
+   * unwrapped `getMetrics`, outside the caller's trace with tracing
+   * suppressed. CPU is converted from percent of the vCPUs to vCPUs.
+   */
+  private async fetchUsage(id: string, sinceMs: number): Promise<UsageSample[]> {
+    const sandbox = this.sampled.get(id);
+    const getMetrics = sandbox && baseMethod(sandbox, 'getMetrics');
+    if (!sandbox || !getMetrics) return [];
+    const metrics = await context.with(suppressTracing(ROOT_CONTEXT), () =>
+      getMetrics.call(sandbox, { start: new Date(sinceMs) }),
+    );
+    if (!Array.isArray(metrics)) return [];
+    return metrics.map((m: { timestamp?: Date; cpuUsedPct?: number; cpuCount?: number; memUsed?: number }) => ({
+      atMs: m.timestamp instanceof Date ? m.timestamp.getTime() : Number.NaN,
+      cpuUsedVcpu: ((m.cpuUsedPct ?? Number.NaN) / 100) * (m.cpuCount ?? Number.NaN),
+      memoryUsedMib: (m.memUsed ?? Number.NaN) / (1024 * 1024),
+    }));
+  }
+
+  private track(request: Promise<unknown>): void {
+    const tracked = request.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
   }
 
   private onLifecycleError(sandboxId: string, error: unknown): void {
@@ -452,15 +507,14 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
    */
   private lookUp(sandbox: SandboxLike, onInfo: (info: unknown) => void, onError?: (error: unknown) => void): void {
     try {
-      const getInfo = baseGetInfo(sandbox);
+      const getInfo = baseMethod(sandbox, 'getInfo');
       if (!getInfo) return;
       const request = context.with(suppressTracing(ROOT_CONTEXT), () => getInfo.call(sandbox)) as Promise<unknown>;
       const done = Promise.resolve(request).then(onInfo, (error: unknown) => {
         this._diag.debug('e2b getInfo failed; keeping the size we have', error);
         onError?.(error);
       });
-      const tracked = done.catch(() => undefined).finally(() => this.pending.delete(tracked));
-      this.pending.add(tracked);
+      this.track(done);
     } catch (error) {
       this._diag.debug('e2b getInfo could not be called', error);
     }
@@ -660,10 +714,10 @@ function isLifecycleApi(c: unknown): boolean {
   return typeof c === 'function' && own(c, 'createSandbox') && own(c, 'connectSandbox') && own(c, 'kill');
 }
 
-/** E2B's own `getInfo` (the one on E2B's `Sandbox.prototype`), whatever subclasses did to theirs. */
-function baseGetInfo(sandbox: object): AnyFn | undefined {
+/** E2B's own `method` (the one on E2B's `Sandbox.prototype`), whatever subclasses did to theirs. */
+function baseMethod(sandbox: object, method: 'getInfo' | 'getMetrics'): AnyFn | undefined {
   for (let p = Object.getPrototypeOf(sandbox); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    if (isLifecycleApi(Object.getPrototypeOf(p.constructor)) && own(p, 'getInfo')) return p.getInfo;
+    if (isLifecycleApi(Object.getPrototypeOf(p.constructor)) && own(p, method)) return p[method];
   }
   return undefined;
 }

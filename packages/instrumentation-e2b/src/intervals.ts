@@ -78,6 +78,12 @@ interface SandboxRecord {
   open?: OpenInterval;
 }
 
+/** Told when an interval opens and asked for extra attributes as it ends (usage sampling). */
+export interface IntervalObserver {
+  opened(id: string, startMs: number): void;
+  closing(id: string): Attributes;
+}
+
 let instanceCounter = 0;
 /** Bounds the records of sandboxes no longer running. */
 const MAX_CLOSED_RECORDS = 1000;
@@ -95,6 +101,7 @@ export class SandboxIntervals {
   constructor(
     private readonly tracer: () => Tracer,
     private readonly clock: Clock,
+    private readonly observer?: IntervalObserver,
   ) {}
 
   now(): number {
@@ -151,6 +158,7 @@ export class SandboxIntervals {
     record.open = open;
     this.setExpiry(record, start.endAtMs);
     addOpenInterval(open.registryKey, () => this.end(id, SANDBOX_END_ABANDONED));
+    this.observer?.opened(id, start.startMs);
   }
 
   /** The sandbox's lifetime was set to `timeoutMs` from `atMs` (setTimeout may shorten it). */
@@ -262,6 +270,7 @@ export class SandboxIntervals {
     // The end was not observed: billed to the expiry (abandoned) or to when the loss was found (lost).
     if (reason === SANDBOX_END_ABANDONED || reason === SANDBOX_END_LOST) attributes[ATTR_COST_ESTIMATED] = true;
     try {
+      if (this.observer) Object.assign(attributes, this.observer.closing(id));
       open.span.setAttributes(attributes);
       open.span.end(new Date(spanEnd));
     } catch {

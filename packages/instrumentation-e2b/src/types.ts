@@ -8,6 +8,15 @@ export interface E2BInstrumentationConfig extends InstrumentationConfig {
    * Environment variables are never recorded.
    */
   captureContent?: boolean;
+  /**
+   * Sample each running sandbox's CPU and memory use (`getMetrics()`) at most
+   * once per this many seconds, and write the observed use on its
+   * `e2b.sandbox` span (`agentburn.compute.cpu_used_avg`, `.cpu_used_max`,
+   * `.memory_used_max_mib`, `.samples`). E2B takes a sample every 5 s. Off
+   * (0) unless set here or by AGENTBURN_SANDBOX_SAMPLE_SECONDS. Read once, at
+   * construction.
+   */
+  sampleUsageEverySeconds?: number;
   /** Clock and timers for running intervals; the wall clock by default. Read once, at construction. */
   clock?: Clock;
 }

@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AnthropicInstrumentation } from '@agentburn/instrumentation-anthropic';
+import { BedrockInstrumentation } from '@agentburn/instrumentation-bedrock';
+import { DaytonaInstrumentation } from '@agentburn/instrumentation-daytona';
 import { E2BInstrumentation } from '@agentburn/instrumentation-e2b';
+import { GoogleGenAIInstrumentation } from '@agentburn/instrumentation-google-genai';
 import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
+import { VercelSandboxInstrumentation } from '@agentburn/instrumentation-vercel-sandbox';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 
@@ -11,6 +15,10 @@ const CANDIDATES: ReadonlyArray<{ modules: readonly string[]; create: () => Inst
   { modules: ['openai'], create: () => new OpenAIInstrumentation() },
   { modules: ['@anthropic-ai/sdk'], create: () => new AnthropicInstrumentation() },
   { modules: ['e2b', '@e2b/code-interpreter'], create: () => new E2BInstrumentation() },
+  { modules: ['@google/genai'], create: () => new GoogleGenAIInstrumentation() },
+  { modules: ['@aws-sdk/client-bedrock-runtime'], create: () => new BedrockInstrumentation() },
+  { modules: ['@daytonaio/sdk'], create: () => new DaytonaInstrumentation() },
+  { modules: ['@vercel/sandbox'], create: () => new VercelSandboxInstrumentation() },
 ];
 
 /**

@@ -8,8 +8,10 @@ import { ATTR_ERROR_TYPE } from '../semconv';
 export function errorType(error: unknown): string {
   if (error && typeof error === 'object') {
     const name = (error as { constructor?: { name?: unknown } }).constructor?.name;
-    if (typeof name === 'string' && name !== '' && name !== 'Object') return name;
     const plain = (error as { name?: unknown }).name;
+    // A base `Error` named by its thrower (`AbortError`, `TimeoutError` from fetch and the AWS SDK) goes by that name.
+    if (name === 'Error' && typeof plain === 'string' && plain !== '') return plain;
+    if (typeof name === 'string' && name !== '' && name !== 'Object') return name;
     if (typeof plain === 'string' && plain !== '') return plain;
   }
   return '_OTHER';

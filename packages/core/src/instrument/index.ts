@@ -1,6 +1,18 @@
 export { type ApiPromiseObserver, observeApiPromise } from './api-promise';
+export { observeAsyncIterable } from './async-iterable';
+export { recordCallMetrics } from './call-metrics';
+export { type Clock, scheduleAt, systemClock } from './clock';
+export {
+  type ComputeIntervalObserver,
+  type ComputeIntervalStart,
+  ComputeIntervals,
+  type ComputeIntervalsOptions,
+  type ComputeSize,
+} from './compute-intervals';
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
+export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
+export { serverAttributes } from './server';
 export { type EndListener, SpanFinisher, type SpanOutcome } from './span-finisher';
 export {
   DEFAULT_STALLED_STREAM_TIMEOUT_MS,
@@ -10,4 +22,10 @@ export {
   observeStreamIterator,
   type StreamObserver,
 } from './stream';
+export {
+  type UsageSample,
+  UsageSampler,
+  type UsageSamplerOptions,
+  usageSampleSeconds,
+} from './usage-sampler';
 export { declineUnsupportedVersions } from './versions';

@@ -7,7 +7,7 @@ import {
   updatePrices,
   waitForUpdate,
 } from '@pydantic/genai-prices';
-import { toGenaiPricesProvider } from './providers';
+import { catalogueModelId, toGenaiPricesProvider } from './providers';
 import type { PriceTable } from './rates';
 
 /**
@@ -99,7 +99,7 @@ export class Catalogue {
   match(provider: string | undefined, model: string): CatalogueEntry | null {
     const providerId = toGenaiPricesProvider(provider);
     if (providerId !== undefined && findProvider({ providerId }) !== undefined) {
-      return this.find(model, providerId);
+      return this.find(catalogueModelId(providerId, model), providerId);
     }
     const slash = model.indexOf('/');
     if (slash > 0) {

@@ -1,6 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import { ENV_PRICES_FILE } from '../semconv';
+import type { ComputeRates } from '../types';
+import { COMPUTE_RATE_KEYS } from './compute-rate-keys';
 import { PRICE_FIELDS, type PriceTable, type Rate } from './rates';
 
 /** USD per million tokens; a field may be tiered on total input tokens: `{ "base": 3, "tiers": [{ "start": 200000, "price": 6 }] }`. */
@@ -83,6 +85,7 @@ export function readPriceOverridesValue(value: unknown, origin: string): PriceOv
   const overrides: PriceOverrides = {};
   const problems: PriceFileError[] = [];
   for (const [model, prices] of Object.entries(value)) {
+    if (model === COMPUTE_RATES_KEY) continue; // sandbox rates: read by readComputeRates
     const entry = checkEntry(prices, origin, model);
     if (entry instanceof PriceFileError) problems.push(entry);
     else overrides[model.trim().toLowerCase()] = entry;
@@ -169,4 +172,61 @@ export function priceFileOverrides(file: string): PriceOverrides {
     diag.warn(`@agentburn/core: ${problem.message}; ${ignored}, prices come from the catalogue`);
   }
   return overrides;
+}
+
+/** The price file's section of sandbox rates, shaped as the `computeRates` option: `{ "computeRates": { "daytona": { "perVcpuSecond": 0.00001 } } }`. */
+export const COMPUTE_RATES_KEY = 'computeRates';
+
+/**
+ * Validates the `computeRates` section of a price file (or the option of
+ * that name): provider names to rate keys, each a non-negative number.
+ */
+export function validateComputeRates(value: unknown, origin: string): Record<string, Partial<ComputeRates>> {
+  if (value === undefined) return {};
+  if (!isRecord(value))
+    throw new PriceFileError(`${origin}: "${COMPUTE_RATES_KEY}" must be an object of providers to rates`);
+  const result: Record<string, Partial<ComputeRates>> = {};
+  for (const [provider, rates] of Object.entries(value)) {
+    const where = `${origin}: "${COMPUTE_RATES_KEY}" provider "${provider}"`;
+    if (!isRecord(rates)) throw new PriceFileError(`${where}: must be an object of rates`);
+    const entry: Partial<ComputeRates> = {};
+    for (const [key, rate] of Object.entries(rates)) {
+      if (!(COMPUTE_RATE_KEYS as readonly string[]).includes(key)) {
+        throw new PriceFileError(`${where}: "${key}" is not a rate key (${COMPUTE_RATE_KEYS.join(', ')})`);
+      }
+      if (!isPrice(rate)) throw new PriceFileError(`${where}: "${key}" must be a non-negative number`);
+      entry[key as keyof ComputeRates] = rate;
+    }
+    result[provider.trim().toLowerCase()] = entry;
+  }
+  return result;
+}
+
+/** The sandbox rates of a JSON price file (none when it has no `computeRates` section); throws a PriceFileError. */
+export function loadComputeRates(file: string): Record<string, Partial<ComputeRates>> {
+  const origin = `${ENV_PRICES_FILE} ${file}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(readRegularFile(file, origin));
+  } catch (err) {
+    if (err instanceof PriceFileError) throw err;
+    throw new PriceFileError(`${origin}: is not valid JSON`, { cause: err });
+  }
+  return validateComputeRates(isRecord(json) ? json[COMPUTE_RATES_KEY] : undefined, origin);
+}
+
+/**
+ * The price file's sandbox rates as the SDK uses them: a malformed section is
+ * said once and ignored (the published rates apply); never throws. Problems
+ * with the file itself were already said by `priceFileOverrides`.
+ */
+export function priceFileComputeRates(file: string): Record<string, Partial<ComputeRates>> {
+  try {
+    return loadComputeRates(file);
+  } catch (err) {
+    if (err instanceof PriceFileError && err.message.includes(`"${COMPUTE_RATES_KEY}"`)) {
+      diag.warn(`@agentburn/core: ${err.message}; the section is ignored, sandboxes are priced at the published rates`);
+    }
+    return {};
+  }
 }

@@ -45,6 +45,22 @@ export function toGenaiPricesProvider(provider: string | undefined): string | un
   return TO_GENAI_PRICES[name] ?? name;
 }
 
+/**
+ * A model id as genai-prices knows it, for names that only a provider's
+ * API spells: Google's resource names (`models/gemini-2.5-flash`,
+ * `publishers/google/models/...`, `projects/.../models/...`, and
+ * `google/gemini-...` on Vertex AI) become the bare model id. Bedrock ids
+ * (cross-region inference profiles `us.` / `eu.` / `apac.` / `global.`
+ * ..., and model or inference-profile ARNs) need nothing: genai-prices'
+ * own rules for `aws` match them, regional premiums included.
+ */
+export function catalogueModelId(providerId: string | undefined, model: string): string {
+  if (providerId !== 'google') return model;
+  const resource = model.lastIndexOf('models/');
+  if (resource >= 0) return model.slice(resource + 'models/'.length);
+  return model.startsWith('google/') ? model.slice('google/'.length) : model;
+}
+
 /** Anthropic bills 1-hour cache writes at 2x base input, on its own API and through Bedrock and Vertex. */
 export function isAnthropicModel(providerId: string | undefined, modelId: string): boolean {
   return providerId === 'anthropic' || /claude/i.test(modelId);

@@ -8,6 +8,10 @@ import {
   ATTR_BUDGET_PROJECTED_USD,
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_CACHE_WRITE_USD,
+  ATTR_COST_COMPUTE_CPU_USD,
+  ATTR_COST_COMPUTE_CREATION_USD,
+  ATTR_COST_COMPUTE_DISK_USD,
+  ATTR_COST_COMPUTE_MEMORY_USD,
   ATTR_COST_COMPUTE_USD,
   ATTR_COST_DUPLICATE_OF,
   ATTR_COST_ESTIMATED,
@@ -33,14 +37,26 @@ import {
   type CostReason,
   type CostStatus,
   GEN_AI_OPERATION_INVOKE_AGENT,
+  SPAN_DAYTONA_PROCESS_CODE_RUN,
+  SPAN_DAYTONA_PROCESS_EXECUTE,
   SPAN_E2B_COMMANDS_RUN,
   SPAN_E2B_RUN_CODE,
+  SPAN_VERCEL_RUN_COMMAND,
 } from '../semconv';
 import type { ComputeRates, CostBreakdown, PriceResult } from '../types';
 import { readLlmCall } from '../usage';
 import { DiagOnce } from './diag-once';
 import { TraceRollups, type TraceTotals } from './rollup';
 import { hrTimeToMs, isLocalRoot, noteParent, type ReadableSpanLike, scopeNameOf } from './span-shape';
+
+/** Code or command runs inside a sandbox, counted as `agentburn.trace.sandbox_runs`. */
+const SANDBOX_RUN_SPANS = new Set([
+  SPAN_E2B_RUN_CODE,
+  SPAN_E2B_COMMANDS_RUN,
+  SPAN_DAYTONA_PROCESS_EXECUTE,
+  SPAN_DAYTONA_PROCESS_CODE_RUN,
+  SPAN_VERCEL_RUN_COMMAND,
+]);
 
 type LlmPricerOptions = NonNullable<ConstructorParameters<typeof LlmPricer>[0]>;
 
@@ -82,7 +98,7 @@ export class CostEngine {
   constructor(options: CostSpanProcessorOptions = {}, now?: () => number) {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
     this.pricer = new LlmPricer(pricerOptions);
-    this.computePricer = new ComputePricer(computeRates);
+    this.computePricer = new ComputePricer(computeRates, pricerOptions.pricesFile);
     shareBudgetPricers(this.pricer, this.computePricer);
     this.emitGenAiUsageCost = emitGenAiUsageCost === true;
     this.metrics = new CostMetrics(meterProvider);
@@ -177,7 +193,7 @@ export class CostEngine {
 
   private cost(span: ReadableSpanLike, totals: TraceTotals | undefined): Costed | undefined {
     const name = span.name;
-    if (name === SPAN_E2B_RUN_CODE || name === SPAN_E2B_COMMANDS_RUN) {
+    if (SANDBOX_RUN_SPANS.has(name)) {
       if (totals !== undefined) totals.sandboxRuns++;
       return undefined;
     }
@@ -317,6 +333,13 @@ export class CostEngine {
           if (parts.computeUsd !== 0) out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
         } else {
           out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
+          const compute = parts.computeParts;
+          if (compute !== undefined) {
+            if (compute.cpuUsd !== 0) out[ATTR_COST_COMPUTE_CPU_USD] = compute.cpuUsd;
+            if (compute.memoryUsd !== 0) out[ATTR_COST_COMPUTE_MEMORY_USD] = compute.memoryUsd;
+            if (compute.diskUsd !== 0) out[ATTR_COST_COMPUTE_DISK_USD] = compute.diskUsd;
+            if (compute.creationUsd !== 0) out[ATTR_COST_COMPUTE_CREATION_USD] = compute.creationUsd;
+          }
         }
       }
     }
@@ -349,13 +372,26 @@ interface Costed {
 
 /** Each part rounded (see `roundUsd`); the total is then the rounded sum of the rounded parts. */
 function roundParts(b: CostBreakdown): CostBreakdown {
-  return {
+  const rounded: CostBreakdown = {
     inputUsd: roundUsd(b.inputUsd),
     outputUsd: roundUsd(b.outputUsd),
     cacheReadUsd: roundUsd(b.cacheReadUsd),
     cacheWriteUsd: roundUsd(b.cacheWriteUsd),
     computeUsd: roundUsd(b.computeUsd),
   };
+  const compute = b.computeParts;
+  if (compute !== undefined) {
+    // The sandbox sub-parts sum to the compute part, as the parts sum to the total.
+    const parts = {
+      cpuUsd: roundUsd(compute.cpuUsd),
+      memoryUsd: roundUsd(compute.memoryUsd),
+      diskUsd: roundUsd(compute.diskUsd),
+      creationUsd: roundUsd(compute.creationUsd),
+    };
+    rounded.computeParts = parts;
+    rounded.computeUsd = roundUsd(parts.cpuUsd + parts.memoryUsd + parts.diskUsd + parts.creationUsd);
+  }
+  return rounded;
 }
 
 function sumParts(b: CostBreakdown): number {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { scheduleAt, systemClock } from '../src/clock';
+import { scheduleAt, systemClock } from '../src/instrument/clock';
 
 /** Timers that keep the event loop (and so the process) alive. */
 const refTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

@@ -1,0 +1,210 @@
+import { declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { BedrockCall } from './call';
+import { converseInputAttributes } from './converse';
+import {
+  COMMAND_KINDS,
+  type Command,
+  type CommandKind,
+  operationName,
+  requestAttributes,
+  serverAttributesOf,
+  spanName,
+} from './request';
+import type { BedrockInstrumentationConfig } from './types';
+import { isObject, type JsonObject } from './usage';
+import { PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS, UNSUPPORTED_VERSIONS } from './version';
+
+// biome-ignore lint/suspicious/noExplicitAny: the SDK method's own signature, passed through untouched
+type AnyFunction = (this: any, ...args: any[]) => any;
+interface ClientPrototype {
+  send: AnyFunction;
+}
+
+// Marks our wrappers with the instance that made them, so another instance replaces rather than stacks them.
+const OWNER = Symbol.for('agentburn.instrumentation-bedrock.owner');
+
+/**
+ * Traces the inference commands of `@aws-sdk/client-bedrock-runtime`
+ * (`ConverseCommand`, `ConverseStreamCommand`, `InvokeModelCommand`,
+ * `InvokeModelWithResponseStreamCommand`) sent through `client.send()` (the
+ * aggregated `BedrockRuntime` client's methods send through it too), one
+ * CLIENT span per call. Other commands pass straight through. Patches
+ * `BedrockRuntimeClient.prototype.send`, so one patch covers every client.
+ */
+export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumentationConfig> {
+  // `declare`d, not initialised: the base constructor runs `init()` and `enable()` before field initialisers.
+  declare private manualTargets?: Set<unknown>;
+  /** The command classes of every patched module, to tell commands apart even when a bundler renamed them. */
+  declare private commandClasses?: WeakMap<object, CommandKind>;
+
+  constructor(config: BedrockInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        SDK_MODULE,
+        [SUPPORTED_VERSIONS],
+        (exports, version) => {
+          if (!this.patchTarget(exports)) {
+            this._diag.warn(
+              `${SDK_MODULE}@${version ?? 'unknown'}: no BedrockRuntimeClient found; its calls are not traced`,
+            );
+          }
+          return exports;
+        },
+        (exports) => {
+          this.unpatchTarget(exports);
+        },
+      ),
+      // Any other version is left alone, with one message saying so.
+      new InstrumentationNodeModuleDefinition(
+        SDK_MODULE,
+        UNSUPPORTED_VERSIONS,
+        declineUnsupportedVersions(SDK_MODULE, SUPPORTED_VERSIONS, (message) => this._diag.warn(message)),
+      ),
+    ];
+  }
+
+  /**
+   * Manual escape hatch for bundled code, where no require or import hook
+   * sees the SDK: pass the SDK module (`import * as bedrock from
+   * '@aws-sdk/client-bedrock-runtime'`), its `BedrockRuntimeClient` class,
+   * or a client. Returns whether anything was patched. Patching twice is a no-op.
+   */
+  patch(target: unknown): boolean {
+    const patched = this.patchTarget(target);
+    if (patched) (this.manualTargets ??= new Set()).add(target);
+    return patched;
+  }
+
+  /** Undoes {@link patch}. */
+  unpatch(target: unknown): void {
+    this.manualTargets?.delete(target);
+    this.unpatchTarget(target);
+  }
+
+  override disable(): void {
+    super.disable();
+    for (const target of this.manualTargets ?? []) this.unpatchTarget(target);
+    this.manualTargets?.clear();
+  }
+
+  private clientPrototype(target: unknown): ClientPrototype | undefined {
+    if (!isObject(target) && typeof target !== 'function') return undefined;
+    const host = target as JsonObject;
+    // The module (CJS exports or ESM namespace), the client class, or a client instance.
+    const cls =
+      host.BedrockRuntimeClient ??
+      (typeof host === 'function' ? host : isObject(host.config) ? host.constructor : undefined);
+    const proto = cls?.prototype;
+    return isObject(proto) && typeof proto.send === 'function' ? (proto as ClientPrototype) : undefined;
+  }
+
+  private patchTarget(target: unknown): boolean {
+    const proto = this.clientPrototype(target);
+    if (!proto) return false;
+    this.rememberCommandClasses(target);
+    if (ownerOf(proto.send) === this) return true;
+    // Another instance of this instrumentation got here first: replace its wrapper rather than stack ours.
+    if (ownerOf(proto.send)) this._unwrap(proto, 'send');
+    this._wrap(proto, 'send', (original: AnyFunction) => this.mark(this.wrapSend(original)));
+    return true;
+  }
+
+  private unpatchTarget(target: unknown): void {
+    const proto = this.clientPrototype(target);
+    if (proto && ownerOf(proto.send) === this) this._unwrap(proto, 'send');
+  }
+
+  private rememberCommandClasses(target: unknown): void {
+    if (!isObject(target)) return;
+    const classes = (this.commandClasses ??= new WeakMap());
+    for (const [name, kind] of Object.entries(COMMAND_KINDS)) {
+      const cls = (target as JsonObject)[name];
+      if (typeof cls === 'function') classes.set(cls, kind);
+    }
+  }
+
+  private mark<T extends AnyFunction>(wrapper: T): T {
+    Object.defineProperty(wrapper, OWNER, { value: this });
+    return wrapper;
+  }
+
+  private commandOf(command: unknown): Command | undefined {
+    if (!isObject(command) || !isObject(command.input)) return undefined;
+    const ctor = command.constructor;
+    const kind = this.commandClasses?.get(ctor) ?? COMMAND_KINDS[typeof ctor?.name === 'string' ? ctor.name : ''];
+    return kind ? { kind, input: command.input } : undefined;
+  }
+
+  private wrapSend(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function send(this: unknown, ...args: unknown[]) {
+      let call: BedrockCall | undefined;
+      try {
+        call = instrumentation.startCall(this, args[0]);
+      } catch {
+        call = undefined;
+      }
+      if (!call) return original.apply(this, args);
+      // A budget check (CONVENTIONS §8) would go here: the span has started, nothing is sent yet.
+      const traced = call;
+      // The callback form `send(command, [options,] callback)`: the callback sees what it always saw.
+      const callbackIndex = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1;
+      if (callbackIndex >= 0) {
+        const callback = args[callbackIndex] as (error: unknown, output?: unknown) => void;
+        args[callbackIndex] = (error: unknown, output?: unknown) => {
+          if (error) traced.fail(error);
+          else traced.onOutput(output);
+          callback(error, output);
+        };
+      }
+      let result: unknown;
+      try {
+        // Our span is the parent of the HTTP request.
+        result = context.with(trace.setSpan(context.active(), traced.finisher.span), () => original.apply(this, args));
+      } catch (error) {
+        traced.fail(error);
+        throw error;
+      }
+      if (callbackIndex >= 0) return result;
+      try {
+        return traced.follow(result);
+      } catch {
+        return result;
+      }
+    };
+  }
+
+  private startCall(client: unknown, rawCommand: unknown): BedrockCall | undefined {
+    const command = this.commandOf(rawCommand);
+    if (!command) return undefined;
+    const config = this.getConfig();
+    const operation = operationName(command);
+    const attributes = requestAttributes(operation, command);
+    const span = this.tracer.startSpan(spanName(operation, command), { kind: SpanKind.CLIENT, attributes });
+    // Only Converse has one request shape to read content from; InvokeModel bodies are each model's own.
+    const converse = command.kind === 'converse' || command.kind === 'converse_stream';
+    const captureContent = converse && shouldCaptureContent(config.captureContent);
+    if (captureContent) span.setAttributes(converseInputAttributes(command.input));
+    const call = new BedrockCall(span, attributes, command, {
+      captureContent,
+      unreadTimeoutMs: config.unreadStreamTimeoutMs,
+      meter: this.meter,
+    });
+    serverAttributesOf(client).then(
+      (server) => call.addRequestAttributes(server),
+      () => {},
+    );
+    return call;
+  }
+}
+
+/** The instance whose wrapper `fn` is, if it is one of ours. */
+function ownerOf(fn: unknown): BedrockInstrumentation | undefined {
+  return typeof fn === 'function' ? (fn as { [OWNER]?: BedrockInstrumentation })[OWNER] : undefined;
+}

@@ -1,0 +1,2 @@
+export { DaytonaInstrumentation, FS_METHODS, SUPPORTED_VERSIONS } from './instrumentation';
+export type { DaytonaInstrumentationConfig } from './types';

@@ -1,0 +1,215 @@
+import {
+  declineUnsupportedVersions,
+  GEN_AI_OPERATION_COUNT_TOKENS,
+  GEN_AI_OPERATION_EMBEDDINGS,
+  GEN_AI_OPERATION_GENERATE_CONTENT,
+  shouldCaptureContent,
+} from '@agentburn/core';
+import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { GenerateCall, type ResultReader } from './call';
+import { inputContentAttributes } from './content';
+import {
+  clientAttributes,
+  isObject,
+  type JsonObject,
+  type RequestParams,
+  requestAttributes,
+  spanName,
+} from './request';
+import { embeddingAttributes, responseAttributes } from './response';
+import type { GoogleGenAIInstrumentationConfig } from './types';
+import { PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS, UNSUPPORTED_VERSIONS } from './version';
+
+// biome-ignore lint/suspicious/noExplicitAny: the SDK methods' own signatures, passed through untouched
+type AnyFunction = (this: any, ...args: any[]) => any;
+type ModelsPrototype = Record<string, AnyFunction>;
+
+/**
+ * The `Models` methods that each send exactly one request: the public
+ * `generateContent` / `generateContentStream` / `embedContent` are loops over
+ * these (automatic function calling, continuation), and `chats` send through
+ * them too, so one span per billed request comes from patching these alone.
+ */
+interface Method {
+  name: string;
+  operation: string;
+  /** How the result becomes attributes; absent for a stream. */
+  read?: ResultReader;
+}
+const GENERATE: Method = {
+  name: 'generateContentInternal',
+  operation: GEN_AI_OPERATION_GENERATE_CONTENT,
+  read: responseAttributes,
+};
+const GENERATE_STREAM: Method = { name: 'generateContentStreamInternal', operation: GEN_AI_OPERATION_GENERATE_CONTENT };
+/** `embedContentInternal` in recent SDKs; `embedContent` itself, on the prototype, in early 1.x. */
+const EMBED: Method[] = [
+  { name: 'embedContentInternal', operation: GEN_AI_OPERATION_EMBEDDINGS, read: embeddingAttributes },
+  { name: 'embedContent', operation: GEN_AI_OPERATION_EMBEDDINGS, read: embeddingAttributes },
+];
+const COUNT_TOKENS: Method = { name: 'countTokens', operation: GEN_AI_OPERATION_COUNT_TOKENS, read: () => ({}) };
+
+// Marks our wrappers with the instance that made them, so another instance replaces rather than stacks them.
+const OWNER = Symbol.for('agentburn.instrumentation-google-genai.owner');
+
+/**
+ * Traces `@google/genai` model calls (`models.generateContent`,
+ * `generateContentStream`, `embedContent`, `countTokens`, and `chats`,
+ * which send through them) on the Gemini API and on Vertex AI, one CLIENT
+ * span per request. Patches the SDK's `Models` class, so one patch covers
+ * every client instance.
+ */
+export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
+  // `declare`d, not initialised: the base constructor runs `init()` and `enable()` before field initialisers.
+  declare private manualTargets?: Set<unknown>;
+
+  constructor(config: GoogleGenAIInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        SDK_MODULE,
+        [SUPPORTED_VERSIONS],
+        (exports, version) => {
+          if (!this.patchTarget(exports)) {
+            this._diag.warn(`${SDK_MODULE}@${version ?? 'unknown'}: no Models class found; its calls are not traced`);
+          }
+          return exports;
+        },
+        (exports) => {
+          this.unpatchTarget(exports);
+        },
+      ),
+      // Any other version is left alone, with one message saying so.
+      new InstrumentationNodeModuleDefinition(
+        SDK_MODULE,
+        UNSUPPORTED_VERSIONS,
+        declineUnsupportedVersions(SDK_MODULE, SUPPORTED_VERSIONS, (message) => this._diag.warn(message)),
+      ),
+    ];
+  }
+
+  /**
+   * Manual escape hatch for bundled code, where no require or import hook
+   * sees the SDK: pass the SDK module (`import * as genai from
+   * '@google/genai'`), its `Models` class, or a client (`new GoogleGenAI()`).
+   * Returns whether anything was patched. Patching twice is a no-op.
+   */
+  patch(target: unknown): boolean {
+    const patched = this.patchTarget(target);
+    if (patched) (this.manualTargets ??= new Set()).add(target);
+    return patched;
+  }
+
+  /** Undoes {@link patch}. */
+  unpatch(target: unknown): void {
+    this.manualTargets?.delete(target);
+    this.unpatchTarget(target);
+  }
+
+  override disable(): void {
+    super.disable();
+    for (const target of this.manualTargets ?? []) this.unpatchTarget(target);
+    this.manualTargets?.clear();
+  }
+
+  private modelsPrototype(target: unknown): ModelsPrototype | undefined {
+    if (!isObject(target) && typeof target !== 'function') return undefined;
+    const host = target as JsonObject;
+    // The module (CJS exports or ESM namespace), the `Models` class, or a client instance.
+    const cls = host.Models ?? (typeof host === 'function' ? host : host.models?.constructor);
+    const proto = cls?.prototype;
+    return isObject(proto) && typeof proto[GENERATE.name] === 'function' ? (proto as ModelsPrototype) : undefined;
+  }
+
+  private methodsOf(proto: ModelsPrototype): Method[] {
+    const embed = EMBED.find((method) => Object.hasOwn(proto, method.name) && typeof proto[method.name] === 'function');
+    return [GENERATE, GENERATE_STREAM, COUNT_TOKENS, ...(embed ? [embed] : [])].filter(
+      (method) => typeof proto[method.name] === 'function',
+    );
+  }
+
+  private patchTarget(target: unknown): boolean {
+    const proto = this.modelsPrototype(target);
+    if (!proto) return false;
+    for (const method of this.methodsOf(proto)) {
+      const current = proto[method.name];
+      if (ownerOf(current) === this) continue;
+      // Another instance of this instrumentation got here first: replace its wrapper rather than stack ours.
+      if (ownerOf(current)) this._unwrap(proto, method.name);
+      this._wrap(proto, method.name, (original: AnyFunction) => this.mark(this.wrapMethod(original, method)));
+    }
+    return true;
+  }
+
+  private unpatchTarget(target: unknown): void {
+    const proto = this.modelsPrototype(target);
+    if (!proto) return;
+    for (const method of this.methodsOf(proto)) {
+      if (ownerOf(proto[method.name]) === this) this._unwrap(proto, method.name);
+    }
+  }
+
+  private mark<T extends AnyFunction>(wrapper: T): T {
+    Object.defineProperty(wrapper, OWNER, { value: this });
+    return wrapper;
+  }
+
+  private wrapMethod(original: AnyFunction, method: Method): AnyFunction {
+    const instrumentation = this;
+    return function traced(this: unknown, ...args: unknown[]) {
+      let call: GenerateCall | undefined;
+      try {
+        call = instrumentation.startCall(this, method, args[0]);
+      } catch {
+        call = undefined;
+      }
+      if (!call) return original.apply(this, args);
+      // A budget check (CONVENTIONS §8) would go here: the span has started, nothing is sent yet.
+      let result: unknown;
+      try {
+        // Our span is the parent of the HTTP request.
+        result = context.with(trace.setSpan(context.active(), call.finisher.span), () => original.apply(this, args));
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+      try {
+        return method.read ? call.followResult(result, method.read) : call.followStream(result);
+      } catch {
+        return result;
+      }
+    };
+  }
+
+  private startCall(models: unknown, method: Method, params: unknown): GenerateCall | undefined {
+    if (!isObject(params)) return undefined;
+    const config = this.getConfig();
+    const attributes: Attributes = requestAttributes(
+      method.operation,
+      params as RequestParams,
+      clientAttributes(models),
+      method === GENERATE_STREAM,
+    );
+    const span = this.tracer.startSpan(spanName(method.operation, params as RequestParams), {
+      kind: SpanKind.CLIENT,
+      attributes,
+    });
+    const captureContent =
+      method.operation === GEN_AI_OPERATION_GENERATE_CONTENT && shouldCaptureContent(config.captureContent);
+    if (captureContent) span.setAttributes(inputContentAttributes(params as RequestParams));
+    return new GenerateCall(span, attributes, {
+      captureContent,
+      unreadTimeoutMs: config.unreadStreamTimeoutMs,
+      meter: this.meter,
+    });
+  }
+}
+
+/** The instance whose wrapper `fn` is, if it is one of ours. */
+function ownerOf(fn: unknown): GoogleGenAIInstrumentation | undefined {
+  return typeof fn === 'function' ? (fn as { [OWNER]?: GoogleGenAIInstrumentation })[OWNER] : undefined;
+}

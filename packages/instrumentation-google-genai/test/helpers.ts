@@ -1,0 +1,33 @@
+import { createRequire } from 'node:module';
+import type { BasicTracerProvider, InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { inMemoryCostTracing, waitForSpans } from '../../../test/helpers/tracing';
+import { GoogleGenAIInstrumentation, type GoogleGenAIInstrumentationConfig } from '../src';
+
+/**
+ * Loads the real SDK through `require`, after the instrumentation is enabled,
+ * so the require hook patches it (vitest's own import path bypasses it).
+ */
+export function requireSdk(): any {
+  return createRequire(import.meta.url)('@google/genai');
+}
+
+export interface Tracing {
+  exporter: InMemorySpanExporter;
+  provider: BasicTracerProvider;
+  instrumentation: GoogleGenAIInstrumentation;
+  spans(): ReadableSpan[];
+}
+
+/** A tracer provider given to the instrumentation only, the CostSpanProcessor ahead of the exporting processor. */
+export function setupTracing(config: GoogleGenAIInstrumentationConfig = {}): Tracing {
+  const { exporter, provider } = inMemoryCostTracing();
+  const instrumentation = new GoogleGenAIInstrumentation(config);
+  instrumentation.setTracerProvider(provider);
+  instrumentation.enable();
+  return { exporter, provider, instrumentation, spans: () => exporter.getFinishedSpans() };
+}
+
+/** Resolves once `count` spans have ended (bounded: a test failure, not a wait). */
+export function spansEnded(tracing: Tracing, count: number): Promise<ReadableSpan[]> {
+  return waitForSpans(tracing.exporter, count);
+}

@@ -1,0 +1,2 @@
+export { SUPPORTED_VERSIONS, VercelSandboxInstrumentation } from './instrumentation';
+export type { VercelSandboxInstrumentationConfig } from './types';

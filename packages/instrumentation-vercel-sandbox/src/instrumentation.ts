@@ -1,0 +1,229 @@
+import {
+  ATTR_COMPUTE_SANDBOX_ID,
+  ATTR_PROCESS_COMMAND_LINE,
+  ATTR_PROCESS_EXIT_CODE,
+  COMPUTE_PROVIDER_VERCEL,
+  ComputeIntervals,
+  declineUnsupportedVersions,
+  SANDBOX_END_STOPPED,
+  SANDBOX_END_TIMEOUT,
+  type SandboxCallHooks,
+  SPAN_VERCEL_RUN_COMMAND,
+  SPAN_VERCEL_SANDBOX,
+  shouldCaptureContent,
+  systemClock,
+  traceSandboxCall,
+} from '@agentburn/core';
+import type { Attributes, Context } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { SPAN_VERCEL_CREATE, SPAN_VERCEL_EXTEND_TIMEOUT, SPAN_VERCEL_GET, SPAN_VERCEL_STOP } from './semconv';
+import { endAttributes, type SessionLike, sessionId, sessionOf, sizeOf } from './session';
+import type { VercelSandboxInstrumentationConfig } from './types';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
+
+/** @vercel/sandbox 3.x: sandboxes that run as sessions. */
+export const SUPPORTED_VERSIONS = ['>=3.0.0 <4'];
+const UNSUPPORTED_VERSIONS = ['<3.0.0', '>=4.0.0'];
+const MODULE = '@vercel/sandbox';
+
+/** Vercel stops a session 5 minutes after its start unless told otherwise. */
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** Session states after which nothing more is billed. */
+const ENDED_STATUSES = new Set(['stopping', 'stopped', 'failed', 'aborted']);
+
+const WRAPPED = Symbol.for('agentburn.instrumentation-vercel-sandbox.wrapped');
+
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's methods, untyped here; their arguments are read defensively
+type AnyFn = (this: any, ...args: any[]) => any;
+
+/**
+ * Traces Vercel Sandbox: one `vercel.sandbox` span per session (the VM that
+ * runs and bills, from create or resume until stop or timeout) and a span
+ * per operation. Vercel bills active CPU time, provisioned memory for the
+ * session's life and each session started; the active CPU time is known
+ * only from `stop()`'s answer, so an interval that ended otherwise prices
+ * CPU from wall time and is marked estimated (see core's compute rates).
+ */
+export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSandboxInstrumentationConfig> {
+  private readonly intervals: ComputeIntervals;
+  private wrapped: Array<[object, string]> = [];
+
+  constructor(config: VercelSandboxInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    this.intervals = new ComputeIntervals({
+      tracer: () => this.tracer,
+      clock: config.clock ?? systemClock,
+      provider: COMPUTE_PROVIDER_VERCEL,
+      spanName: SPAN_VERCEL_SANDBOX,
+    });
+  }
+
+  protected override init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        MODULE,
+        SUPPORTED_VERSIONS,
+        (moduleExports) => {
+          this.patchModule(moduleExports);
+          return moduleExports;
+        },
+        () => this.unpatchAll(),
+      ),
+      new InstrumentationNodeModuleDefinition(
+        MODULE,
+        UNSUPPORTED_VERSIONS,
+        declineUnsupportedVersions(MODULE, SUPPORTED_VERSIONS.join(', '), (message) => this._diag.warn(message)),
+      ),
+    ];
+  }
+
+  /** Instruments a `@vercel/sandbox` module by hand, for bundled code the module hooks never see. */
+  manuallyInstrument(moduleExports: unknown): void {
+    try {
+      this.patchModule(moduleExports);
+    } catch (error) {
+      this._diag.error('manual instrumentation of @vercel/sandbox failed', error);
+    }
+  }
+
+  /** @internal for tests: the interval tracker. */
+  get _intervals(): ComputeIntervals {
+    return this.intervals;
+  }
+
+  private patchModule(moduleExports: unknown): void {
+    const cls = (moduleExports as { Sandbox?: AnyFn } | undefined)?.Sandbox;
+    if (typeof cls !== 'function' || !cls.prototype) {
+      this._diag.debug('no Vercel Sandbox class found to instrument');
+      return;
+    }
+    this.wrap(cls, 'create', (original) => this.tracedOpen(original, SPAN_VERCEL_CREATE));
+    this.wrap(cls, 'get', (original) => this.tracedOpen(original, SPAN_VERCEL_GET));
+    this.wrap(cls.prototype, 'runCommand', (original) => this.tracedRunCommand(original));
+    this.wrap(cls.prototype, 'stop', (original) => this.tracedStop(original));
+    this.wrap(cls.prototype, 'extendTimeout', (original) => this.tracedExtendTimeout(original));
+  }
+
+  private wrap(target: object, name: string, make: (original: AnyFn) => AnyFn): void {
+    const current: unknown = Object.hasOwn(target, name) ? Reflect.get(target, name) : undefined;
+    if (typeof current !== 'function' || (current as { [WRAPPED]?: boolean })[WRAPPED]) return;
+    this._wrap(target as Record<string, AnyFn>, name, (original: AnyFn) => {
+      const wrapper = make(original);
+      Object.defineProperty(wrapper, WRAPPED, { value: true });
+      return wrapper;
+    });
+    this.wrapped.push([target, name]);
+  }
+
+  private unpatchAll(): void {
+    for (const [target, name] of this.wrapped) this._unwrap(target as Record<string, AnyFn>, name);
+    this.wrapped = [];
+  }
+
+  private trace<T>(name: string, attributes: Attributes, call: () => Promise<T>, hooks?: SandboxCallHooks<T>) {
+    return traceSandboxCall(this.tracer, name, attributes, call, hooks);
+  }
+
+  /** `Sandbox.create` and `Sandbox.get`: a running session we have not seen yet opens an interval. */
+  private tracedOpen(original: AnyFn, span: string): AnyFn {
+    const inst = this;
+    return function open(this: unknown, ...args: unknown[]) {
+      const startMs = inst.intervals.now();
+      return inst.trace(span, {}, () => original.apply(this, args), {
+        onResult(sandbox, op) {
+          const session = sessionOf(sandbox);
+          const id = sessionId(session);
+          if (id !== undefined) op.finisher.setAttributes({ [ATTR_COMPUTE_SANDBOX_ID]: id });
+          inst.follow(session, op.parent, startMs);
+        },
+      });
+    };
+  }
+
+  /** A command may resume a stopped sandbox: a new session, a new interval. */
+  private tracedRunCommand(original: AnyFn): AnyFn {
+    const inst = this;
+    return function runCommand(this: unknown, ...args: unknown[]) {
+      const startMs = inst.intervals.now();
+      const attributes = idAttributes(sessionOf(this));
+      const capture = shouldCaptureContent(inst.getConfig().captureContent);
+      if (capture) {
+        const line = commandLine(args[0], args[1]);
+        if (line) attributes[ATTR_PROCESS_COMMAND_LINE] = line;
+      }
+      return inst.trace(SPAN_VERCEL_RUN_COMMAND, attributes, () => original.apply(this, args), {
+        onResult: (result, op) => {
+          const session = sessionOf(this);
+          op.finisher.setAttributes(idAttributes(session));
+          const exitCode = (result as { exitCode?: unknown } | undefined)?.exitCode;
+          if (typeof exitCode === 'number') op.finisher.setAttributes({ [ATTR_PROCESS_EXIT_CODE]: exitCode });
+          inst.follow(session, op.parent, startMs);
+        },
+      });
+    };
+  }
+
+  private tracedStop(original: AnyFn): AnyFn {
+    const inst = this;
+    return function stop(this: unknown, ...args: unknown[]) {
+      const id = sessionId(sessionOf(this));
+      return inst.trace(SPAN_VERCEL_STOP, idAttributes(sessionOf(this)), () => original.apply(this, args), {
+        onResult(stopped) {
+          const session = stopped as SessionLike | undefined;
+          const stoppedId = sessionId(session) ?? id;
+          if (stoppedId !== undefined) {
+            inst.intervals.end(stoppedId, SANDBOX_END_STOPPED, inst.intervals.now(), endAttributes(session));
+          }
+        },
+      });
+    };
+  }
+
+  private tracedExtendTimeout(original: AnyFn): AnyFn {
+    const inst = this;
+    return function extendTimeout(this: unknown, duration: unknown, ...rest: unknown[]) {
+      return inst.trace(
+        SPAN_VERCEL_EXTEND_TIMEOUT,
+        idAttributes(sessionOf(this)),
+        () => original.call(this, duration, ...rest),
+        {
+          onResult: () => {
+            const id = sessionId(sessionOf(this));
+            const expiry = id === undefined ? undefined : inst.intervals.expiryOf(id);
+            if (id === undefined || expiry === undefined) return;
+            if (typeof duration === 'number' && Number.isFinite(duration) && duration > 0) {
+              inst.intervals.setExpiry(id, { atMs: expiry + duration, reason: SANDBOX_END_TIMEOUT });
+            }
+          },
+        },
+      );
+    };
+  }
+
+  /** Opens an interval for a running session not yet followed; Vercel ends it at its timeout. */
+  private follow(session: SessionLike | undefined, parent: Context, startMs: number): void {
+    const id = sessionId(session);
+    if (!session || id === undefined || this.intervals.isOpen(id)) return;
+    // A session still `pending` at create is about to run (and bill); one that has ended is not.
+    if (ENDED_STATUSES.has(String(session.status))) return;
+    // Each session started is a creation in Vercel's usage report ("Sandbox Creations").
+    this.intervals.start(id, { parent, startMs, size: sizeOf(session), created: true });
+    const timeout = typeof session.timeout === 'number' && session.timeout > 0 ? session.timeout : DEFAULT_TIMEOUT_MS;
+    this.intervals.setExpiry(id, { atMs: startMs + timeout, reason: SANDBOX_END_TIMEOUT });
+  }
+}
+
+function idAttributes(session: SessionLike | undefined): Attributes {
+  const id = sessionId(session);
+  return id === undefined ? {} : { [ATTR_COMPUTE_SANDBOX_ID]: id };
+}
+
+function commandLine(cmd: unknown, args: unknown): string | undefined {
+  const params = cmd as { cmd?: unknown; args?: unknown } | undefined;
+  const name = typeof cmd === 'string' ? cmd : params?.cmd;
+  const list = typeof cmd === 'string' ? args : params?.args;
+  if (typeof name !== 'string') return undefined;
+  const parts = Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : [];
+  return [name, ...parts].join(' ').slice(0, 8192);
+}
