@@ -8,7 +8,7 @@
 //   node bench/anthropic.bench.mjs          (BENCH_CALLS=... to change the sample size)
 import { createRequire } from 'node:module';
 import { bundleForBench } from './lib/bundle.mjs';
-import { countingExporter, machine, median } from './lib/measure.mjs';
+import { allocationMeter, countingExporter, machine, median } from './lib/measure.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const STREAM_CALLS = Math.max(100, Math.round(CALLS / 5));
@@ -59,16 +59,23 @@ const stream = async (client) => {
   for await (const _ of s);
 };
 
+const allocation = await allocationMeter();
+
 async function measure(call, total) {
   const samples = Object.fromEntries(Object.keys(MODES).map((mode) => [mode, []]));
+  // Bytes allocated per mode over its recorded blocks (deterministic, unlike time).
+  const bytes = Object.fromEntries(Object.keys(MODES).map((mode) => [mode, 0]));
   const run = async (mode, record) => {
     const { client, enabled } = MODES[mode];
     enabled ? instrumentation.enable() : instrumentation.disable();
+    allocation.start();
     for (let i = 0; i < BLOCK; i++) {
       const start = performance.now();
       await call(client);
       if (record) samples[mode].push((performance.now() - start) * 1000);
     }
+    const allocated = allocation.stop();
+    if (record) bytes[mode] += allocated;
   };
   for (const mode of Object.keys(MODES)) await run(mode, false); // warm-up
   for (let done = 0; done < total; done += BLOCK) {
@@ -79,7 +86,12 @@ async function measure(call, total) {
   return Object.fromEntries(
     Object.keys(MODES).map((mode) => [
       mode,
-      { medianUs: median(samples[mode]), overheadUs: median(samples[mode]) - base },
+      {
+        medianUs: median(samples[mode]),
+        overheadUs: median(samples[mode]) - base,
+        bytesPerCall: bytes[mode] / samples[mode].length,
+        bytesOverhead: (bytes[mode] - bytes.off) / samples[mode].length,
+      },
     ]),
   );
 }
@@ -94,14 +106,15 @@ console.log(`Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${ST
 const expected = 2 * (CALLS + STREAM_CALLS + 2 * BLOCK);
 console.log(`Spans exported: ${exporter.exported} (expected ${expected})\n`);
 if (exporter.exported !== expected) process.exitCode = 1;
-console.log('| tracing | kind | median µs | overhead µs |');
-console.log('|---|---|---:|---:|');
+console.log('| tracing | kind | median µs | overhead µs | bytes/call | bytes overhead |');
+console.log('|---|---|---:|---:|---:|---:|');
 for (const kind of ['nonStream', 'stream']) {
   for (const [mode, { label }] of Object.entries(MODES)) {
     const r = results[kind][mode];
     const kindLabel = kind === 'stream' ? `stream (${STREAM_CHUNKS} deltas)` : 'non-stream';
     console.log(
-      `| ${label} | ${kindLabel} | ${r.medianUs.toFixed(1)} | ${mode === 'off' ? '-' : r.overheadUs.toFixed(1)} |`,
+      `| ${label} | ${kindLabel} | ${r.medianUs.toFixed(1)} | ${mode === 'off' ? '-' : r.overheadUs.toFixed(1)} | ` +
+        `${Math.round(r.bytesPerCall)} | ${mode === 'off' ? '-' : Math.round(r.bytesOverhead)} |`,
     );
   }
 }

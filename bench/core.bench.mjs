@@ -4,7 +4,10 @@
 // in its own process, alternating), and heap after GC over 1M spans with 10k
 // traces open at once. Run with `node --expose-gc bench/core.bench.mjs`
 // (after build). BENCH_SPANS: spans per timed round; BENCH_PAIRS: processes
-// per side; BENCH_MEMORY=0 skips the memory part.
+// per side; BENCH_MEMORY=0 skips the memory part. Two kinds of span are
+// measured: an LLM chat span (priced) and an HTTP client span (no cost, the
+// processor only looks at it); each process also reports the bytes its timed
+// spans allocated.
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -12,10 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { CostSpanProcessor } from '@agentburn/core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { allocationMeter } from './lib/measure.mjs';
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 100_000);
 const ROUNDS = 5;
 const CHILDREN_PER_TRACE = 10;
+/** `llm` (a priced chat span) or `http` (a span without cost); set per child process. */
+const SPAN_KIND = process.env.BENCH_SPAN_KIND ?? 'llm';
 
 const request = {
   'gen_ai.operation.name': 'chat',
@@ -25,14 +31,29 @@ const request = {
   'server.port': 443,
 };
 
+// A span that carries no cost: what most spans of an application are.
+const httpRequest = {
+  'http.request.method': 'GET',
+  'server.address': 'api.example.com',
+  'server.port': 443,
+  'url.full': 'https://api.example.com/users',
+};
+
 function runSpans(tracer, count, offset) {
   let root;
   let parent;
+  const http = SPAN_KIND === 'http';
   for (let i = 0; i < count; i++) {
     if (i % CHILDREN_PER_TRACE === 0) {
       root?.end();
       root = tracer.startSpan('agent run');
       parent = trace.setSpan(context.active(), root);
+    }
+    if (http) {
+      const span = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: httpRequest }, parent);
+      span.setAttributes({ 'http.response.status_code': 200, 'http.response.body.size': 512 + (i % 7) });
+      span.end();
+      continue;
     }
     const span = tracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, attributes: request }, parent);
     span.setAttributes({
@@ -80,20 +101,23 @@ async function cpuSeconds(tracer, count, offset) {
 
 const BATCH = 1000;
 
-/** One side in this process: warm-up, then ROUNDS x SPANS spans timed in batches. Returns spans/s. */
+/** One side in this process: warm-up, then ROUNDS x SPANS spans timed in batches. Returns spans/s and bytes/span. */
 async function side(withCost) {
   const tracerProvider = provider(withCost);
   const tracer = tracerProvider.getTracer('bench');
   for (let i = 0; i < SPANS / BATCH; i++) await cpuSeconds(tracer, BATCH, i * BATCH);
   let seconds = 0;
   const batches = (ROUNDS * SPANS) / BATCH;
+  const allocation = await allocationMeter();
+  allocation.start();
   for (let i = 0; i < batches; i++) seconds += await cpuSeconds(tracer, BATCH, i * BATCH);
+  const bytesPerSpan = allocation.stop() / (batches * BATCH);
   await tracerProvider.shutdown();
   // Every span and root, warm-up included, went out: nothing was dropped.
   const all = (batches + SPANS / BATCH) * BATCH;
   const expected = all + all / CHILDREN_PER_TRACE;
   if (exported !== expected) throw new Error(`exported ${exported} spans, expected ${expected}`);
-  return (batches * BATCH) / seconds;
+  return { spansPerSecond: (batches * BATCH) / seconds, bytesPerSpan };
 }
 
 // Each side runs in its own process, so neither shares JIT feedback, inline
@@ -102,27 +126,40 @@ async function side(withCost) {
 // sides alike. The figure per side is the median over PAIRS processes.
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
 
-function runSide(withCost) {
+function runSide(withCost, kind) {
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_SIDE: withCost ? 'cost' : 'plain' },
+    env: { ...process.env, BENCH_SIDE: withCost ? 'cost' : 'plain', BENCH_SPAN_KIND: kind },
     encoding: 'utf8',
   });
   if (child.status !== 0) throw new Error(`bench side failed: ${child.stderr}`);
-  return Number(child.stdout.trim());
+  return JSON.parse(child.stdout.trim());
 }
 
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
-function throughput() {
+function throughput(kind) {
   const plain = [];
   const costed = [];
   for (let i = 0; i < PAIRS; i++) {
-    plain.push(runSide(false));
-    costed.push(runSide(true));
+    plain.push(runSide(false, kind));
+    costed.push(runSide(true, kind));
   }
-  const base = median(plain);
-  const withCost = median(costed);
-  return { base, withCost, overhead: base / withCost - 1, plain, costed };
+  const rates = (sides) => sides.map((s) => s.spansPerSecond);
+  const base = median(rates(plain));
+  const withCost = median(rates(costed));
+  // Time per span is 1 / rate; the ratio of the two times is the processor's share.
+  const paired = median(plain.map((p, i) => p.spansPerSecond / costed[i].spansPerSecond - 1));
+  const bytes = (sides) => median(sides.map((s) => s.bytesPerSpan));
+  return {
+    base,
+    withCost,
+    overhead: base / withCost - 1,
+    paired,
+    plain: rates(plain),
+    costed: rates(costed),
+    bytesWithout: bytes(plain),
+    bytesWith: bytes(costed),
+  };
 }
 
 function heapMiB() {
@@ -160,21 +197,29 @@ function memory() {
 }
 
 if (process.env.BENCH_SIDE) {
-  // A child: one side, print spans/s.
-  console.log(await side(process.env.BENCH_SIDE === 'cost'));
+  // A child: one side, print spans/s and bytes/span.
+  console.log(JSON.stringify(await side(process.env.BENCH_SIDE === 'cost')));
 } else {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown';
   console.log(`machine: ${cpus().length} x ${cpu}, node ${process.version}`);
-  const t = throughput();
-  console.log(
-    `create+end of an LLM span (${ROUNDS} x ${SPANS} spans per process, median of ${PAIRS} processes per side, BatchSpanProcessor + no-op exporter, CPU time): ` +
-      `${Math.round(t.base).toLocaleString('en-US')} spans/s without, ` +
-      `${Math.round(t.withCost).toLocaleString('en-US')} spans/s with CostSpanProcessor ` +
-      `(+${(t.overhead * 100).toFixed(1)}% time per span)`,
-  );
   const list = (values) => values.map((v) => Math.round(v).toLocaleString('en-US')).join(', ');
-  console.log(`  per process, without: ${list(t.plain)}`);
-  console.log(`  per process, with:    ${list(t.costed)}`);
+  for (const [kind, label] of [
+    ['llm', 'an LLM span (priced)'],
+    ['http', 'an HTTP span (no cost)'],
+  ]) {
+    const t = throughput(kind);
+    console.log(
+      `create+end of ${label} (${ROUNDS} x ${SPANS} spans per process, median of ${PAIRS} processes per side, BatchSpanProcessor + no-op exporter, CPU time): ` +
+        `${Math.round(t.base).toLocaleString('en-US')} spans/s without, ` +
+        `${Math.round(t.withCost).toLocaleString('en-US')} spans/s with CostSpanProcessor ` +
+        `(+${(t.overhead * 100).toFixed(1)}% time per span; paired by process pair +${(t.paired * 100).toFixed(1)}%)`,
+    );
+    console.log(`  per process, without: ${list(t.plain)}`);
+    console.log(`  per process, with:    ${list(t.costed)}`);
+    console.log(
+      `  bytes allocated per span: ${Math.round(t.bytesWithout)} without, ${Math.round(t.bytesWith)} with (+${Math.round(t.bytesWith - t.bytesWithout)})`,
+    );
+  }
   if (process.env.BENCH_MEMORY === '0') console.log('memory: skipped (BENCH_MEMORY=0)');
   else if (!globalThis.gc) console.log('memory: run with --expose-gc for heap figures');
   else {

@@ -13,7 +13,8 @@
 // (A B C D E, A B C D E, ...) so a change of machine load hits all variants
 // alike; a variant's figure is the median of its processes and its overhead
 // that median minus the baseline's. Every traced call must export exactly one
-// span, or the run fails.
+// span, or the run fails. Besides CPU time, each child reports the bytes its
+// timed calls allocated (deterministic, unlike time on a shared machine).
 //
 //   node bench/openai.bench.mjs
 //   BENCH_CALLS        timed non-stream calls per process (default 5000)
@@ -25,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForBench, tmp } from './lib/bundle.mjs';
-import { countingExporter, machine, median } from './lib/measure.mjs';
+import { allocationMeter, countingExporter, machine, median } from './lib/measure.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const STREAM_CALLS = Number(process.env.BENCH_STREAM_CALLS ?? Math.max(100, Math.round(CALLS / 5)));
@@ -91,9 +92,9 @@ async function parent() {
       `${ROUNDS} processes per variant; node flags: ${['--expose-gc', ...NODE_FLAGS].join(' ')}; ${seconds.toFixed(0)} s\n`,
   );
   console.log(
-    '| instrumentation | call | CPU µs/call | CPU overhead µs | vs lightest peer | paired overhead µs | wall overhead µs | CPU µs/call per process |',
+    '| instrumentation | call | CPU µs/call | CPU overhead µs | vs lightest peer | paired overhead µs | wall overhead µs | bytes/call | bytes overhead | CPU µs/call per process |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const kind of KINDS) {
     const call = kind === 'stream' ? `stream (${STREAM_CHUNKS} chunks)` : 'non-stream';
     for (const [name, label] of Object.entries(VARIANTS)) {
@@ -106,6 +107,8 @@ async function parent() {
         base ? '-' : ratio(overhead(name, kind), kind),
         base ? '-' : paired(name, kind).toFixed(1),
         base ? '-' : overhead(name, kind, 'wallUs').toFixed(1),
+        Math.round(med(name, kind, 'bytes')),
+        base ? '-' : Math.round(overhead(name, kind, 'bytes')),
         runs[name].map((r) => r[kind].cpuUs.toFixed(1)).join(' / '),
       ];
       console.log(`| ${cells.join(' | ')} |`);
@@ -120,6 +123,12 @@ async function parent() {
     console.log(
       `${kind}: agentburn ${ours.toFixed(1)} µs (instrumentation alone ${alone.toFixed(1)} µs, CostSpanProcessor ${(ours - alone).toFixed(1)} µs) ` +
         `vs lightest peer ${peer.toFixed(1)} µs: ${verdict} the target`,
+    );
+    const bytes = overhead('agentburn', kind, 'bytes');
+    const peerBytes = Math.min(overhead('otel', kind, 'bytes'), overhead('traceloop', kind, 'bytes'));
+    console.log(
+      `${kind}: agentburn allocates ${Math.round(bytes)} bytes/call more than uninstrumented, lightest peer ${Math.round(peerBytes)}: ` +
+        `${bytes <= peerBytes ? 'meets' : 'misses'} the garbage target`,
     );
   }
 }
@@ -174,17 +183,20 @@ async function child(name) {
     server.requests.length = 0;
   }
 
+  const allocation = await allocationMeter();
   // One long timed run per kind, after its warm-up and a full collection, so
   // every run starts from the same heap and pays for the garbage it makes.
   async function measure(call, warmup, count) {
     await calls(call, warmup);
     globalThis.gc();
+    allocation.start();
     const cpu = process.cpuUsage();
     const start = performance.now();
     await calls(call, count);
     const wallUs = ((performance.now() - start) * 1000) / count;
     const used = process.cpuUsage(cpu);
-    return { cpuUs: (used.user + used.system) / count, wallUs };
+    const bytes = allocation.stop() / count;
+    return { cpuUs: (used.user + used.system) / count, wallUs, bytes };
   }
 
   const result = {

@@ -27,3 +27,32 @@ export function machine() {
   const gib = Math.round(totalmem() / 2 ** 30);
   return `Machine: ${cpu}, ${cpus().length} logical CPUs, ${gib} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
+
+/**
+ * Bytes allocated on the V8 heap between `start()` and `stop()`: the growth
+ * of the used heap plus what every collection in between freed (from
+ * `v8.GCProfiler`, which reports the used heap before and after each
+ * collection). Deterministic where CPU time is not: the same calls allocate
+ * the same bytes whatever else the machine runs.
+ */
+export async function allocationMeter() {
+  const v8 = await import('node:v8');
+  let profiler;
+  let usedAtStart = 0;
+  return {
+    start() {
+      profiler = new v8.GCProfiler();
+      profiler.start();
+      usedAtStart = v8.getHeapStatistics().used_heap_size;
+    },
+    /** Bytes allocated since `start()`. */
+    stop() {
+      const usedAtEnd = v8.getHeapStatistics().used_heap_size;
+      let freed = 0;
+      for (const gc of profiler.stop()?.statistics ?? []) {
+        freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+      }
+      return usedAtEnd - usedAtStart + freed;
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type Counter,
+  createNoopMeter,
   type Histogram,
   type Meter,
   type MeterProvider,
@@ -34,6 +35,9 @@ const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 
 
 export type CostKind = 'llm' | 'compute';
 
+/** The API's no-op counter (one shared instance): recording on it does nothing. */
+const NOOP_COUNTER = createNoopMeter().createCounter(METRIC_COST_USD);
+
 /**
  * The `cost_usd` counter, recorded by the CostSpanProcessor for every priced
  * span. The meter is resolved at the first priced span, so a global
@@ -53,6 +57,8 @@ export class CostMetrics {
         unit: 'USD',
         description: 'Spend of LLM inference calls and sandbox compute, in US dollars.',
       });
+    // Without a metrics SDK, skip building the attribute set nobody reads.
+    if (this.counter === NOOP_COUNTER) return;
     const attributes: Attributes = { [ATTR_COST_KIND]: kind };
     if (provider) attributes[ATTR_GEN_AI_PROVIDER_NAME] = provider;
     if (model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;

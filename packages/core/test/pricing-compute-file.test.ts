@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ComputePricer, LlmPricer, PriceFileError } from '@agentburn/core';
+import { ComputePricer, LlmPricer, loadComputeRates, PriceFileError } from '@agentburn/core';
+import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterAll, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentburn-rates-'));
@@ -36,9 +37,29 @@ it('the-option-wins-over-the-price-file', () => {
 });
 
 it('a-bad-rate-key-names-the-file-and-the-provider', () => {
-  const file = pricesFile({ computeRates: { vercel: { perCpuHour: 1 } } });
-  expect(() => new ComputePricer({}, file)).toThrow(PriceFileError);
-  expect(() => new ComputePricer({}, file)).toThrow(`"computeRates" provider "vercel": "perCpuHour" is not a rate key`);
+  const file = pricesFile({ computeRates: { vercel: { perCpuHour: 1 }, daytona: { perVcpuSecond: 0.0001 } } });
+  // The strict reading (the CLI's) throws the precise error.
+  expect(() => loadComputeRates(file)).toThrow(PriceFileError);
+  expect(() => loadComputeRates(file)).toThrow(`"computeRates" provider "vercel": "perCpuHour" is not a rate key`);
+});
+
+it('a-bad-rate-section-warns-once-and-the-published-rates-apply', () => {
+  const file = pricesFile({ computeRates: { daytona: { perVcpuSecond: -1 } } });
+  const warnings: string[] = [];
+  const collect = (...args: unknown[]) => warnings.push(args.join(' '));
+  const logger: DiagLogger = { error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} };
+  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  let pricer: ComputePricer | undefined;
+  try {
+    pricer = new ComputePricer({}, file);
+  } finally {
+    diag.disable();
+  }
+  expect(warnings).toEqual([
+    `@agentburn/core: AGENTBURN_PRICES_FILE ${file}: "computeRates" provider "daytona": "perVcpuSecond" must be a non-negative number; the section is ignored, sandboxes are priced at the published rates`,
+  ]);
+  // Published Daytona rates: 60 s x (1 vCPU x 0.0504/3600 + 1 GiB x 0.0162/3600) = 0.00111.
+  expect(pricer?.price(daytonaMinute).totalUsd).toBeCloseTo(0.00111, 12);
 });
 
 it('model-prices-and-sandbox-rates-share-one-file', () => {

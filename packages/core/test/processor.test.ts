@@ -237,6 +237,30 @@ describe('CostSpanProcessor: de-duplication', () => {
     expect(span('request').attributes[ATTR_TRACE_LLM_CALLS]).toBe(2);
   });
 
+  it('recognises-a-duplicate-after-other-calls-of-the-trace', () => {
+    // The first id of a trace is kept apart from the later ones: a late duplicate
+    // of the first call, after a second call, is still recognised.
+    const { tracer, span } = setup();
+    const t0 = Date.UTC(2025, 5, 1);
+    const root = tracer.startSpan('request', { startTime: t0 });
+    const under = (parent: Span) => trace.setSpan(context.active(), parent);
+    const outer = tracer.startSpan('openai.chat', { kind: SpanKind.CLIENT, startTime: t0 }, under(root));
+    const first = tracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, startTime: t0 + 10 }, under(outer));
+    first.setAttributes(chatAttributes({ responseId: 'chatcmpl-a' }));
+    first.end(t0 + 500);
+    const second = tracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, startTime: t0 + 20 }, under(root));
+    second.setAttributes(chatAttributes({ responseId: 'chatcmpl-b' }));
+    second.end(t0 + 600);
+    outer.setAttributes(chatAttributes({ responseId: 'chatcmpl-a' }));
+    outer.end(t0 + 700);
+    root.end(t0 + 1_000);
+    expect(span('openai.chat').attributes[ATTR_COST_DUPLICATE_OF]).toBe(first.spanContext().spanId);
+    expect(span('openai.chat').attributes[ATTR_COST_USD]).toBeUndefined();
+    expect(span('request').attributes[ATTR_TRACE_LLM_CALLS]).toBe(2);
+    // 2 x 0.0045 = 0.009
+    expect(span('request').attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.009, 15);
+  });
+
   it('prices-the-same-response-id-in-another-trace', () => {
     const { tracer, exporter } = setup();
     endSpan(tracer, 'chat gpt-4o', chatAttributes({ responseId: 'chatcmpl-2' }));

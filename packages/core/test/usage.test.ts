@@ -41,6 +41,28 @@ describe('readLlmCall: GenAI semconv (our spans)', () => {
     });
   });
 
+  it('reads-own-scope-spans-as-genai-without-detecting-other-conventions', () => {
+    // A `llm.request.type` would make a span of unknown scope OpenLLMetry (cache figures
+    // under other names); under our own scope the span is read as GenAI semconv.
+    const attributes = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.cache_read.input_tokens': 400,
+      'llm.request.type': 'chat',
+    };
+    const own = readLlmCall('chat gpt-4o', attributes, '@agentburn/instrumentation-openai');
+    expect(own?.source).toBe('genai');
+    expect(own?.usage.cacheReadTokens).toBe(400);
+    expect(readLlmCall('chat gpt-4o', attributes, 'some-other-scope')?.source).toBe('openllmetry');
+    // Non-inference spans of our own scopes (agents, sandboxes) are still no call.
+    expect(
+      readLlmCall('invoke_agent coder', { 'gen_ai.operation.name': 'invoke_agent' }, '@agentburn/core'),
+    ).toBeUndefined();
+  });
+
   it('reads-anthropic-cache-writes-with-1h-part', () => {
     // Our Anthropic spans: input already includes the 6000 read and 3000 written.
     const call = readLlmCall('chat claude-sonnet-4-5', {

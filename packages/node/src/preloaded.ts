@@ -4,7 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { diag } from '@opentelemetry/api';
 
 /** The SDK packages our instrumentations patch when they load. */
-export const SDK_PACKAGES = ['openai', '@anthropic-ai/sdk', 'e2b', '@e2b/code-interpreter'] as const;
+export const SDK_PACKAGES = [
+  'openai',
+  '@anthropic-ai/sdk',
+  'e2b',
+  '@e2b/code-interpreter',
+  '@google/genai',
+  '@aws-sdk/client-bedrock-runtime',
+  '@daytonaio/sdk',
+  '@vercel/sandbox',
+] as const;
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
 

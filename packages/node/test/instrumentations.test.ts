@@ -11,6 +11,8 @@ it('registers-an-instrumentation-for-every-installed-sdk', () => {
     '@agentburn/instrumentation-e2b',
     '@agentburn/instrumentation-google-genai',
     '@agentburn/instrumentation-bedrock',
+    '@agentburn/instrumentation-daytona',
+    '@agentburn/instrumentation-vercel-sandbox',
   ]);
   for (const instrumentation of instrumentations) instrumentation.disable();
 });

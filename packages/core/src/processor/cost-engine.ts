@@ -149,7 +149,7 @@ export class CostEngine {
       }
       // A local root's own cost is in its totals by now.
       if (isLocalRoot(span)) {
-        const rollup = this.rollups.rootEnding(traceId, undefined);
+        const rollup = this.rollups.rootEnding(traceId, totals, undefined);
         if (rollup !== undefined) this.writeChecked(span, rollup, write, ATTR_TRACE_COST_USD);
       }
     } catch (error) {

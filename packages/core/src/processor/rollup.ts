@@ -25,7 +25,14 @@ export class TraceTotals {
   /** Local roots of the trace still open (a loopback call adds a second one). */
   roots = 0;
 
-  /** The last response ids priced in this trace, their spans and end times (a small ring). */
+  /**
+   * The first response id priced in this trace, its span and end time: most
+   * traces price one call, and keep it without a list.
+   */
+  private firstId: string | undefined;
+  private firstSpan: string | undefined;
+  private firstEnd = 0;
+  /** From the second id on: the last ids priced, their spans and end times (a small ring). */
   private responseIds: string[] | undefined;
   private pricedBy: string[] | undefined;
   private pricedEnds: number[] | undefined;
@@ -43,9 +50,23 @@ export class TraceTotals {
    * call with one constant id), and is priced too.
    */
   claimResponse(responseId: string, spanId: string, startMs: number, endMs: number): string | undefined {
-    const ids = (this.responseIds ??= []);
-    const spans = (this.pricedBy ??= []);
-    const ends = (this.pricedEnds ??= []);
+    if (this.firstId === undefined) {
+      this.firstId = responseId;
+      this.firstSpan = spanId;
+      this.firstEnd = endMs;
+      return undefined;
+    }
+    if (this.responseIds === undefined) {
+      if (this.firstId === responseId && startMs <= this.firstEnd) return this.firstSpan;
+      // A second id: the ring starts with the first in its slot 0.
+      this.responseIds = [this.firstId];
+      this.pricedBy = [this.firstSpan as string];
+      this.pricedEnds = [this.firstEnd];
+      this.nextSlot = 1;
+    }
+    const ids = this.responseIds;
+    const spans = this.pricedBy as string[];
+    const ends = this.pricedEnds as number[];
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] === responseId && startMs <= (ends[i] as number)) return spans[i];
     }
@@ -75,6 +96,12 @@ export interface RollupLimits {
  */
 export class TraceRollups {
   private readonly traces = new Map<string, TraceTotals>();
+  /**
+   * No kept trace is older than this (a lower bound, exact after each
+   * eviction pass): opening a trace walks the map only when the count or
+   * this bound says an entry is due, not on every local root.
+   */
+  private oldestAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly limits: RollupLimits,
@@ -104,12 +131,11 @@ export class TraceRollups {
   }
 
   /**
-   * The local root of `traceId` is ending (after `ending()`): adds the rollup
-   * to `out`, or returns a new record. Nothing for traces that had no LLM
-   * call, sandbox run or cost and nothing still running.
+   * The local root of `traceId` is ending, with the `totals` its `ending()`
+   * returned: adds the rollup to `out`, or returns a new record. Nothing for
+   * traces that had no LLM call, sandbox run or cost and nothing still running.
    */
-  rootEnding(traceId: string, out: Attributes | undefined): Attributes | undefined {
-    const totals = this.traces.get(traceId);
+  rootEnding(traceId: string, totals: TraceTotals | undefined, out: Attributes | undefined): Attributes | undefined {
     if (totals === undefined) {
       // Evicted (count or age) while running: the totals are lost, say so.
       const record = out ?? {};
@@ -138,10 +164,18 @@ export class TraceRollups {
   private open(traceId: string): TraceTotals {
     const now = this.now();
     const oldestAllowed = now - this.limits.maxTraceAgeMs;
-    for (const [id, totals] of this.traces) {
-      if (this.traces.size < this.limits.maxOpenTraces && totals.createdAt >= oldestAllowed) break;
-      this.traces.delete(id);
+    if (this.traces.size >= this.limits.maxOpenTraces || this.oldestAt < oldestAllowed) {
+      this.oldestAt = Number.POSITIVE_INFINITY;
+      for (const [id, totals] of this.traces) {
+        if (this.traces.size < this.limits.maxOpenTraces && totals.createdAt >= oldestAllowed) {
+          this.oldestAt = totals.createdAt;
+          break;
+        }
+        this.traces.delete(id);
+      }
     }
+    if (this.traces.size === 0) this.oldestAt = now;
+    else if (now < this.oldestAt) this.oldestAt = now;
     const totals = new TraceTotals(now);
     this.traces.set(traceId, totals);
     return totals;

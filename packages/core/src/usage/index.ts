@@ -9,6 +9,9 @@ import { isOpenLlmetryInference, isOpenLlmetrySpan, readOpenLlmetry } from './op
 export type { LlmCall, Usage } from '../types';
 export { normaliseProvider } from './provider';
 
+/** Tracer scopes of this project's own instrumentations and core: GenAI semconv, nothing else to detect. */
+const OWN_SCOPE_PREFIX = '@agentburn/';
+
 /**
  * Reads one LLM inference call from a span's attributes, whichever convention
  * wrote them: our own spans and GenAI semconv, `@anthropic-ai/sdk`'s native
@@ -19,6 +22,10 @@ export { normaliseProvider } from './provider';
  */
 export function readLlmCall(spanName: string, attributes: Attributes, scopeName?: string): LlmCall | undefined {
   try {
+    // Our own spans are dispatched on their scope, before any sniffing of attributes.
+    if (scopeName?.startsWith(OWN_SCOPE_PREFIX) === true) {
+      return isGenAiInference(attributes) ? readGenAi(attributes) : undefined;
+    }
     // The most specific convention claims a span first; a claimed span that
     // is not a leaf is not re-read by a looser convention.
     if (isOpenInferenceSpan(attributes)) {
