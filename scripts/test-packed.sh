@@ -62,11 +62,8 @@ mkdir -p "$WORK/tarballs" "$APP"
 echo "test-packed: building"
 (cd "$ROOT" && run "$WORK/build.log" npm run build) || fail "npm run build failed"
 
-echo "test-packed: packing"
-workspaces=()
-for pkg in "${PACKAGES[@]}"; do workspaces+=(-w "packages/$pkg"); done
-(cd "$ROOT" && run "$WORK/pack.log" npm pack --pack-destination "$WORK/tarballs" "${workspaces[@]}") ||
-  fail "npm pack failed"
+echo "test-packed: packing (scripts/pack-local.mjs, the README's install-from-a-clone path)"
+(cd "$ROOT" && run "$WORK/pack.log" node scripts/pack-local.mjs "$WORK/tarballs") || fail "pack-local failed"
 shopt -s nullglob
 TARBALLS=("$WORK"/tarballs/*.tgz)
 shopt -u nullglob

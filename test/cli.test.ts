@@ -3,8 +3,8 @@
  * (the root `npm test` builds first).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hexId, otlpLine } from './fixtures/otlp/otlp-lines';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/cli.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'));
+/** The bin as npm links it: the committed shim, which loads the built dist/cli.js. */
+const CLI = join(ROOT, 'packages/cli', CLI_PACKAGE.bin.agentburn);
+const BUILT = join(ROOT, 'packages/cli/dist/cli.js');
 
 function agentburn(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
   const env = { ...process.env, ...options.env };
@@ -35,7 +39,7 @@ function agentburn(args: string[], options: { input?: string; env?: Record<strin
 
 let dir: string;
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build -w @agentburn/cli\` first`);
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build -w @agentburn/cli\` first`);
   dir = await mkdtemp(join(tmpdir(), 'agentburn-cli-'));
 });
 afterAll(async () => {
@@ -125,6 +129,73 @@ describe('agentburn price', () => {
     expect(r.stderr).toContain("--at must be an ISO date, got 'last tuesday'");
   });
 
+  it('input-minus-5-gives-the-clear-error-of-input-equals-minus-5', () => {
+    const spaced = agentburn(['price', 'gpt-4o', '--input', '-5', '--output', '1']);
+    const joined = agentburn(['price', 'gpt-4o', '--input=-5', '--output', '1']);
+    expect(joined.stderr).toBe(
+      "agentburn price: --input must be a non-negative integer, got '-5'\nRun 'agentburn price --help' for usage.\n",
+    );
+    expect(spaced).toEqual(joined);
+    expect(spaced.code).toBe(1);
+    const output = agentburn(['price', 'gpt-4o', '--input', '1', '--output', '-0.5']);
+    expect(output.stderr).toContain("--output must be a non-negative integer, got '-0.5'");
+  });
+
+  it('unknown-provider-is-an-error', () => {
+    const r = agentburn(['price', 'gpt-4o', '--input', '1', '--output', '1', '--provider', 'no-such-provider']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^agentburn price: unknown --provider 'no-such-provider': the price data has no such provider/,
+    );
+    // Semconv names and genai-prices ids are both known.
+    for (const provider of ['openai', 'azure.ai.openai', 'google', 'gcp.vertex_ai']) {
+      const known = agentburn(['price', 'gpt-4o', '--input', '1', '--output', '1', '--provider', provider, '--json']);
+      expect(known.stderr, provider).not.toContain('unknown --provider');
+    }
+  });
+
+  it('at-before-a-models-first-dated-price-says-so', () => {
+    // o3: first recorded price $10 / $40 per M (no start date in the data), $2 / $8 from 2025-06-10.
+    const before = agentburn(['price', 'o3', '--input', '1000', '--output', '1000', '--at', '2020-01-01']);
+    expect(before.code).toBe(0);
+    expect(before.stdout.split('\n').slice(0, 2)).toEqual([
+      'o3: price entry o3 (price data 0.1.8)',
+      'price period: the first recorded price (until 2025-06-10); the price data gives it no start date, so whether o3 was priced on 2020-01-01 is not known',
+    ]);
+    expect(before.stdout).toMatch(/\n {2}total +\$0\.05\n/);
+    const after = agentburn(['price', 'o3', '--input', '1000', '--output', '1000', '--at', '2025-07-01', '--json']);
+    expect(JSON.parse(after.stdout)).toMatchObject({ period: { kind: 'from', from: '2025-06-10' }, totalUsd: 0.01 });
+  });
+
+  it('at-on-a-model-with-one-undated-price-says-its-start-is-unknown', () => {
+    const r = agentburn(['price', 'gpt-4o', '--input', '1000', '--output', '500', '--at', '2019-01-01']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe(
+      'price period: the only recorded price; the price data gives it no start date, so whether gpt-4o was priced on 2019-01-01 is not known',
+    );
+  });
+
+  it('names-the-long-context-tier-that-applied', () => {
+    // claude-sonnet-4-5: $3 / $15 per M up to 200,000 input tokens, $6 / $22.50 above.
+    // long: 300000 x 6 / 1e6 = 1.8; 1000 x 22.5 / 1e6 = 0.0225; total 1.8225.
+    const long = agentburn(['price', 'claude-sonnet-4-5', '--input', '300000', '--output', '1000']);
+    expect(long.code).toBe(0);
+    expect(long.stdout.split('\n').slice(0, 2)).toEqual([
+      'claude-sonnet-4-5: price entry claude-sonnet-4-5 (price data 0.1.8)',
+      'tier: long context, input above 200,000 tokens',
+    ]);
+    expect(long.stdout).toMatch(/\n {2}total +\$1\.8225\n/);
+    // base: 200000 x 3 / 1e6 = 0.6 (a tier applies above its start, not at it).
+    const base = agentburn(['price', 'claude-sonnet-4-5', '--input', '200000', '--output', '0', '--json']);
+    expect(JSON.parse(base.stdout)).toMatchObject({ tier: { level: 0, nextAbove: 200000 }, totalUsd: 0.6 });
+    const text = agentburn(['price', 'claude-sonnet-4-5', '--input', '200000', '--output', '0']);
+    expect(text.stdout.split('\n')[1]).toBe('tier: base, input up to 200,000 tokens (long-context prices above)');
+    // A flat price has no tier line.
+    const flat = agentburn(['price', 'gpt-4o', '--input', '300000', '--output', '0', '--json']);
+    expect(JSON.parse(flat.stdout).tier).toBeUndefined();
+  });
+
   it('exits-1-when-cache-parts-exceed-the-input', () => {
     const r = agentburn(['price', 'gpt-4o', '--input', '10', '--cache-read', '11', '--output', '1']);
     expect(r.code).toBe(1);
@@ -190,6 +261,43 @@ describe('agentburn report', () => {
 });
 
 describe('agentburn', () => {
+  it('version-prints-the-package-and-price-data-versions', () => {
+    const r = agentburn(['--version']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`agentburn ${CLI_PACKAGE.version} (price data: @pydantic/genai-prices 0.1.8)\n`);
+    expect(agentburn(['-v']).stdout).toBe(r.stdout);
+  });
+
+  it('npx-agentburn-works-in-a-clone-after-npm-ci', () => {
+    // npm links a bin when it installs; its target must exist then, before any build.
+    expect(CLI_PACKAGE.bin.agentburn).toBe('bin/agentburn.js');
+    const r = spawnSync('npx', ['--no', '--', 'agentburn', '--version'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`agentburn ${CLI_PACKAGE.version} (price data: @pydantic/genai-prices 0.1.8)\n`);
+    expect(r.status).toBe(0);
+  });
+
+  it('bin-says-to-build-when-dist-is-missing', async () => {
+    const copy = join(dir, 'unbuilt-cli');
+    await mkdir(join(copy, 'bin'), { recursive: true });
+    await writeFile(join(copy, 'package.json'), '{ "type": "module" }');
+    await copyFile(CLI, join(copy, 'bin/agentburn.js'));
+    const r = spawnSync(process.execPath, [join(copy, 'bin/agentburn.js'), '--version'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'agentburn: this copy of @agentburn/cli is not built (dist/cli.js is missing).\nIn a clone of the repository, run `npm run build` first.\n',
+    );
+  });
+
   it('exits-1-on-an-unknown-command-with-usage', () => {
     const r = agentburn(['bill']);
     expect(r.code).toBe(1);

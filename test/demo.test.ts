@@ -35,6 +35,16 @@ const TRACES_FILE_NOTICE =
 const cwd = mkdtempSync(join(tmpdir(), 'agentburn-demo-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
+/** The LLM line's amount, and what the printed token counts cost at these per-million prices. */
+function llmBill(stdout: string, inputPerM: number, outputPerM: number) {
+  let expected = 0;
+  for (const [, input, output] of stdout.matchAll(/^iteration \d+: \S+ \((\d+) in \/ (\d+) out tokens\)/gm)) {
+    expected += (Number(input) * inputPerM + Number(output) * outputPerM) / 1e6;
+  }
+  const printed = /^ {2}LLM +\$(\d+\.\d+)/m.exec(stdout)?.[1];
+  return { printed: Number(printed), expected };
+}
+
 describe('demo', () => {
   let run: ReturnType<typeof runDemo>;
   beforeAll(() => {
@@ -89,6 +99,56 @@ describe('demo', () => {
       .split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(Object.keys(JSON.parse(line))).toEqual(['resourceSpans']);
+  });
+
+  it('shows-the-sandbox-size-it-billed', () => {
+    // code-interpreter-v1: 2 vCPU, 2048 MiB: per second 2 x 0.000014 + 2 x 0.0000045 = 0.000037.
+    const m = /^ {2}compute +\$(\d+\.\d+) {2}2 vCPU, 2048 MiB: (\d+) s billed, /m.exec(run.stdout);
+    expect(m, 'a compute line naming the size').not.toBeNull();
+    expect(Number(m![1])).toBeCloseTo(Number(m![2]) * 0.000037, 12);
+  });
+});
+
+describe('demo options in simulated mode', () => {
+  it('simulated-mode-honours-provider-anthropic', () => {
+    const r = runDemo(['--provider', 'anthropic']);
+    expect(r.stderr).toBe(TRACES_FILE_NOTICE);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^services: simulated \(local Anthropic and E2B fakes on 127\.0\.0\.1, /m);
+    const iterations = r.stdout.match(/^iteration \d+: claude-sonnet-4-6 \(/gm) ?? [];
+    expect(iterations.length).toBe(3);
+    expect(r.stdout).not.toContain('gpt-4o');
+    // claude-sonnet-4-6: $3 / M input, $15 / M output.
+    const llm = llmBill(r.stdout, 3, 15);
+    expect(llm.printed).toBeGreaterThan(0);
+    expect(llm.printed).toBeCloseTo(llm.expected, 9);
+  });
+
+  it('simulated-mode-honours-model', () => {
+    const r = runDemo(['--model', 'gpt-4o-mini']);
+    expect(r.stderr).toBe(TRACES_FILE_NOTICE);
+    expect(r.status).toBe(0);
+    expect((r.stdout.match(/^iteration \d+: gpt-4o-mini \(/gm) ?? []).length).toBe(3);
+    // gpt-4o-mini: $0.15 / M input, $0.60 / M output.
+    const llm = llmBill(r.stdout, 0.15, 0.6);
+    expect(llm.printed).toBeGreaterThan(0);
+    expect(llm.printed).toBeCloseTo(llm.expected, 9);
+  });
+
+  it('simulated-mode-picks-the-provider-of-the-model', () => {
+    const r = runDemo(['--model', 'claude-haiku-4-5']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^services: simulated \(local Anthropic /m);
+    expect(r.stdout).toMatch(/^iteration 1: claude-haiku-4-5 \(/m);
+  });
+
+  it('unknown-model-gets-a-clear-message', () => {
+    const r = runDemo(['--model', 'no-such-model']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'code-gen-agent: --model no-such-model: no price known for this openai model, so its calls would be unpriced; try gpt-4o\n',
+    );
   });
 });
 

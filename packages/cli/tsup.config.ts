@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // `cli` is the `agentburn` bin; esbuild keeps the hashbang of src/cli.ts at the top of dist/cli.js.
+  // `cli` runs the command; bin/agentburn.js (committed, so npm links it before a build) loads dist/cli.js.
   entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm', 'cjs'],
   dts: { entry: 'src/index.ts' },

@@ -1,6 +1,8 @@
 import {
   ATTR_E2B_SANDBOX_ACTIVE_SECONDS,
   ATTR_E2B_SANDBOX_BILLED_SECONDS,
+  ATTR_E2B_SANDBOX_CPU_COUNT,
+  ATTR_E2B_SANDBOX_MEMORY_MIB,
   ATTR_GEN_AI_AGENT_NAME,
   SPAN_E2B_SANDBOX,
 } from '@agentburn/core';
@@ -13,6 +15,8 @@ export interface Bill {
   trace?: TraceCostSummary;
   billedSeconds: number;
   activeSeconds: number;
+  /** The allocated sizes billed, as `2 vCPU, 2048 MiB` (one per distinct size). */
+  sizes: string[];
 }
 
 /**
@@ -22,7 +26,7 @@ export interface Bill {
  * every span already priced.
  */
 export class BillCollector implements SpanProcessor {
-  readonly bill: Bill = { billedSeconds: 0, activeSeconds: 0 };
+  readonly bill: Bill = { billedSeconds: 0, activeSeconds: 0, sizes: [] };
 
   constructor(private readonly agentName: string) {}
 
@@ -33,6 +37,8 @@ export class BillCollector implements SpanProcessor {
     if (span.name === SPAN_E2B_SANDBOX) {
       this.bill.billedSeconds += numberAttr(attrs[ATTR_E2B_SANDBOX_BILLED_SECONDS]);
       this.bill.activeSeconds += numberAttr(attrs[ATTR_E2B_SANDBOX_ACTIVE_SECONDS]);
+      const size = `${numberAttr(attrs[ATTR_E2B_SANDBOX_CPU_COUNT])} vCPU, ${numberAttr(attrs[ATTR_E2B_SANDBOX_MEMORY_MIB])} MiB`;
+      if (!this.bill.sizes.includes(size)) this.bill.sizes.push(size);
     } else if (isLocalRoot(span) && attrs[ATTR_GEN_AI_AGENT_NAME] === this.agentName) {
       this.bill.trace = readTraceSummary(span);
     }
@@ -69,7 +75,7 @@ export function formatBill(bill: Bill, iterations: number, simulated: boolean): 
     [
       'compute',
       compute!,
-      `${bill.billedSeconds} s billed, ${bill.activeSeconds} s active, idle share ${Math.round(idle * 100)}%`,
+      `${bill.sizes.length > 0 ? `${bill.sizes.join(' and ')}: ` : ''}${bill.billedSeconds} s billed, ${bill.activeSeconds} s active, idle share ${Math.round(idle * 100)}%`,
     ],
     ['total', total!, ''],
   ];

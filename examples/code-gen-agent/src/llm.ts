@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import type { Provider } from './models';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
@@ -50,10 +51,6 @@ export function anthropicModel(client: Anthropic, model: string): CodeModel {
     },
   };
 }
-
-export type Provider = 'openai' | 'anthropic';
-
-export const DEFAULT_MODELS: Record<Provider, string> = { openai: 'gpt-4o', anthropic: 'claude-sonnet-4-5' };
 
 /** A client of the real service (keys from the environment), or of the given endpoint. */
 export function createModel(

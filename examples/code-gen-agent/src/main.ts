@@ -10,23 +10,36 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { withAgent, withBudget } from '@agentburn/core';
+import { COST_STATUS_UNPRICED, quoteLlmPrice, withAgent, withBudget } from '@agentburn/core';
 import { AnthropicInstrumentation } from '@agentburn/instrumentation-anthropic';
 import { E2BInstrumentation } from '@agentburn/instrumentation-e2b';
 import { OpenAIInstrumentation } from '@agentburn/instrumentation-openai';
 import { register } from '@agentburn/node';
 import { BillCollector, formatBill } from './bill';
-import type { Provider } from './llm';
+import { DEFAULT_MODELS, type Provider } from './models';
 import { TASK } from './script';
 import { type SimulatedServices, startSimulatedServices } from './simulated';
 
 const AGENT = 'code-gen-agent';
 
-/** Real services only when every key they need is present; otherwise all simulated. */
-function chooseProvider(requested: string | undefined): { provider: Provider; simulated: boolean; missing: string[] } {
+/** True when the price data knows `model` under `provider`. */
+const priced = (provider: Provider, model: string) =>
+  quoteLlmPrice(model, { input: 1, output: 1 }, { provider }).status !== COST_STATUS_UNPRICED;
+
+/**
+ * The provider: as asked; else the one whose prices know `--model`; else the
+ * one whose key is set. Real services only when every key they need is
+ * present; otherwise all simulated.
+ */
+function chooseProvider(
+  requested: string | undefined,
+  model: string | undefined,
+): { provider: Provider; simulated: boolean; missing: string[] } {
   const env = process.env;
   const provider: Provider =
-    requested === 'anthropic' || (requested === undefined && !env.OPENAI_API_KEY && env.ANTHROPIC_API_KEY)
+    requested === 'anthropic' ||
+    (requested === undefined && model !== undefined && !priced('openai', model) && priced('anthropic', model)) ||
+    (requested === undefined && model === undefined && !env.OPENAI_API_KEY && env.ANTHROPIC_API_KEY)
       ? 'anthropic'
       : 'openai';
   const keys = [provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY', 'E2B_API_KEY'];
@@ -54,12 +67,17 @@ async function main(): Promise<number> {
   if (values.provider !== undefined && values.provider !== 'openai' && values.provider !== 'anthropic') {
     throw new Error('--provider must be openai or anthropic');
   }
-  const choice = chooseProvider(values.provider);
-  // The simulated services speak the OpenAI protocol.
-  const provider: Provider = choice.simulated ? 'openai' : choice.provider;
+  const { provider, simulated, missing } = chooseProvider(values.provider, values.model);
+  const modelName = values.model ?? DEFAULT_MODELS[provider];
+  if (!priced(provider, modelName)) {
+    const problem = `--model ${modelName}: no price known for this ${provider} model, so its calls would be unpriced`;
+    // Simulated services answer as any model: a bill with no price would show nothing.
+    if (simulated) throw new Error(`${problem}; try ${DEFAULT_MODELS[provider]}`);
+    process.stderr.write(`${AGENT}: note: ${problem}\n`);
+  }
 
   let sim: SimulatedServices | undefined;
-  if (choice.simulated) sim = await startSimulatedServices();
+  if (simulated) sim = await startSimulatedServices(provider);
 
   // Tracing first: the CostSpanProcessor prices every span, the BillCollector
   // after it reads the priced spans. In simulated mode the E2B instrumentation
@@ -79,14 +97,13 @@ async function main(): Promise<number> {
   // your own app, `node --import @agentburn/node/register app.js` does this
   // for every import.
   const { runCodeGenAgent } = await import('./agent');
-  const { createModel, DEFAULT_MODELS } = await import('./llm');
+  const { createModel } = await import('./llm');
 
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const modelName = sim ? DEFAULT_MODELS.openai : (values.model ?? DEFAULT_MODELS[provider]);
   log(`${AGENT}: write, run, fix until the tests pass (at most ${maxIterations} iterations)`);
   log(
     sim
-      ? `services: simulated (local OpenAI and E2B fakes on 127.0.0.1, simulated clock; ${choice.missing.join(' and ')} not set)`
+      ? `services: simulated (local ${provider === 'anthropic' ? 'Anthropic' : 'OpenAI'} and E2B fakes on 127.0.0.1, simulated clock; ${missing.join(' and ')} not set)`
       : `services: ${provider} (${modelName}) and E2B`,
   );
   log(`task: ${TASK}`);
@@ -94,7 +111,7 @@ async function main(): Promise<number> {
 
   let result: Awaited<ReturnType<typeof runCodeGenAgent>> | undefined;
   try {
-    const model = createModel(provider, modelName, sim?.openai);
+    const model = createModel(provider, modelName, sim?.llm);
     const run = () =>
       runCodeGenAgent({
         model,

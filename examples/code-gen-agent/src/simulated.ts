@@ -1,5 +1,5 @@
 /**
- * Local stand-ins for OpenAI and E2B, so the example runs on a machine with no
+ * Local stand-ins for OpenAI or Anthropic, and E2B, so the example runs on a machine with no
  * keys and no network: the project's wire-level fakes (the same ones its tests
  * use), driven by a script, on 127.0.0.1.
  *
@@ -10,9 +10,15 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  anthropicMessage,
+  type RecordedAnthropicRequest,
+  startAnthropicServer,
+} from '../../../test/fakes/anthropic-server';
 import { FAKE_E2B_API_KEY, startFakeE2B } from '../../../test/fakes/e2b-server';
 import { chatCompletion, type RecordedRequest, startOpenAIServer } from '../../../test/fakes/openai-server';
-import { SCRIPT } from './script';
+import type { Provider } from './models';
+import { SCRIPT, type ScriptStep } from './script';
 
 export const LLM_SECONDS = 6;
 export const RUN_SECONDS = 2;
@@ -28,7 +34,8 @@ export class SimulatedClock {
 
 export interface SimulatedServices {
   clock: SimulatedClock;
-  openai: { baseURL: string; apiKey: string };
+  /** The simulated model provider's endpoint, for the SDK of `provider`. */
+  llm: { baseURL: string; apiKey: string };
   sandbox: { apiUrl: string; sandboxUrl: string; apiKey: string };
   close(): Promise<void>;
 }
@@ -36,43 +43,67 @@ export interface SimulatedServices {
 // A rough token count (four characters a token), so prices come out as they would.
 const tokens = (text: string) => Math.ceil(text.length / 4);
 
-export async function startSimulatedServices(): Promise<SimulatedServices> {
+export async function startSimulatedServices(provider: Provider): Promise<SimulatedServices> {
   const clock = new SimulatedClock();
   const e2b = await startFakeE2B({ now: clock.now });
-  const openai = await startOpenAIServer();
 
   // The model's n-th answer depends on how many it gave before; with it, the
   // sandbox learns what running that answer reports.
-  openai.reply(...SCRIPT.map(() => (req: RecordedRequest) => answer(req)));
-  const answer = (req: RecordedRequest) => {
-    const messages: Array<{ role: string; content: string }> = req.body?.messages ?? [];
+  const step = (messages: Array<{ role: string; content: string }>, system = '') => {
     const attempt = messages.filter((m) => m.role === 'assistant').length;
-    const step = SCRIPT[Math.min(attempt, SCRIPT.length - 1)]!;
-    e2b.controls.nextExecution(step.verdict);
+    const next: ScriptStep = SCRIPT[Math.min(attempt, SCRIPT.length - 1)]!;
+    e2b.controls.nextExecution(next.verdict);
     clock.advanceSeconds(LLM_SECONDS);
-    const prompt = tokens(messages.map((m) => m.content).join('\n'));
-    const completion = tokens(step.reply);
-    return {
-      json: chatCompletion({
-        model: req.body?.model,
-        id: `chatcmpl-simulated-${attempt + 1}`,
-        content: step.reply,
-        usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-      }),
-    };
+    const prompt = tokens([system, ...messages.map((m) => m.content)].filter(Boolean).join('\n'));
+    return { attempt, reply: next.reply, prompt, completion: tokens(next.reply) };
   };
+
+  let llm: { url: string; close(): Promise<void> };
+  if (provider === 'anthropic') {
+    const anthropic = await startAnthropicServer();
+    anthropic.reply(
+      ...SCRIPT.map(() => (req: RecordedAnthropicRequest) => {
+        const s = step(req.body?.messages ?? [], req.body?.system);
+        return {
+          json: anthropicMessage({
+            id: `msg_simulated_${s.attempt + 1}`,
+            model: req.body?.model,
+            text: s.reply,
+            usage: { input_tokens: s.prompt, output_tokens: s.completion },
+          }),
+        };
+      }),
+    );
+    llm = anthropic;
+  } else {
+    const openai = await startOpenAIServer();
+    openai.reply(
+      ...SCRIPT.map(() => (req: RecordedRequest) => {
+        const s = step(req.body?.messages ?? []);
+        return {
+          json: chatCompletion({
+            model: req.body?.model,
+            id: `chatcmpl-simulated-${s.attempt + 1}`,
+            content: s.reply,
+            usage: { prompt_tokens: s.prompt, completion_tokens: s.completion, total_tokens: s.prompt + s.completion },
+          }),
+        };
+      }),
+    );
+    llm = openai;
+  }
 
   const proxy = await startClockProxy(e2b.sandboxUrl, clock);
   return {
     clock,
-    openai: { baseURL: openai.url, apiKey: 'sk-simulated' },
+    llm: { baseURL: llm.url, apiKey: 'sk-simulated' },
     sandbox: { apiUrl: e2b.apiUrl, sandboxUrl: proxy.url, apiKey: FAKE_E2B_API_KEY },
     async close() {
       await new Promise<void>((resolve) => {
         proxy.server.close(() => resolve());
         proxy.server.closeAllConnections();
       });
-      await Promise.all([openai.close(), e2b.close()]);
+      await Promise.all([llm.close(), e2b.close()]);
     },
   };
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { main } from './main';
 
 main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(

@@ -21,3 +21,21 @@ export function parseCount(name: string, value: string | undefined): number | un
   if (!/^\d+$/.test(value.trim())) throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`);
   return Number(value);
 }
+
+/**
+ * `--input -5` as `--input=-5`: parseArgs reads a value that starts with a
+ * dash as a missing value, where a number was meant; joined, it reaches the
+ * option's own check and its clear message.
+ */
+export function joinNegativeValues(args: readonly string[], options: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (next !== undefined && /^-[\d.]/.test(next) && options.some((o) => arg === `--${o}`)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}

@@ -1,3 +1,5 @@
+import { GENAI_PRICES_VERSION } from '@agentburn/core';
+import { version } from '../package.json';
 import { priceCommand } from './commands/price';
 import { reportCommand } from './commands/report';
 import { type CliIo, EXIT_ERROR, EXIT_OK, UsageError } from './io';
@@ -7,6 +9,9 @@ export const USAGE = `Usage: agentburn <command> [options]
 Commands:
   price <model> --input N --output N   price one LLM call
   report [file|-] [--html OUT.html]    spend per trace, agent, model and day; a page with waterfalls
+
+Options:
+  -v, --version                        print the version and the price data's version
 
 Run 'agentburn <command> --help' for a command's options.
 `;
@@ -22,6 +27,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout.write(USAGE);
     return name === undefined ? EXIT_ERROR : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`agentburn ${version} (price data: @pydantic/genai-prices ${GENAI_PRICES_VERSION})\n`);
+    return EXIT_OK;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -23,4 +23,5 @@ export {
   validatePriceOverrides,
 } from './overrides';
 export { type LlmQuote, type QuoteOptions, type QuoteTokens, quoteLlmPrice } from './quote';
+export { isKnownPriceProvider, type PricePeriod, type PriceTier } from './quote-terms';
 export type { PriceTable, Rate } from './rates';
