@@ -295,26 +295,33 @@ agentRun().catch((err) => {
   process.exitCode = 1;
 });"
 
-# The one-second bill is exact only when the sandbox lived under a second; say
-# so plainly rather than report a wrong figure.
+# The one-second bill is exact only when the sandbox lived under a second. A
+# busy machine can stretch it: the run is repeated (at most 3 times) rather
+# than compared with a wrong figure.
 sandbox_under_a_second() {
   local ms
   ms="$(sed -n 's/^sandbox-ms //p' "$1")"
   [[ -n "$ms" ]] || fail "$2: the app printed no sandbox time"
-  ((ms < 1000)) || fail "$2: the sandbox lived ${ms} ms; the expected figures assume one billed second"
+  if ((ms >= 1000)); then
+    echo "test-packed: $2: the sandbox lived ${ms} ms (the figures assume one billed second); running it again"
+    return 1
+  fi
 }
 
 # ESM app, no OTLP endpoint: the per-trace summary line is the output.
 echo "test-packed: ESM app with --import"
-set +e
-(cd "$APP" && timeout 60 node --import @agentburn/node/register app.mjs >"$WORK/esm.out" 2>"$WORK/esm.err")
-code=$?
-set -e
-if [[ $code -ne 0 ]]; then
-  cat "$WORK/esm.out" "$WORK/esm.err" >&2
-  fail "ESM app exited with $code, expected 0"
-fi
-sandbox_under_a_second "$WORK/esm.out" "ESM app"
+for attempt in 1 2 3; do
+  set +e
+  (cd "$APP" && timeout 60 node --import @agentburn/node/register app.mjs >"$WORK/esm.out" 2>"$WORK/esm.err")
+  code=$?
+  set -e
+  if [[ $code -ne 0 ]]; then
+    cat "$WORK/esm.out" "$WORK/esm.err" >&2
+    fail "ESM app exited with $code, expected 0"
+  fi
+  if sandbox_under_a_second "$WORK/esm.out" "ESM app"; then break; fi
+  ((attempt < 3)) || fail "ESM app: the sandbox never lived under a second in 3 runs"
+done
 trace_id="$(sed -n 's/^trace \([0-9a-f]\{32\}\)$/\1/p' "$WORK/esm.out")"
 [[ -n "$trace_id" && "$trace_id" != 00000000000000000000000000000000 ]] ||
   fail "ESM app: no recorded trace id on stdout (was the SDK started?)"
@@ -329,16 +336,20 @@ pass "node --import @agentburn/node/register app.mjs: openai, anthropic and e2b 
 # CJS app, OTLP/HTTP to the local receiver.
 echo "test-packed: CJS app with --require"
 start_server RECEIVER_URL "$WORK/receiver.log" node "$WORK/receiver.mjs" "$WORK/otlp.jsonl"
-set +e
-(cd "$APP" && OTEL_EXPORTER_OTLP_ENDPOINT="$RECEIVER_URL" OTEL_SERVICE_NAME=packed-cjs \
-  timeout 60 node --require @agentburn/node/register app.cjs >"$WORK/cjs.out" 2>"$WORK/cjs.err")
-code=$?
-set -e
-if [[ $code -ne 0 ]]; then
-  cat "$WORK/cjs.out" "$WORK/cjs.err" >&2
-  fail "CJS app exited with $code, expected 0"
-fi
-sandbox_under_a_second "$WORK/cjs.out" "CJS app"
+for attempt in 1 2 3; do
+  : >"$WORK/otlp.jsonl" # the receiver appends; each run is checked on its own
+  set +e
+  (cd "$APP" && OTEL_EXPORTER_OTLP_ENDPOINT="$RECEIVER_URL" OTEL_SERVICE_NAME=packed-cjs \
+    timeout 60 node --require @agentburn/node/register app.cjs >"$WORK/cjs.out" 2>"$WORK/cjs.err")
+  code=$?
+  set -e
+  if [[ $code -ne 0 ]]; then
+    cat "$WORK/cjs.out" "$WORK/cjs.err" >&2
+    fail "CJS app exited with $code, expected 0"
+  fi
+  if sandbox_under_a_second "$WORK/cjs.out" "CJS app"; then break; fi
+  ((attempt < 3)) || fail "CJS app: the sandbox never lived under a second in 3 runs"
+done
 if grep -q 'agentburn  trace' "$WORK/cjs.err"; then fail "CJS app: summary line printed although spans are exported"; fi
 cat >"$WORK/check-otlp.mjs" <<'EOF'
 // Flattens the OTLP/JSON trace requests and checks the costs, computed by hand above.
