@@ -1,5 +1,6 @@
 import {
   ATTR_BUDGET_STATUS,
+  ATTR_COST_REASON,
   ATTR_COST_STATUS,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -12,6 +13,7 @@ import {
   ATTR_TRACE_SANDBOX_RUNS,
   ATTR_TRACE_UNPRICED_SPANS,
   BUDGET_STATUS_EXCEEDED,
+  COST_REASON_MODEL_UNKNOWN,
   COST_STATUS_UNPRICED,
   isLocalRoot,
 } from '@agentburn/core';
@@ -121,7 +123,10 @@ export class CostSummaryProcessor implements SpanProcessor {
       models = new Set();
       this.unpriced.set(traceId, models);
     }
-    models.add(typeof model === 'string' && model !== '' ? model : '(unknown model)');
+    const name = typeof model === 'string' && model !== '' ? model : '(unknown model)';
+    // A model with no price reads as its name alone; any other reason (usage_missing, ...) is said with it.
+    const reason = span.attributes[ATTR_COST_REASON];
+    models.add(typeof reason === 'string' && reason !== COST_REASON_MODEL_UNKNOWN ? `${name} (${reason})` : name);
   }
 }
 

@@ -134,6 +134,22 @@ describe('CostSummaryProcessor', () => {
     ]);
   });
 
+  it('says-why-a-call-of-a-priced-model-was-not-priced', () => {
+    const { lines, tracer, child, chat } = setup();
+    const root = tracer.startSpan('run');
+    chat(root, 'mystery-model');
+    // A stream that ended without usage: the model has a price, the tokens are unknown.
+    child(root, 'chat my-model', {
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_CHAT,
+      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_OPENAI,
+      [ATTR_GEN_AI_REQUEST_MODEL]: 'my-model',
+    });
+    root.end();
+    expect(lines).toEqual([
+      `agentburn  trace ${root.spanContext().traceId.slice(0, 8)}  $0.00  2 LLM calls · unpriced: mystery-model, my-model (usage_missing)`,
+    ]);
+  });
+
   it('prints-a-line-for-a-trace-whose-only-call-a-budget-refused', () => {
     const { lines, tracer, child } = setup();
     const root = tracer.startSpan('run');
