@@ -325,7 +325,7 @@ done
 trace_id="$(sed -n 's/^trace \([0-9a-f]\{32\}\)$/\1/p' "$WORK/esm.out")"
 [[ -n "$trace_id" && "$trace_id" != 00000000000000000000000000000000 ]] ||
   fail "ESM app: no recorded trace id on stdout (was the SDK started?)"
-expected="agentburn  trace ${trace_id:0:8}  \$0.0080  (LLM \$0.0080 · compute \$0.000037)  2 LLM calls · 1 sandbox run"
+expected="agentburn  trace ${trace_id:0:8}  \$0.00804  (LLM \$0.0080 · compute \$0.000037)  2 LLM calls · 1 sandbox run"
 if ! grep -qxF -- "$expected" "$WORK/esm.err"; then
   echo "--- stderr:" >&2
   cat "$WORK/esm.err" >&2
