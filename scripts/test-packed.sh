@@ -339,7 +339,7 @@ start_server RECEIVER_URL "$WORK/receiver.log" node "$WORK/receiver.mjs" "$WORK/
 for attempt in 1 2 3; do
   : >"$WORK/otlp.jsonl" # the receiver appends; each run is checked on its own
   set +e
-  (cd "$APP" && OTEL_EXPORTER_OTLP_ENDPOINT="$RECEIVER_URL" OTEL_SERVICE_NAME=packed-cjs \
+  (cd "$APP" && OTEL_EXPORTER_OTLP_ENDPOINT="$RECEIVER_URL" OTEL_EXPORTER_OTLP_PROTOCOL=http/json OTEL_SERVICE_NAME=packed-cjs \
     timeout 60 node --require @agentburn/node/register app.cjs >"$WORK/cjs.out" 2>"$WORK/cjs.err")
   code=$?
   set -e
