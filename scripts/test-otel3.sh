@@ -42,6 +42,7 @@ mkdir -p "$PROJECT"
 rm -rf "$PROJECT/src" "$PROJECT/test"
 cp -R "$ROOT/packages/core/src" "$ROOT/packages/core/test" "$PROJECT/"
 GENAI_PRICES_VERSION="$(node -p "require('$ROOT/node_modules/@pydantic/genai-prices/package.json').version")"
+GPT_TOKENIZER_VERSION="$(node -p "require('$ROOT/node_modules/gpt-tokenizer/package.json').version")"
 cat >"$PROJECT/package.json" <<JSON
 {
   "name": "agentburn-core-otel3",
@@ -55,6 +56,7 @@ cat >"$PROJECT/package.json" <<JSON
     "@opentelemetry/sdk-metrics": "^3.0.0",
     "@opentelemetry/sdk-trace": "^3.0.0",
     "@pydantic/genai-prices": "$GENAI_PRICES_VERSION",
+    "gpt-tokenizer": "$GPT_TOKENIZER_VERSION",
     "vitest": "^4.0.0"
   }
 }

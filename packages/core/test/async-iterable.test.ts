@@ -1,9 +1,9 @@
 import { observeAsyncIterable, SpanFinisher } from '@agentburn/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
+import { createProvider, InMemorySpanExporter, simpleProcessor } from './helpers/otel';
 
 const exporter = new InMemorySpanExporter();
-const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('test');
+const tracer = createProvider([simpleProcessor(exporter)]).getTracer('test');
 
 function observe(target: unknown) {
   exporter.reset();
