@@ -150,6 +150,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
           return sampler.stop(id);
         },
       },
+      (message) => this._diag.warn(message),
     );
   }
 

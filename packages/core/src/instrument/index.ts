@@ -3,6 +3,10 @@ export { observeAsyncIterable } from './async-iterable';
 export { recordCallMetrics } from './call-metrics';
 export { type Clock, scheduleAt, systemClock } from './clock';
 export {
+  billedSecondsBetween,
+  COMPUTE_INTERVAL_NAMES,
+  type ComputeIntervalEnd,
+  type ComputeIntervalNames,
   type ComputeIntervalObserver,
   type ComputeIntervalStart,
   ComputeIntervals,
