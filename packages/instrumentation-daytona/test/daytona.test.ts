@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import {
   ATTR_COMPUTE_BILLED_SECONDS,
   ATTR_COMPUTE_CREATIONS,
@@ -18,26 +17,18 @@ import {
   SPAN_DAYTONA_SANDBOX,
 } from '@agentburn/core';
 import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type FakeDaytona, startFakeDaytona } from '../../../test/fakes/daytona-server';
-import { ManualClock } from '../../../test/fakes/e2b-clock';
-import { inMemoryCostTracing } from '../../../test/helpers/tracing';
+import { requireSdk, setupSandboxTracing } from '../../../test/helpers/sandbox-tracing';
 import { DaytonaInstrumentation } from '../src';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const clock = new ManualClock();
-/** Every span ended, kept past the exporter's reset at provider shutdown. */
-const ended: ReadableSpan[] = [];
-const { exporter, provider } = inMemoryCostTracing([
-  { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} },
-]);
-const instrumentation = new DaytonaInstrumentation({ clock });
-instrumentation.setTracerProvider(provider);
-instrumentation.enable();
-// Loaded through `require` after enable(), so the require hook patches the real SDK.
-const { Daytona } = createRequire(import.meta.url)('@daytonaio/sdk') as typeof import('@daytonaio/sdk');
+const tracing = setupSandboxTracing((clock) => new DaytonaInstrumentation({ clock }), SPAN_DAYTONA_SANDBOX);
+const { clock, ended, instrumentation, provider, spans, intervals } = tracing;
+const { Daytona } = requireSdk<typeof import('@daytonaio/sdk')>(
+  '@daytonaio/sdk',
+  // test/matrix.sh runs this suite against another release installed there.
+  process.env.DAYTONA_SDK_MATRIX_DIR,
+);
 
 let fake: FakeDaytona;
 let daytona: InstanceType<typeof Daytona>;
@@ -46,16 +37,13 @@ beforeAll(async () => {
   daytona = new Daytona({ ...fake.config, useDeprecatedPolling: true });
 });
 afterEach(() => {
-  instrumentation._intervals.abandonAll();
+  tracing.reset();
   fake.reset();
-  exporter.reset();
 });
 afterAll(async () => {
   await fake.close();
 });
 
-const spans = (name?: string) => exporter.getFinishedSpans().filter((s) => name === undefined || s.name === name);
-const intervals = () => spans(SPAN_DAYTONA_SANDBOX);
 /** Daytona's hourly list prices per second: $0.0504/vCPU, $0.0162/GiB of memory, $0.000108/GiB of disk. */
 const usdPerSecond = (vcpu: number, memoryGib: number, diskGib: number) =>
   (vcpu * 0.0504 + memoryGib * 0.0162 + diskGib * 0.000108) / 3600;

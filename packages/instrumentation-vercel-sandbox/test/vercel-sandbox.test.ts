@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import {
   ATTR_COMPUTE_ACTIVE_CPU_SECONDS,
   ATTR_COMPUTE_BILLED_SECONDS,
@@ -17,43 +16,30 @@ import {
   openIntervalCount,
   SPAN_VERCEL_SANDBOX,
 } from '@agentburn/core';
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { ManualClock } from '../../../test/fakes/e2b-clock';
 import { type FakeVercelSandbox, startFakeVercelSandbox } from '../../../test/fakes/vercel-sandbox-server';
-import { inMemoryCostTracing } from '../../../test/helpers/tracing';
+import { requireSdk, setupSandboxTracing } from '../../../test/helpers/sandbox-tracing';
 import { VercelSandboxInstrumentation } from '../src';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const clock = new ManualClock();
-/** Every span ended, kept past the exporter's reset at provider shutdown. */
-const ended: ReadableSpan[] = [];
-const { exporter, provider } = inMemoryCostTracing([
-  { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} },
-]);
-const instrumentation = new VercelSandboxInstrumentation({ clock });
-instrumentation.setTracerProvider(provider);
-instrumentation.enable();
-// Loaded through `require` after enable(), so the require hook patches the real SDK.
-const { APIError, Sandbox } = createRequire(import.meta.url)('@vercel/sandbox') as typeof import('@vercel/sandbox');
+const tracing = setupSandboxTracing((clock) => new VercelSandboxInstrumentation({ clock }), SPAN_VERCEL_SANDBOX);
+const { clock, ended, instrumentation, provider, spans, intervals } = tracing;
+const { APIError, Sandbox } = requireSdk<typeof import('@vercel/sandbox')>(
+  '@vercel/sandbox',
+  // test/matrix.sh runs this suite against another release installed there.
+  process.env.VERCEL_SANDBOX_SDK_MATRIX_DIR,
+);
 
 let fake: FakeVercelSandbox;
 beforeAll(async () => {
   fake = await startFakeVercelSandbox({ now: () => clock.now() });
 });
 afterEach(() => {
-  instrumentation._intervals.abandonAll();
+  tracing.reset();
   fake.reset();
-  exporter.reset();
 });
 afterAll(async () => {
   await fake.close();
 });
-
-const spans = (name?: string) => exporter.getFinishedSpans().filter((s) => name === undefined || s.name === name);
-const intervals = () => spans(SPAN_VERCEL_SANDBOX);
 
 it('prices-reported-active-cpu-memory-and-the-creation', async () => {
   const sandbox = await Sandbox.create({ ...fake.credentials, resources: { vcpus: 2 }, timeout: 600_000 });
