@@ -22,7 +22,7 @@ import { listenOnLoopback, parseJson, readBody, writeJson } from './http';
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the wire, read field by field
 type Json = any;
 
-export type FakeDaytonaState = 'started' | 'stopped' | 'archived' | 'paused' | 'destroyed';
+export type FakeDaytonaState = 'started' | 'stopped' | 'archived' | 'paused' | 'destroyed' | 'error';
 
 export interface FakeDaytonaSandbox {
   id: string;

@@ -115,13 +115,14 @@ let instanceCounter = 0;
  * create or start until stop, delete, a known expiry, loss or shutdown.
  * At shutdown (core's open-interval registry) an open interval ends as
  * `abandoned`, billed to its known expiry, or to that moment when none is
- * known, and marked estimated; the first such end is said once.
+ * known, and marked estimated; the first end not seen, per reason (abandoned, lost), is said.
  */
 export class ComputeIntervals {
   private readonly open = new Map<string, Open>();
   private readonly prefix: string;
   private readonly names: ComputeIntervalNames;
-  private abandonedSaid = false;
+  /** End reasons (`abandoned`, `lost`) already said. */
+  private readonly said = new Set<string>();
 
   constructor(private readonly options: ComputeIntervalsOptions) {
     this.prefix = `${options.provider}#${++instanceCounter}:`;
@@ -291,7 +292,7 @@ export class ComputeIntervals {
     } catch {
       // a broken span must not break the caller
     }
-    if (abandoned) this.sayAbandoned(id, expiry);
+    if (abandoned || reason === SANDBOX_END_LOST) this.sayUnknownEnd(id, reason, expiry);
     const followers = abandoned ? [...open.followers] : [];
     open.followers.clear();
     for (const stop of followers) {
@@ -303,15 +304,20 @@ export class ComputeIntervals {
     }
   }
 
-  /** The first interval closed without a known end is said; the rest carry it on their spans. */
-  private sayAbandoned(id: string, expiry: number | undefined): void {
-    if (this.abandonedSaid || !this.options.warn) return;
-    this.abandonedSaid = true;
-    const billedTo = expiry === undefined ? 'to this moment' : 'to its known expiry';
+  /**
+   * The first interval closed without a known end, per reason, is said; the
+   * others carry it on their spans (end reason, `agentburn.cost.estimated`).
+   */
+  private sayUnknownEnd(id: string, reason: string, expiry: number | undefined): void {
+    if (this.said.has(reason) || !this.options.warn) return;
+    this.said.add(reason);
+    const why =
+      reason === SANDBOX_END_LOST
+        ? 'stopped without being seen to stop: its interval ends as lost, billed to when that was found'
+        : `was still running with no known end (shut down, or its state is unknown): its interval ends as abandoned, billed ${expiry === undefined ? 'to this moment' : 'to its known expiry'}`;
     try {
       this.options.warn(
-        `${this.options.provider} sandbox ${id} was still running with no known end (shut down or state unknown): ` +
-          `its interval ends as abandoned, billed ${billedTo} and marked estimated; later ones are not reported again`,
+        `${this.options.provider} sandbox ${id} ${why}, and its cost is marked estimated (later ${reason} intervals are not reported again)`,
       );
     } catch {
       // saying it must not break the caller

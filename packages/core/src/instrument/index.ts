@@ -16,6 +16,13 @@ export {
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
 export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
+export {
+  commandLineAttributes,
+  exitCodeAttributes,
+  type SandboxProviderOptions,
+  SandboxProviderTracing,
+  sandboxIdAttributes,
+} from './sandbox-provider';
 export { serverAttributes } from './server';
 export { type EndListener, SpanFinisher, type SpanOutcome } from './span-finisher';
 export {
@@ -32,4 +39,9 @@ export {
   type UsageSamplerOptions,
   usageSampleSeconds,
 } from './usage-sampler';
-export { declineUnsupportedVersions } from './versions';
+export {
+  declineUnsupportedVersions,
+  type ModuleDefinitionClass,
+  type SdkVersions,
+  sdkModuleDefinitions,
+} from './versions';
