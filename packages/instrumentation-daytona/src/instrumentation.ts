@@ -18,8 +18,13 @@ import {
   sandboxIdAttributes,
   sdkModuleDefinitions,
   shouldCaptureContent,
+  systemClock,
+  type UsageSample,
+  UsageSampler,
+  usageSampleSeconds,
 } from '@agentburn/core';
-import type { Attributes, Context } from '@opentelemetry/api';
+import { type Attributes, type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { isGone, isSandbox, runningState, type SandboxLike, sizeOf } from './sandbox';
 import {
@@ -93,16 +98,46 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
   private readonly owners = new WeakMap<object, SandboxLike>();
   /** Sandboxes (by id) with a start or an end of ours in flight. */
   private readonly inFlight = new Map<string, number>();
+  /** Sandboxes whose use is sampled, by id, while their interval is open. */
+  private readonly sampled = new Map<string, SandboxLike>();
+  /** The SDK's own `Sandbox.prototype.getMetrics`, read once patched. */
+  private getMetrics: AnyFn | undefined;
+  private readonly sampler: UsageSampler | undefined;
 
   constructor(config: DaytonaInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    const warn = (message: string) => this._diag.warn(message);
+    const seconds = usageSampleSeconds(config.sampleUsageEverySeconds, warn);
+    let sampler: UsageSampler | undefined;
     this.sandboxes = new SandboxProviderTracing({
       provider: COMPUTE_PROVIDER_DAYTONA,
       spanName: SPAN_DAYTONA_SANDBOX,
       tracer: () => this.tracer,
       clock: config.clock,
-      warn: (message) => this._diag.warn(message),
+      warn,
+      observer: {
+        opened: (id, startMs) => sampler?.start(id, startMs),
+        closing: (id) => {
+          this.sampled.delete(id);
+          return sampler?.stop(id);
+        },
+      },
     });
+    if (seconds > 0) {
+      sampler = new UsageSampler({
+        clock: config.clock ?? systemClock,
+        everyMs: seconds * 1000,
+        fetch: (id, sinceMs) => this.fetchUsage(id, sinceMs),
+        track: (request) => this.sandboxes.track(request),
+        onError: (error) => this._diag.debug('daytona getMetrics failed; sampling goes on', error),
+      });
+    }
+    this.sampler = sampler;
+  }
+
+  /** Resolves once the background usage requests have been answered. */
+  settled(): Promise<void> {
+    return this.sandboxes.settled();
   }
 
   protected override init() {
@@ -143,6 +178,8 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
       this._diag.debug('no Daytona or Sandbox class found to instrument');
       return;
     }
+    const getMetrics = Reflect.get(sandbox, 'getMetrics');
+    if (typeof getMetrics === 'function') this.getMetrics = getMetrics as AnyFn;
     this.wrap(client, 'create', (original) => this.tracedCreate(original));
     this.wrap(client, 'get', (original) => this.tracedGet(original));
     this.wrap(sandbox, 'start', (original) => this.tracedStart(original));
@@ -303,8 +340,34 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
   /** `sandbox` is running since `startMs`: open its interval, with its size and auto-stop expiry. */
   private running(sandbox: SandboxLike, parent: Context, startMs: number, created: boolean): void {
     this.bind(sandbox);
+    if (this.sampler) this.sampled.set(sandbox.id, sandbox);
     this.intervals.start(sandbox.id, { parent, startMs, size: sizeOf(sandbox), created });
     this.touch(sandbox);
+  }
+
+  /**
+   * The samples Daytona recorded of `id` after `sinceMs`, through the SDK's
+   * own `getMetrics` (a telemetry read through the API, not activity),
+   * outside the caller's trace with tracing suppressed. CPU comes as percent
+   * of the sandbox's vCPUs, memory in bytes.
+   */
+  private async fetchUsage(id: string, sinceMs: number): Promise<UsageSample[]> {
+    const sandbox = this.sampled.get(id);
+    const getMetrics = this.getMetrics;
+    if (!sandbox || !getMetrics) return [];
+    const until = new Date(this.intervals.now());
+    const metrics: unknown = await context.with(suppressTracing(ROOT_CONTEXT), () =>
+      getMetrics.call(sandbox, new Date(sinceMs), until),
+    );
+    if (!Array.isArray(metrics)) return [];
+    return metrics.map((m: { timestamp?: unknown; cpuUsedPct?: unknown; cpuCount?: unknown; memUsed?: unknown }) => {
+      const vcpus = positive(m.cpuCount) ?? positive(sandbox.cpu) ?? Number.NaN;
+      return {
+        atMs: m.timestamp instanceof Date ? m.timestamp.getTime() : Number.NaN,
+        cpuUsedVcpu: (numberOr(m.cpuUsedPct) / 100) * vcpus,
+        memoryUsedMib: numberOr(m.memUsed) / (1024 * 1024),
+      };
+    });
   }
 
   /** Activity through the SDK restarts Daytona's idle clock: the interval's expiry moves with it. */
@@ -364,4 +427,12 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
 
 function idAttributes(sandbox: SandboxLike | undefined): Attributes {
   return sandboxIdAttributes(isSandbox(sandbox) ? sandbox.id : undefined);
+}
+
+function positive(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+function numberOr(value: unknown): number {
+  return typeof value === 'number' ? value : Number.NaN;
 }

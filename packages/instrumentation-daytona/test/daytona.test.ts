@@ -78,6 +78,8 @@ it('bills-vcpu-memory-and-disk-from-create-to-stop', async () => {
   expect(interval.attributes[ATTR_COST_USD]).toBeCloseTo(0.04167, 12);
   expect(interval.attributes[ATTR_COST_COMPUTE_DISK_USD]).toBeCloseTo(0.25 * 10 * 0.000108, 12);
   expect(interval.attributes[ATTR_COST_ESTIMATED]).toBeUndefined();
+  // Usage sampling is off by default: no telemetry reads.
+  expect(fake.requests.filter((r) => r.path.endsWith('/telemetry/metrics'))).toHaveLength(0);
   // The fake bills what Daytona would: the same 900 s.
   expect(fake.sandboxes.get('dtn-sbx-0001')!.runningMs).toEqual([900_000]);
   const agent = spans('agent')[0]!;

@@ -2,7 +2,7 @@ import type { Attributes, Tracer } from '@opentelemetry/api';
 import { addOpenInterval, removeOpenInterval } from '../open-intervals';
 import { ATTR_COMPUTE_SANDBOX_ID, ATTR_PROCESS_COMMAND_LINE, ATTR_PROCESS_EXIT_CODE } from '../semconv';
 import { type Clock, systemClock } from './clock';
-import { ComputeIntervals } from './compute-intervals';
+import { type ComputeIntervalObserver, ComputeIntervals } from './compute-intervals';
 import { type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
 
 /** Longest command line recorded (content capture on). */
@@ -21,6 +21,8 @@ export interface SandboxProviderOptions {
   clock?: Clock;
   /** The instrumentation's diag logger, for what is lost. */
   warn: (message: string) => void;
+  /** Told as intervals open and close (usage sampling). */
+  observer?: ComputeIntervalObserver;
 }
 
 /**
@@ -33,6 +35,7 @@ export class SandboxProviderTracing {
   private readonly prefix: string;
   private openings = 0;
   private openingLossSaid = false;
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly options: SandboxProviderOptions) {
     this.prefix = `${options.provider}#opening#${++instanceCounter}:`;
@@ -42,11 +45,23 @@ export class SandboxProviderTracing {
       provider: options.provider,
       spanName: options.spanName,
       warn: options.warn,
+      observer: options.observer,
     });
   }
 
   now(): number {
     return this.intervals.now();
+  }
+
+  /** Keeps a background request (a usage sample) until it settles, for `settled()`. */
+  track(request: Promise<unknown>): void {
+    const tracked = request.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  /** Resolves once the background requests (and those they started) have settled; bounded. */
+  async settled(): Promise<void> {
+    for (let round = 0; round < 10 && this.pending.size > 0; round++) await Promise.allSettled([...this.pending]);
   }
 
   /** Runs an SDK call inside its operation span; the caller gets the SDK's own result or error. */
