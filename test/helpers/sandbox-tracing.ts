@@ -4,6 +4,7 @@ import type { ComputeIntervals } from '@agentburn/core';
 import { context, DiagLogLevel, diag, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { BasicTracerProvider, InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ManualClock } from '../fakes/e2b-clock';
 import { inMemoryCostTracing } from './tracing';
 
@@ -71,6 +72,32 @@ export function setupSandboxTracing<I extends SandboxInstrumentation>(
       exporter.reset();
       warnings.length = 0;
     },
+  };
+}
+
+/**
+ * A provider's fake on loopback for the file's tests, living by the
+ * tracing's manual clock: started before them, reset (with the tracing)
+ * after each, closed after all. Returns its getter.
+ */
+export function useFakeServer<F extends { reset(): void; close(): Promise<void> }>(
+  tracing: SandboxTracing<SandboxInstrumentation>,
+  start: (options: { now: () => number }) => Promise<F>,
+): () => F {
+  let fake: F | undefined;
+  beforeAll(async () => {
+    fake = await start({ now: () => tracing.clock.now() });
+  });
+  afterEach(() => {
+    tracing.reset();
+    fake?.reset();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  return () => {
+    if (!fake) throw new Error('the fake server starts in beforeAll');
+    return fake;
   };
 }
 

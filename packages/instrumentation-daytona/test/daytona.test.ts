@@ -17,9 +17,9 @@ import {
   SPAN_DAYTONA_SANDBOX,
 } from '@agentburn/core';
 import { context, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type FakeDaytona, startFakeDaytona } from '../../../test/fakes/daytona-server';
-import { requireSdk, setupSandboxTracing } from '../../../test/helpers/sandbox-tracing';
+import { beforeAll, expect, it } from 'vitest';
+import { startFakeDaytona } from '../../../test/fakes/daytona-server';
+import { requireSdk, setupSandboxTracing, useFakeServer } from '../../../test/helpers/sandbox-tracing';
 import { DaytonaInstrumentation } from '../src';
 
 const tracing = setupSandboxTracing((clock) => new DaytonaInstrumentation({ clock }), SPAN_DAYTONA_SANDBOX);
@@ -30,18 +30,10 @@ const { Daytona } = requireSdk<typeof import('@daytonaio/sdk')>(
   process.env.DAYTONA_SDK_MATRIX_DIR,
 );
 
-let fake: FakeDaytona;
+const fake = useFakeServer(tracing, startFakeDaytona);
 let daytona: InstanceType<typeof Daytona>;
-beforeAll(async () => {
-  fake = await startFakeDaytona({ now: () => clock.now() });
-  daytona = new Daytona({ ...fake.config, useDeprecatedPolling: true });
-});
-afterEach(() => {
-  tracing.reset();
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
+beforeAll(() => {
+  daytona = new Daytona({ ...fake().config, useDeprecatedPolling: true });
 });
 
 /** Daytona's hourly list prices per second: $0.0504/vCPU, $0.0162/GiB of memory, $0.000108/GiB of disk. */
@@ -55,7 +47,7 @@ it('bills-vcpu-memory-and-disk-from-create-to-stop', async () => {
   await context.with(trace.setSpan(context.active(), root), async () => {
     const sandbox = await daytona.create(sized);
     clock.advanceSeconds(600);
-    fake.nextResult({ exitCode: 0, result: 'ok\n' });
+    fake().nextResult({ exitCode: 0, result: 'ok\n' });
     expect((await sandbox.process.executeCommand('echo ok')).result).toBe('ok\n');
     clock.advanceSeconds(300);
     await sandbox.stop();
@@ -79,9 +71,9 @@ it('bills-vcpu-memory-and-disk-from-create-to-stop', async () => {
   expect(interval.attributes[ATTR_COST_COMPUTE_DISK_USD]).toBeCloseTo(0.25 * 10 * 0.000108, 12);
   expect(interval.attributes[ATTR_COST_ESTIMATED]).toBeUndefined();
   // Usage sampling is off by default: no telemetry reads.
-  expect(fake.requests.filter((r) => r.path.endsWith('/telemetry/metrics'))).toHaveLength(0);
+  expect(fake().requests.filter((r) => r.path.endsWith('/telemetry/metrics'))).toHaveLength(0);
   // The fake bills what Daytona would: the same 900 s.
-  expect(fake.sandboxes.get('dtn-sbx-0001')!.runningMs).toEqual([900_000]);
+  expect(fake().sandboxes.get('dtn-sbx-0001')!.runningMs).toEqual([900_000]);
   const agent = spans('agent')[0]!;
   expect(agent.attributes[ATTR_TRACE_COMPUTE_COST_USD]).toBeCloseTo(0.04167, 12);
   expect(agent.attributes[ATTR_TRACE_SANDBOX_RUNS]).toBe(1);
@@ -99,8 +91,8 @@ it('ends-the-interval-at-auto-stop-after-the-last-activity', async () => {
     [ATTR_COMPUTE_BILLED_SECONDS]: 1200,
   });
   expect(interval.attributes[ATTR_COST_USD]).toBeCloseTo(1200 * usdPerSecond(2, 4, 10), 12);
-  fake.tick();
-  expect(fake.sandboxes.get(sandbox.id)!.runningMs).toEqual([1_200_000]);
+  fake().tick();
+  expect(fake().sandboxes.get(sandbox.id)!.runningMs).toEqual([1_200_000]);
   expect(openIntervalCount()).toBe(0);
 });
 
@@ -154,7 +146,7 @@ it('abandoned-sandbox-without-auto-stop-is-billed-to-shutdown', async () => {
 
 it('traces-process-and-file-operations-with-the-sandbox-id', async () => {
   const sandbox = await daytona.create(sized);
-  fake.nextResult({ exitCode: 3, result: 'boom' });
+  fake().nextResult({ exitCode: 3, result: 'boom' });
   const response = await sandbox.process.executeCommand('exit 3');
   expect(response.exitCode).toBe(3);
   await sandbox.fs.listFiles('/home/daytona');

@@ -10,27 +10,19 @@ import {
   openIntervalCount,
   SPAN_DAYTONA_SANDBOX,
 } from '@agentburn/core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type FakeDaytona, startFakeDaytona } from '../../../test/fakes/daytona-server';
-import { requireSdk, setupSandboxTracing } from '../../../test/helpers/sandbox-tracing';
+import { beforeAll, expect, it } from 'vitest';
+import { startFakeDaytona } from '../../../test/fakes/daytona-server';
+import { requireSdk, setupSandboxTracing, useFakeServer } from '../../../test/helpers/sandbox-tracing';
 import { DaytonaInstrumentation } from '../src';
 
 const tracing = setupSandboxTracing((clock) => new DaytonaInstrumentation({ clock }), SPAN_DAYTONA_SANDBOX);
 const { clock, intervals, warnings } = tracing;
 const { Daytona } = requireSdk<typeof import('@daytonaio/sdk')>('@daytonaio/sdk', process.env.DAYTONA_SDK_MATRIX_DIR);
 
-let fake: FakeDaytona;
+const fake = useFakeServer(tracing, startFakeDaytona);
 let daytona: InstanceType<typeof Daytona>;
-beforeAll(async () => {
-  fake = await startFakeDaytona({ now: () => clock.now() });
-  daytona = new Daytona({ ...fake.config, useDeprecatedPolling: true });
-});
-afterEach(() => {
-  tracing.reset();
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
+beforeAll(() => {
+  daytona = new Daytona({ ...fake().config, useDeprecatedPolling: true });
 });
 
 const sized = { language: 'python' as const, autoStopInterval: 15, resources: { cpu: 1, memory: 1, disk: 3 } };
@@ -41,8 +33,8 @@ it('stopped-unseen-found-by-refresh-ends-as-lost-said-once', async () => {
   const second = await daytona.create(sized);
   clock.advanceSeconds(100);
   // Stopped elsewhere (the dashboard, another process): we only learn it from the state.
-  fake.sandboxes.get(first.id)!.state = 'stopped';
-  fake.sandboxes.get(second.id)!.state = 'stopped';
+  fake().sandboxes.get(first.id)!.state = 'stopped';
+  fake().sandboxes.get(second.id)!.state = 'stopped';
   await first.refreshData();
   clock.advanceSeconds(20);
   await second.refreshData();
@@ -63,7 +55,7 @@ it('stopped-unseen-found-by-refresh-ends-as-lost-said-once', async () => {
 it('deleted-unseen-ends-as-lost-and-the-caller-keeps-the-sdk-error', async () => {
   const sandbox = await daytona.create(sized);
   clock.advanceSeconds(30);
-  fake.sandboxes.delete(sandbox.id);
+  fake().sandboxes.delete(sandbox.id);
   const error = await sandbox.refreshData().catch((e: unknown) => e);
   expect((error as Error).constructor.name).toMatch(/Daytona/);
   expect(intervals()[0]!.attributes).toMatchObject({
@@ -78,7 +70,7 @@ it('error-state-ends-as-abandoned-billed-to-auto-stop-said-once', async () => {
   const sandbox = await daytona.create(sized);
   clock.advanceSeconds(60);
   // In error, whether it still runs is not known: billed to its auto-stop, 15 minutes after the create.
-  fake.sandboxes.get(sandbox.id)!.state = 'error';
+  fake().sandboxes.get(sandbox.id)!.state = 'error';
   await sandbox.refreshData();
   expect(intervals()[0]!.attributes).toMatchObject({
     [ATTR_COMPUTE_END_REASON]: 'abandoned',

@@ -7,9 +7,9 @@ import {
   ATTR_COMPUTE_SAMPLES,
   SPAN_DAYTONA_SANDBOX,
 } from '@agentburn/core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type FakeDaytona, startFakeDaytona } from '../../../test/fakes/daytona-server';
-import { requireSdk, setupSandboxTracing } from '../../../test/helpers/sandbox-tracing';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { startFakeDaytona } from '../../../test/fakes/daytona-server';
+import { requireSdk, setupSandboxTracing, useFakeServer } from '../../../test/helpers/sandbox-tracing';
 import { DaytonaInstrumentation } from '../src';
 
 const tracing = setupSandboxTracing(
@@ -19,23 +19,15 @@ const tracing = setupSandboxTracing(
 const { clock, instrumentation, intervals, spans } = tracing;
 const { Daytona } = requireSdk<typeof import('@daytonaio/sdk')>('@daytonaio/sdk', process.env.DAYTONA_SDK_MATRIX_DIR);
 
-let fake: FakeDaytona;
+const fake = useFakeServer(tracing, startFakeDaytona);
 let daytona: InstanceType<typeof Daytona>;
-beforeAll(async () => {
-  fake = await startFakeDaytona({ now: () => clock.now() });
-  daytona = new Daytona({ ...fake.config, useDeprecatedPolling: true });
+beforeAll(() => {
+  daytona = new Daytona({ ...fake().config, useDeprecatedPolling: true });
 });
-afterEach(async () => {
-  await instrumentation.settled();
-  tracing.reset();
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
-});
+afterEach(() => instrumentation.settled());
 
 const sized = { language: 'python' as const, autoStopInterval: 15, resources: { cpu: 2, memory: 4, disk: 10 } };
-const metricsRequests = () => fake.requests.filter((r) => r.path.endsWith('/telemetry/metrics'));
+const metricsRequests = () => fake().requests.filter((r) => r.path.endsWith('/telemetry/metrics'));
 
 /** Moves the clock by `seconds` and lets the sampling requests the timers sent be answered. */
 async function elapse(seconds: number): Promise<void> {
@@ -45,7 +37,7 @@ async function elapse(seconds: number): Promise<void> {
 
 it('writes-observed-cpu-and-memory-on-the-interval-span', async () => {
   const sandbox = await daytona.create(sized);
-  const usage = fake.sandboxes.get(sandbox.id)!.usage;
+  const usage = fake().sandboxes.get(sandbox.id)!.usage;
   const t0 = clock.now();
   usage.push({ atMs: t0 + 30_000, cpuUsedPct: 10, memUsedMib: 300 });
   await elapse(60);
@@ -72,9 +64,9 @@ it('sampling-is-not-activity-and-never-moves-the-auto-stop', async () => {
   // Sixteen minutes of sampling and nothing else: Daytona stops it 15 minutes after the create.
   for (let minute = 0; minute < 16; minute++) await elapse(60);
   expect(metricsRequests().length).toBeGreaterThanOrEqual(14);
-  fake.tick();
-  expect(fake.sandboxes.get(sandbox.id)!.lastActivityAt).toBe(created);
-  expect(fake.sandboxes.get(sandbox.id)!.runningMs).toEqual([900_000]);
+  fake().tick();
+  expect(fake().sandboxes.get(sandbox.id)!.lastActivityAt).toBe(created);
+  expect(fake().sandboxes.get(sandbox.id)!.runningMs).toEqual([900_000]);
   expect(intervals()[0]!.attributes).toMatchObject({
     [ATTR_COMPUTE_END_REASON]: 'timeout',
     [ATTR_COMPUTE_BILLED_SECONDS]: 900,

@@ -12,9 +12,9 @@ import {
   openIntervalCount,
   SPAN_VERCEL_SANDBOX,
 } from '@agentburn/core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type FakeVercelSandbox, startFakeVercelSandbox } from '../../../test/fakes/vercel-sandbox-server';
-import { requireSdk, setupSandboxTracing } from '../../../test/helpers/sandbox-tracing';
+import { expect, it } from 'vitest';
+import { startFakeVercelSandbox } from '../../../test/fakes/vercel-sandbox-server';
+import { requireSdk, setupSandboxTracing, useFakeServer } from '../../../test/helpers/sandbox-tracing';
 import { VercelSandboxInstrumentation } from '../src';
 
 const tracing = setupSandboxTracing((clock) => new VercelSandboxInstrumentation({ clock }), SPAN_VERCEL_SANDBOX);
@@ -24,21 +24,11 @@ const { Sandbox } = requireSdk<typeof import('@vercel/sandbox')>(
   process.env.VERCEL_SANDBOX_SDK_MATRIX_DIR,
 );
 
-let fake: FakeVercelSandbox;
-beforeAll(async () => {
-  fake = await startFakeVercelSandbox({ now: () => clock.now() });
-});
-afterEach(() => {
-  tracing.reset();
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
-});
+const fake = useFakeServer(tracing, startFakeVercelSandbox);
 
 it('pending-session-never-running-closes-as-abandoned-at-shutdown-said-once', async () => {
-  fake.nextCreatePending();
-  const sandbox = await Sandbox.create({ ...fake.credentials, timeout: 300_000 });
+  fake().nextCreatePending();
+  const sandbox = await Sandbox.create({ ...fake().credentials, timeout: 300_000 });
   expect(sandbox.status).toBe('pending');
   clock.advanceSeconds(30);
   // What the CostSpanProcessor does at provider shutdown.
@@ -57,8 +47,8 @@ it('pending-session-never-running-closes-as-abandoned-at-shutdown-said-once', as
 });
 
 it('pending-session-ends-at-its-timeout', async () => {
-  fake.nextCreatePending();
-  await Sandbox.create({ ...fake.credentials, timeout: 120_000 });
+  fake().nextCreatePending();
+  await Sandbox.create({ ...fake().credentials, timeout: 120_000 });
   clock.advanceSeconds(600);
   expect(intervals()[0]!.attributes).toMatchObject({
     [ATTR_COMPUTE_END_REASON]: 'timeout',
@@ -70,10 +60,10 @@ it('pending-session-ends-at-its-timeout', async () => {
 
 // Last: shuts the tracer provider down.
 it('create-in-flight-at-shutdown-ends-its-span-and-says-the-loss-once', async () => {
-  const release = fake.holdNextCreate();
-  const creating = Sandbox.create({ ...fake.credentials, timeout: 300_000 });
-  for (let i = 0; i < 1000 && fake.requests.length === 0; i++) await new Promise((r) => setImmediate(r));
-  expect(fake.requests).toHaveLength(1);
+  const release = fake().holdNextCreate();
+  const creating = Sandbox.create({ ...fake().credentials, timeout: 300_000 });
+  for (let i = 0; i < 1000 && fake().requests.length === 0; i++) await new Promise((r) => setImmediate(r));
+  expect(fake().requests).toHaveLength(1);
   expect(openIntervalCount()).toBe(1);
 
   const intervalsBefore = ended.filter((s) => s.name === SPAN_VERCEL_SANDBOX).length;
