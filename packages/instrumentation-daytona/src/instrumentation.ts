@@ -103,6 +103,7 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
   /** The SDK's own `Sandbox.prototype.getMetrics`, read once patched. */
   private getMetrics: AnyFn | undefined;
   private readonly sampler: UsageSampler | undefined;
+  private noMetricsSaid = false;
 
   constructor(config: DaytonaInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -180,6 +181,12 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
     }
     const getMetrics = Reflect.get(sandbox, 'getMetrics');
     if (typeof getMetrics === 'function') this.getMetrics = getMetrics as AnyFn;
+    else if (this.sampler && !this.noMetricsSaid) {
+      this.noMetricsSaid = true;
+      this._diag.warn(
+        'usage sampling reads Sandbox.getMetrics(), which @daytonaio/sdk has from 0.199.0; this version has none, so no use is sampled',
+      );
+    }
     this.wrap(client, 'create', (original) => this.tracedCreate(original));
     this.wrap(client, 'get', (original) => this.tracedGet(original));
     this.wrap(sandbox, 'start', (original) => this.tracedStart(original));

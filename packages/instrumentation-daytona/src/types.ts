@@ -15,7 +15,8 @@ export interface DaytonaInstrumentationConfig extends InstrumentationConfig {
    * the auto-stop), and write the observed use on its `daytona.sandbox` span
    * (`agentburn.compute.cpu_used_avg`, `.cpu_used_max`,
    * `.memory_used_max_mib`, `.samples`). Daytona records samples only for
-   * organizations with sandbox telemetry on. Off (0) unless set here or by
+   * organizations with sandbox telemetry on, and the SDK reads them from
+   * 0.199.0 on. Off (0) unless set here or by
    * AGENTBURN_SANDBOX_SAMPLE_SECONDS. Read once, at construction.
    */
   sampleUsageEverySeconds?: number;
