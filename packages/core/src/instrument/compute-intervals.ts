@@ -86,7 +86,7 @@ export interface ComputeIntervalsOptions {
   /** Attribute names of the spans; the generic `agentburn.compute.*` ones by default. */
   names?: ComputeIntervalNames;
   observer?: ComputeIntervalObserver;
-  /** Where an interval closed without a known end is said (once per tracker): the instrumentation's diag logger. */
+  /** Where the first interval closed without a known end, per reason, is said: the instrumentation's diag logger. */
   warn?: (message: string) => void;
 }
 
@@ -115,7 +115,8 @@ let instanceCounter = 0;
  * create or start until stop, delete, a known expiry, loss or shutdown.
  * At shutdown (core's open-interval registry) an open interval ends as
  * `abandoned`, billed to its known expiry, or to that moment when none is
- * known, and marked estimated; the first end not seen, per reason (abandoned, lost), is said.
+ * known, and marked estimated. The first `abandoned` and the first `lost`
+ * end are said through `warn`.
  */
 export class ComputeIntervals {
   private readonly open = new Map<string, Open>();
