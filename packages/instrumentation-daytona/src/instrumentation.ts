@@ -266,6 +266,10 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
     return function end(this: SandboxLike, ...args: unknown[]) {
       return inst.sandboxes.trace(span, idAttributes(this), inst.changing(this, original, args), {
         onResult: () => inst.intervals.end(this.id, reason),
+        // Daytona no longer knows it: it ended before, unseen.
+        onError: (error) => {
+          if (isGone(error)) inst.intervals.end(this.id, SANDBOX_END_LOST);
+        },
       });
     };
   }

@@ -16,7 +16,7 @@ import { requireSdk, setupSandboxTracing, useFakeServer } from '../../../test/he
 import { DaytonaInstrumentation } from '../src';
 
 const tracing = setupSandboxTracing((clock) => new DaytonaInstrumentation({ clock }), SPAN_DAYTONA_SANDBOX);
-const { clock, intervals, warnings } = tracing;
+const { clock, intervals, spans, warnings } = tracing;
 const { Daytona } = requireSdk<typeof import('@daytonaio/sdk')>('@daytonaio/sdk', process.env.DAYTONA_SDK_MATRIX_DIR);
 
 const fake = useFakeServer(tracing, startFakeDaytona);
@@ -64,6 +64,20 @@ it('deleted-unseen-ends-as-lost-and-the-caller-keeps-the-sdk-error', async () =>
   });
   // Said once already, by the first test.
   expect(warnings).toEqual([]);
+});
+
+it('stop-of-a-sandbox-gone-unseen-ends-as-lost', async () => {
+  const sandbox = await daytona.create(sized);
+  clock.advanceSeconds(45);
+  fake().sandboxes.delete(sandbox.id);
+  const error = await sandbox.stop().catch((e: unknown) => e);
+  expect((error as Error).constructor.name).toMatch(/Daytona/);
+  expect(spans('daytona.sandbox.stop')[0]!.status.code).toBe(2);
+  expect(intervals()[0]!.attributes).toMatchObject({
+    [ATTR_COMPUTE_END_REASON]: 'lost',
+    [ATTR_COMPUTE_BILLED_SECONDS]: 45,
+    [ATTR_COST_ESTIMATED]: true,
+  });
 });
 
 it('error-state-ends-as-abandoned-billed-to-auto-stop-said-once', async () => {
