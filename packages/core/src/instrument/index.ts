@@ -11,6 +11,7 @@ export {
 } from './compute-intervals';
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
+export { ManualTargets, type ManualTargetsOptions } from './manual-targets';
 export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
 export { serverAttributes } from './server';
 export { type EndListener, SpanFinisher, type SpanOutcome } from './span-finisher';
