@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import {
   ComputePricer,
   CostSpanProcessor,
+  type LlmCall,
   LlmPricer,
   loadComputeRates,
-  type LlmCall,
   PriceFileError,
   readPricesFile,
 } from '@agentburn/core';
