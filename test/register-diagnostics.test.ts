@@ -347,6 +347,21 @@ describe.skipIf(!nodePackageBuilt)('@agentburn/node diagnostics', () => {
     });
   }
 
+  it('bad-price-file-is-said-once-when-bad-overrides-make-register-retry', async () => {
+    const file = join(h.dir, 'retry.json');
+    writeFileSync(file, '{ "my-model": ');
+    const run = await spawnFixture(
+      ['programmatic.cjs'],
+      withEndpoint({ AGENTBURN_PRICES_FILE: file, FIXTURE_BAD_OVERRIDES: '1' }),
+    ).done;
+    expect(run.code).toBe(0);
+    // The processor is built again without the overrides; the file was read once, and is said once.
+    expect(stderrLines(run)).toEqual([
+      `@agentburn/core: AGENTBURN_PRICES_FILE ${file}: is not valid JSON; the file is ignored, prices come from the catalogue`,
+      'agentburn: costProcessor options rejected: overrides option: model "my-model": field "input_mtok" must be a non-negative number; the overrides option is ignored',
+    ]);
+    expect((await h.receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+  });
 });
 
 if (!nodePackageBuilt) {
