@@ -11,8 +11,8 @@ import {
   PriceFileError,
   readPricesFile,
 } from '@agentburn/core';
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterAll, expect, it } from 'vitest';
+import { warningsOf } from './helpers/diag';
 
 const dir = mkdtempSync(join(tmpdir(), 'agentburn-rates-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,16 +53,10 @@ it('a-bad-rate-key-names-the-file-and-the-provider', () => {
 
 it('a-bad-rate-section-warns-once-and-the-published-rates-apply', () => {
   const file = pricesFile({ computeRates: { daytona: { perVcpuSecond: -1 } } });
-  const warnings: string[] = [];
-  const collect = (...args: unknown[]) => warnings.push(args.join(' '));
-  const logger: DiagLogger = { error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   let pricer: ComputePricer | undefined;
-  try {
+  const warnings = warningsOf(() => {
     pricer = new ComputePricer({}, file);
-  } finally {
-    diag.disable();
-  }
+  });
   expect(warnings).toEqual([
     `@agentburn/core: AGENTBURN_PRICES_FILE ${file}: "computeRates" provider "daytona": "perVcpuSecond" must be a non-negative number; the section is ignored, sandboxes are priced at the published rates`,
   ]);
@@ -77,20 +71,6 @@ it('model-prices-and-sandbox-rates-share-one-file', () => {
   });
   expect(() => new LlmPricer({ pricesFile: file })).not.toThrow();
 });
-
-/** What the diag logger says while `fn` runs. */
-function warningsOf(fn: () => void): string[] {
-  const warnings: string[] = [];
-  const collect = (...args: unknown[]) => warnings.push(args.join(' '));
-  const logger: DiagLogger = { error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  try {
-    fn();
-  } finally {
-    diag.disable();
-  }
-  return warnings;
-}
 
 const gpt4o: LlmCall = {
   source: 'genai',
