@@ -75,7 +75,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
 
   /** {@link manuallyInstrument}, by its earlier name. */
   patch(target: unknown): boolean {
-    return this.manualTargets.add(target);
+    return this.manuallyInstrument(target);
   }
 
   /** Undoes {@link manuallyInstrument}. */

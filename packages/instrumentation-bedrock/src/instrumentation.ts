@@ -89,7 +89,7 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
 
   /** {@link manuallyInstrument}, by its earlier name. */
   patch(target: unknown): boolean {
-    return this.manualTargets.add(target);
+    return this.manuallyInstrument(target);
   }
 
   /** Undoes {@link manuallyInstrument}. */

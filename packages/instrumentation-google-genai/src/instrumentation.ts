@@ -112,7 +112,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
 
   /** {@link manuallyInstrument}, by its earlier name. */
   patch(target: unknown): boolean {
-    return this.manualTargets.add(target);
+    return this.manuallyInstrument(target);
   }
 
   /** Undoes {@link manuallyInstrument}. */

@@ -28,9 +28,10 @@ export class ManualTargets {
   constructor(private readonly options: ManualTargetsOptions) {}
 
   /**
-   * Remembers `target` and patches it now if the instrumentation is enabled.
-   * Returns false, with one message, when it has nothing to patch. Giving the
-   * same target again patches nothing twice.
+   * Remembers `target` and patches it now if the instrumentation is enabled,
+   * else on `enable()`. Returns false, with one message, when it has nothing
+   * to patch (known once enabled). Giving the same target again patches
+   * nothing twice.
    */
   add(target: unknown): boolean {
     if (this.options.isEnabled() && !this.tryPatch(target)) return false;
