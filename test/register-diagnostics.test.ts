@@ -4,39 +4,22 @@
  * receivers. Build first (`npm run build`; the root `npm test` does).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, createServer as createTcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ATTR_COST_USD } from '@agentburn/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeE2B } from './fakes/e2b-server';
-import { type FakeOpenAIServer, startOpenAIServer } from './fakes/openai-server';
-import { spawnNode as spawnAt, stderrLines } from './helpers/node-process';
-import { type OtlpReceiver, startOtlpGrpcReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const fixtures = join(root, 'test', 'register-fixtures');
-const built = existsSync(join(root, 'packages', 'node', 'dist', 'register.js'));
-
-// 1000 input tokens x $1/Mtok + 500 output tokens x $2/Mtok = $0.002 per call.
-const PRICES = { 'my-model': { input_mtok: 1, output_mtok: 2 } };
-const USAGE = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
-
-const spawnNode = (args: string[], env: Record<string, string>) => spawnAt(args, env, fixtures);
-const IMPORT = ['--import', '@agentburn/node/register'];
-
-/** A port that was free a moment ago: connections to it are refused. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createTcpServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { stderrLines } from './helpers/node-process';
+import { startOtlpGrpcReceiver } from './helpers/otlp-receiver';
+import {
+  closedPort,
+  IMPORT_REGISTER,
+  nodePackageBuilt,
+  spawnFixture,
+  useRegisterHarness,
+} from './helpers/register-harness';
 
 /** An HTTP server that answers every request with `status`, or never answers when `status` is undefined. */
 async function startBadCollector(status: number | undefined): Promise<{ url: string; close(): Promise<void> }> {
@@ -56,44 +39,15 @@ async function startBadCollector(status: number | undefined): Promise<{ url: str
   };
 }
 
-describe.skipIf(!built)('@agentburn/node diagnostics', () => {
-  let openai: FakeOpenAIServer;
-  let receiver: OtlpReceiver;
-  let dir: string;
-  let pricesFile: string;
-
-  beforeAll(async () => {
-    openai = await startOpenAIServer();
-    dir = mkdtempSync(join(tmpdir(), 'agentburn-diagnostics-'));
-    pricesFile = join(dir, 'prices.json');
-    writeFileSync(pricesFile, JSON.stringify(PRICES));
-  });
-  afterAll(async () => {
-    await openai.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    openai.reset();
-    openai.defaults.chatUsage = USAGE;
-    receiver = await startOtlpReceiver();
-  });
-  afterEach(async () => {
-    await receiver.close();
-  });
-
-  const env = (extra: Record<string, string> = {}) => ({
-    OPENAI_BASE_URL: openai.url,
-    AGENTBURN_PRICES_FILE: pricesFile,
-    ...extra,
-  });
-  const withEndpoint = (extra: Record<string, string> = {}) =>
-    env({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'fixture', ...extra });
+describe.skipIf(!nodePackageBuilt)('@agentburn/node diagnostics', () => {
+  const h = useRegisterHarness('agentburn-diagnostics-');
+  const { env, withEndpoint } = h;
 
   // --- 1. Diagnostics reach the user ---------------------------------------------
 
   it('misconfiguration-says-one-startup-line-each-and-starts-anyway', async () => {
-    const { done } = spawnNode(
-      [...IMPORT, 'openai-app.mjs'],
+    const { done } = spawnFixture(
+      [...IMPORT_REGISTER, 'openai-app.mjs'],
       withEndpoint({
         OTEL_TRACES_EXPORTER: 'otlp,zipkin',
         OTEL_METRICS_EXPORTER: 'prometheus',
@@ -112,18 +66,20 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
       ].sort(),
     );
     // otlp still exports.
-    expect((await receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+    expect((await h.receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
   });
 
   it('diag-default-shows-our-warnings-and-no-sdk-chatter', async () => {
-    const quiet = await spawnNode([...IMPORT, 'openai-app.mjs'], withEndpoint({ OTEL_TRACES_EXPORTER: 'otlp,zipkin' }))
-      .done;
+    const quiet = await spawnFixture(
+      [...IMPORT_REGISTER, 'openai-app.mjs'],
+      withEndpoint({ OTEL_TRACES_EXPORTER: 'otlp,zipkin' }),
+    ).done;
     expect(stderrLines(quiet)).toEqual([
       'agentburn: OTEL_TRACES_EXPORTER value "zipkin" is not supported (otlp, console, none); ignored',
     ]);
     // OTEL_LOG_LEVEL=debug lets the OpenTelemetry SDK speak too (its global registrations, at least).
-    const chatty = await spawnNode(
-      [...IMPORT, 'openai-app.mjs'],
+    const chatty = await spawnFixture(
+      [...IMPORT_REGISTER, 'openai-app.mjs'],
       withEndpoint({ OTEL_TRACES_EXPORTER: 'otlp,zipkin', OTEL_LOG_LEVEL: 'debug' }),
     ).done;
     const lines = stderrLines(chatty);
@@ -134,49 +90,49 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
       lines.some((l) => l.startsWith('opentelemetry debug: @opentelemetry/api: Registered a global for trace')),
     ).toBe(true);
     // OTEL_LOG_LEVEL=none: not a word.
-    const silent = await spawnNode(
-      [...IMPORT, 'openai-app.mjs'],
+    const silent = await spawnFixture(
+      [...IMPORT_REGISTER, 'openai-app.mjs'],
       withEndpoint({ OTEL_TRACES_EXPORTER: 'otlp,zipkin', OTEL_LOG_LEVEL: 'none' }),
     ).done;
     expect(silent.stderr).toBe('');
   });
 
   it('sdk-imported-before-register-in-esm-app-is-named-with-the-fix', async () => {
-    const run = await spawnNode(['esm-register-late.mjs'], withEndpoint()).done;
+    const run = await spawnFixture(['esm-register-late.mjs'], withEndpoint()).done;
     expect(run.code).toBe(0);
     expect(stderrLines(run)).toEqual([
       "agentburn: openai was loaded before register(), so its calls are not traced. Start the app with `node --import @agentburn/node/register app.js`, or call register() first and load openai after it (`await import('openai')`; a static import runs before register())",
     ]);
-    expect(openai.requests).toHaveLength(1);
+    expect(h.openai.requests).toHaveLength(1);
   });
 
   it('esm-app-register-then-await-import-is-traced-without-a-warning', async () => {
-    const run = await spawnNode(['esm-register-first.mjs'], withEndpoint()).done;
+    const run = await spawnFixture(['esm-register-first.mjs'], withEndpoint()).done;
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    const [chat] = await receiver.waitForSpans(1);
+    const [chat] = await h.receiver.waitForSpans(1);
     expect(chat?.name).toBe('chat my-model');
     expect(chat?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
     expect(chat?.resource['service.name']).toBe('esm-first');
   });
 
   it('register-in-a-preloaded-file-traces-the-esm-app', async () => {
-    const run = await spawnNode(['--import', './telemetry.mjs', 'openai-app.mjs'], withEndpoint()).done;
+    const run = await spawnFixture(['--import', './telemetry.mjs', 'openai-app.mjs'], withEndpoint()).done;
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
-    const spans = await receiver.waitForSpans(2);
+    const spans = await h.receiver.waitForSpans(2);
     expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
     expect(spans.every((s) => s.resource['service.name'] === 'preloaded')).toBe(true);
   });
 
   it('register-in-a-require-preload-keeps-the-apps-uncaught-error-output', async () => {
-    const run = await spawnNode(['--require', './telemetry.cjs', 'throws.cjs'], env()).done;
+    const run = await spawnFixture(['--require', './telemetry.cjs', 'throws.cjs'], env()).done;
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('Error: boom from the app');
   });
 
   it('sdk-required-before-register-in-cjs-app-is-named-with-the-fix', async () => {
-    const run = await spawnNode(['cjs-register-late.cjs'], env()).done;
+    const run = await spawnFixture(['cjs-register-late.cjs'], env()).done;
     expect(run.code).toBe(0);
     expect(stderrLines(run)).toEqual([
       "agentburn: openai was loaded before register(), so its calls are not traced. Start the app with `node --import @agentburn/node/register app.js`, or call register() first and load openai after it (`require('openai')`)",
@@ -189,15 +145,15 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
     ['http/json', 'json'],
   ] as const) {
     it(`otlp-protocol-${protocol ?? 'unset'}-sends-${encoding}`, async () => {
-      const run = await spawnNode(
-        [...IMPORT, 'openai-app.mjs'],
+      const run = await spawnFixture(
+        [...IMPORT_REGISTER, 'openai-app.mjs'],
         withEndpoint(protocol ? { OTEL_EXPORTER_OTLP_PROTOCOL: protocol } : {}),
       ).done;
       expect(run.stderr).toBe('');
-      const spans = await receiver.waitForSpans(2);
+      const spans = await h.receiver.waitForSpans(2);
       expect(spans.map((s) => s.encoding)).toEqual([encoding, encoding]);
       expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
-      const [metrics] = await receiver.waitForRequests('/v1/metrics', 1);
+      const [metrics] = await h.receiver.waitForRequests('/v1/metrics', 1);
       expect(metrics?.contentType).toContain(encoding);
     });
   }
@@ -205,8 +161,8 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
   it('otlp-protocol-grpc-sends-grpc-with-the-optional-exporter', async () => {
     const grpc = await startOtlpGrpcReceiver();
     try {
-      const run = await spawnNode(
-        [...IMPORT, 'openai-app.mjs'],
+      const run = await spawnFixture(
+        [...IMPORT_REGISTER, 'openai-app.mjs'],
         env({
           OTEL_EXPORTER_OTLP_ENDPOINT: grpc.url,
           OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
@@ -228,8 +184,8 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
   it('export-failure-http-500-warns-once-naming-endpoint-then-counts-at-exit', async () => {
     const collector = await startBadCollector(500);
     try {
-      const run = await spawnNode(
-        [...IMPORT, 'burst.mjs'],
+      const run = await spawnFixture(
+        [...IMPORT_REGISTER, 'burst.mjs'],
         env({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.url}/v1/traces`, FIXTURE_SPANS: '7' }),
       ).done;
       expect(run.code).toBe(0);
@@ -245,8 +201,8 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
 
   it('export-failure-closed-port-warns-once-naming-endpoint-then-counts-at-exit', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
-    const run = await spawnNode(
-      [...IMPORT, 'burst.mjs'],
+    const run = await spawnFixture(
+      [...IMPORT_REGISTER, 'burst.mjs'],
       // The exporter retries a refused connection until its timeout: keep that short.
       env({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_TIMEOUT: '300', FIXTURE_SPANS: '3' }),
     ).done;
@@ -261,8 +217,8 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
   it('export-failure-timeout-warns-once-naming-endpoint-then-counts-at-exit', async () => {
     const collector = await startBadCollector(undefined);
     try {
-      const run = await spawnNode(
-        [...IMPORT, 'burst.mjs'],
+      const run = await spawnFixture(
+        [...IMPORT_REGISTER, 'burst.mjs'],
         env({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TIMEOUT: '300', FIXTURE_SPANS: '2' }),
       ).done;
       expect(run.code).toBe(0);
@@ -284,11 +240,12 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
 
   it('burst-of-50000-spans-arrives-whole-or-the-printed-count-is-the-rest', async () => {
     const produced = 50_000;
-    const run = await spawnNode([...IMPORT, 'burst.mjs'], withEndpoint({ FIXTURE_SPANS: String(produced) })).done;
+    const run = await spawnFixture([...IMPORT_REGISTER, 'burst.mjs'], withEndpoint({ FIXTURE_SPANS: String(produced) }))
+      .done;
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`produced ${produced}\n`);
     const notExported = Number(/(\d+) spans not exported/.exec(run.stderr)?.[1] ?? 0);
-    expect(receiver.spans.length + notExported).toBe(produced);
+    expect(h.receiver.spans.length + notExported).toBe(produced);
     if (notExported > 0) {
       // Said when it happened, and counted at the end.
       expect(stderrLines(run)).toEqual([
@@ -299,26 +256,26 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
   }, 30_000);
 
   it('burst-honours-otel-bsp-max-queue-size', async () => {
-    const run = await spawnNode(
-      [...IMPORT, 'burst.mjs'],
+    const run = await spawnFixture(
+      [...IMPORT_REGISTER, 'burst.mjs'],
       withEndpoint({ FIXTURE_SPANS: '1000', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10' }),
     ).done;
     expect(run.code).toBe(0);
     // 100 fit in the queue; the other 900 are dropped, and said.
-    expect(receiver.spans).toHaveLength(100);
+    expect(h.receiver.spans).toHaveLength(100);
     expect(stderrLines(run).at(-1)).toBe(
       'agentburn: 900 spans not exported (900 dropped: export queue full (OTEL_BSP_MAX_QUEUE_SIZE=100))',
     );
     // Batches of OTEL_BSP_MAX_EXPORT_BATCH_SIZE.
-    expect(receiver.requests.filter((r) => r.path === '/v1/traces')).toHaveLength(10);
+    expect(h.receiver.requests.filter((r) => r.path === '/v1/traces')).toHaveLength(10);
   });
 
   it('process-exit-with-spans-unexported-says-what-was-lost-and-the-fix', async () => {
-    const run = await spawnNode([...IMPORT, 'exit-early.mjs'], withEndpoint({ FIXTURE_SPANS: '10' })).done;
+    const run = await spawnFixture([...IMPORT_REGISTER, 'exit-early.mjs'], withEndpoint({ FIXTURE_SPANS: '10' })).done;
     expect(run.code).toBe(0);
-    expect(receiver.spans).toHaveLength(0);
+    expect(h.receiver.spans).toHaveLength(0);
     expect(stderrLines(run)).toEqual([
-      `agentburn: process.exit() ended the process before telemetry was flushed: 10 spans not exported (10 still queued or in flight to ${receiver.url}/v1/traces). Set process.exitCode and let the process end by itself, or \`await telemetry.shutdown()\` (telemetry = the handle register() returns) before calling process.exit()`,
+      `agentburn: process.exit() ended the process before telemetry was flushed: 10 spans not exported (10 still queued or in flight to ${h.receiver.url}/v1/traces). Set process.exitCode and let the process end by itself, or \`await telemetry.shutdown()\` (telemetry = the handle register() returns) before calling process.exit()`,
     ]);
   });
 
@@ -326,7 +283,7 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
     const e2b = await startFakeE2B();
     try {
       // No endpoint: spans go to the terminal summary (written synchronously), so only the interval is lost.
-      const run = await spawnNode([...IMPORT, 'sandbox-exit-early.mjs'], env(e2b.env)).done;
+      const run = await spawnFixture([...IMPORT_REGISTER, 'sandbox-exit-early.mjs'], env(e2b.env)).done;
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^sandbox \S+\n$/);
       expect(stderrLines(run)).toEqual([
@@ -342,15 +299,18 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
   it.skipIf(process.platform === 'win32')(
     'fifo-price-file-is-refused-and-the-app-runs-traced',
     async () => {
-      const fifo = join(dir, 'prices.fifo');
+      const fifo = join(h.dir, 'prices.fifo');
       execFileSync('mkfifo', [fifo]);
       try {
-        const run = await spawnNode([...IMPORT, 'openai-app.mjs'], withEndpoint({ AGENTBURN_PRICES_FILE: fifo })).done;
+        const run = await spawnFixture(
+          [...IMPORT_REGISTER, 'openai-app.mjs'],
+          withEndpoint({ AGENTBURN_PRICES_FILE: fifo }),
+        ).done;
         expect(run.code).toBe(0);
         expect(stderrLines(run)).toEqual([
           `@agentburn/core: AGENTBURN_PRICES_FILE ${fifo}: is not a regular file (a FIFO); the file is ignored, prices come from the catalogue`,
         ]);
-        expect((await receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+        expect((await h.receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
       } finally {
         rmSync(fifo, { force: true });
       }
@@ -377,18 +337,34 @@ describe.skipIf(!built)('@agentburn/node diagnostics', () => {
     ],
   ] as const) {
     it(`bad-price-file-${name}-never-stops-register-from-code`, async () => {
-      const file = join(dir, `${name}.json`);
+      const file = join(h.dir, `${name}.json`);
       writeFileSync(file, content);
-      const run = await spawnNode(['programmatic.cjs'], withEndpoint({ AGENTBURN_PRICES_FILE: file })).done;
+      const run = await spawnFixture(['programmatic.cjs'], withEndpoint({ AGENTBURN_PRICES_FILE: file })).done;
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('shut down');
       expect(stderrLines(run)).toEqual([`@agentburn/core: ${message(file)}, prices come from the catalogue`]);
-      expect((await receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+      expect((await h.receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
     });
   }
+
+  it('bad-price-file-is-said-once-when-bad-overrides-make-register-retry', async () => {
+    const file = join(h.dir, 'retry.json');
+    writeFileSync(file, '{ "my-model": ');
+    const run = await spawnFixture(
+      ['programmatic.cjs'],
+      withEndpoint({ AGENTBURN_PRICES_FILE: file, FIXTURE_BAD_OVERRIDES: '1' }),
+    ).done;
+    expect(run.code).toBe(0);
+    // The processor is built again without the overrides; the file was read once, and is said once.
+    expect(stderrLines(run)).toEqual([
+      `@agentburn/core: AGENTBURN_PRICES_FILE ${file}: is not valid JSON; the file is ignored, prices come from the catalogue`,
+      'agentburn: costProcessor options rejected: overrides option: model "my-model": field "input_mtok" must be a non-negative number; the overrides option is ignored',
+    ]);
+    expect((await h.receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+  });
 });
 
-if (!built) {
+if (!nodePackageBuilt) {
   describe('@agentburn/node diagnostics', () => {
     it.skip('skipped: packages/node/dist is missing; run `npm run build` first', () => {});
   });

@@ -4,11 +4,7 @@
  * server and exporting OTLP/HTTP to a local receiver. Build first
  * (`npm run build`; the root `npm test` does).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ATTR_COST_KIND,
   ATTR_COST_USD,
@@ -20,21 +16,10 @@ import {
   GEN_AI_PROVIDER_OPENAI,
   METRIC_COST_USD,
 } from '@agentburn/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chatCompletion, type FakeOpenAIServer, startOpenAIServer } from './fakes/openai-server';
-import { spawnNode as spawnAt, stdoutLine } from './helpers/node-process';
-import { type OtlpReceiver, startOtlpReceiver } from './helpers/otlp-receiver';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const fixtures = join(root, 'test', 'register-fixtures');
-const built = existsSync(join(root, 'packages', 'node', 'dist', 'register.js'));
-
-// Overrides make the numbers independent of the price catalogue:
-// 1000 input tokens x $1/Mtok + 500 output tokens x $2/Mtok = $0.001 + $0.001 = $0.002 per call.
-const PRICES = { 'my-model': { input_mtok: 1, output_mtok: 2 } };
-const USAGE = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
-
-const spawnNode = (args: string[], env: Record<string, string>) => spawnAt(args, env, fixtures);
+import { describe, expect, it } from 'vitest';
+import { chatCompletion } from './fakes/openai-server';
+import { stdoutLine } from './helpers/node-process';
+import { closedPort, nodePackageBuilt, spawnFixture, USAGE, useRegisterHarness } from './helpers/register-harness';
 
 type OtlpSum = {
   aggregationTemporality: number;
@@ -52,41 +37,12 @@ function findMetric(body: unknown, name: string): { name: string; sum?: OtlpSum 
 
 const traceIdOf = (stdout: string) => /^trace ([0-9a-f]{32})$/m.exec(stdout)?.[1];
 
-describe.skipIf(!built)('@agentburn/node register', () => {
-  let openai: FakeOpenAIServer;
-  let receiver: OtlpReceiver;
-  let dir: string;
-  let pricesFile: string;
-
-  beforeAll(async () => {
-    openai = await startOpenAIServer();
-    dir = mkdtempSync(join(tmpdir(), 'agentburn-register-'));
-    pricesFile = join(dir, 'prices.json');
-    writeFileSync(pricesFile, JSON.stringify(PRICES));
-  });
-  afterAll(async () => {
-    await openai.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    openai.reset();
-    openai.defaults.chatUsage = USAGE;
-    receiver = await startOtlpReceiver();
-  });
-  afterEach(async () => {
-    await receiver.close();
-  });
-
-  const env = (extra: Record<string, string> = {}) => ({
-    OPENAI_BASE_URL: openai.url,
-    AGENTBURN_PRICES_FILE: pricesFile,
-    ...extra,
-  });
-  const withEndpoint = (extra: Record<string, string> = {}) =>
-    env({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'fixture', ...extra });
+describe.skipIf(!nodePackageBuilt)('@agentburn/node register', () => {
+  const h = useRegisterHarness('agentburn-register-');
+  const { env, withEndpoint } = h;
 
   it('import-flag-instruments-esm-app-and-exports-cost_usd-keeping-exit-code', async () => {
-    const { done } = spawnNode(
+    const { done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
       // The receiver decodes metrics from JSON; spans go as protobuf, the default.
       withEndpoint({ FIXTURE_MODE: 'exit-code', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' }),
@@ -95,7 +51,7 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(3);
 
-    const spans = await receiver.waitForSpans(2);
+    const spans = await h.receiver.waitForSpans(2);
     const chat = spans.find((s) => s.name === 'chat my-model');
     const agent = spans.find((s) => s.name === 'agent-run');
     expect(chat?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
@@ -107,7 +63,7 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(agent?.resource['service.name']).toBe('fixture');
 
     // The cost_usd counter left with the final metric export at shutdown, cumulative.
-    const [metrics] = await receiver.waitForRequests('/v1/metrics', 1);
+    const [metrics] = await h.receiver.waitForRequests('/v1/metrics', 1);
     const cost = findMetric(metrics?.json, METRIC_COST_USD);
     expect(cost?.sum?.aggregationTemporality).toBe(2); // AGGREGATION_TEMPORALITY_CUMULATIVE
     expect(cost?.sum?.isMonotonic).toBe(true);
@@ -122,40 +78,40 @@ describe.skipIf(!built)('@agentburn/node register', () => {
   });
 
   it('require-flag-instruments-cjs-app', async () => {
-    const { done } = spawnNode(['--require', '@agentburn/node/register', 'openai-app.cjs'], withEndpoint());
+    const { done } = spawnFixture(['--require', '@agentburn/node/register', 'openai-app.cjs'], withEndpoint());
     const run = await done;
     expect(run.code).toBe(0);
-    const spans = await receiver.waitForSpans(2);
+    const spans = await h.receiver.waitForSpans(2);
     expect(spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
     expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
   });
 
   it('programmatic-register-sets-service-name-and-shutdown-exports', async () => {
-    const { done } = spawnNode(['programmatic.cjs'], withEndpoint({ OTEL_SERVICE_NAME: '' }));
+    const { done } = spawnFixture(['programmatic.cjs'], withEndpoint({ OTEL_SERVICE_NAME: '' }));
     const run = await done;
     expect(run.stdout).toContain('shut down');
     expect(run.code).toBe(0);
-    const spans = await receiver.waitForSpans(2);
+    const spans = await h.receiver.waitForSpans(2);
     expect(spans.every((s) => s.resource['service.name'] === 'fixture-service')).toBe(true);
     expect(spans.find((s) => s.name === 'chat my-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.002, 12);
   });
 
   it('sigterm-without-app-handler-flushes-then-dies-of-the-signal', async () => {
-    const { child, done } = spawnNode(
+    const { child, done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
       withEndpoint({ FIXTURE_MODE: 'wait' }),
     );
     await stdoutLine(child, 'ready');
     // The batch processor still holds both spans (its 5 s delay has not passed): only the flush can deliver them.
-    expect(receiver.spans).toHaveLength(0);
+    expect(h.receiver.spans).toHaveLength(0);
     child.kill('SIGTERM');
     const run = await done;
     expect(run.signal).toBe('SIGTERM');
-    expect(receiver.spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+    expect(h.receiver.spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
   });
 
   it('sigterm-with-app-handler-leaves-exit-to-the-app', async () => {
-    const { child, done } = spawnNode(
+    const { child, done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
       withEndpoint({ FIXTURE_MODE: 'wait-own-handler' }),
     );
@@ -164,17 +120,17 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     const run = await done;
     expect(run.signal).toBeNull();
     expect(run.code).toBe(3);
-    expect(receiver.spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
+    expect(h.receiver.spans.map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
   });
 
   it('prints-summary-line-on-stderr-without-endpoint', async () => {
     // Distinct response ids, as a real server sends them.
-    openai.reply(
+    h.openai.reply(
       ...[1, 2, 3].map((n) => (r: { body: { model: string } }) => ({
         json: chatCompletion({ id: `chatcmpl-${n}`, model: r.body.model, chatUsage: USAGE }),
       })),
     );
-    const { done } = spawnNode(
+    const { done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
       env({ FIXTURE_MODELS: 'my-model,my-model,mystery-model-x' }),
     );
@@ -185,7 +141,7 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(run.stderr.trim().split('\n')).toContain(
       `agentburn  trace ${traceId?.slice(0, 8)}  $0.0040  3 LLM calls · unpriced: mystery-model-x`,
     );
-    expect(receiver.requests).toHaveLength(0);
+    expect(h.receiver.requests).toHaveLength(0);
   });
 
   it('budget-env-refuses-the-call-that-would-cross-it-and-the-summary-says-so', async () => {
@@ -193,19 +149,19 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     // 9 input tokens (size bound: 3 request + 3 message + "user" 2 + "hi" 1) and its 500-token cap:
     // 9e-6 + 0.001 = 0.001009; each costs $0.002 once billed (1000 in, 500 out).
     // Call 3: 0.004 spent + 0.001009 = 0.005009 > 0.005: refused, never sent.
-    openai.reply(
+    h.openai.reply(
       ...[1, 2].map((n) => (r: { body: { model: string } }) => ({
         json: chatCompletion({ id: `chatcmpl-${n}`, model: r.body.model, chatUsage: USAGE }),
       })),
     );
-    const { done } = spawnNode(
+    const { done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'budget-app.mjs'],
       env({ AGENTBURN_BUDGET_USD: '0.005' }),
     );
     const run = await done;
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('refused call 3\n');
-    expect(openai.requests).toHaveLength(2);
+    expect(h.openai.requests).toHaveLength(2);
     const traceId = traceIdOf(run.stdout);
     expect(run.stderr.trim().split('\n')).toContain(
       `agentburn  trace ${traceId?.slice(0, 8)}  $0.0040  2 LLM calls · budget exceeded (1 refused)`,
@@ -213,20 +169,20 @@ describe.skipIf(!built)('@agentburn/node register', () => {
   });
 
   it('budget-env-that-is-not-a-number-is-ignored-and-the-app-runs', async () => {
-    const { done } = spawnNode(
+    const { done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'budget-app.mjs'],
       env({ AGENTBURN_BUDGET_USD: 'two dollars' }),
     );
     const run = await done;
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('refused');
-    expect(openai.requests).toHaveLength(10);
+    expect(h.openai.requests).toHaveLength(10);
   });
 
   it('bad-price-file-warns-once-and-keeps-tracing-with-the-catalogue', async () => {
-    const missing = join(dir, 'missing.json');
-    openai.defaults.chatUsage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };
-    const { done } = spawnNode(
+    const missing = join(h.dir, 'missing.json');
+    h.openai.defaults.chatUsage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };
+    const { done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
       withEndpoint({ AGENTBURN_PRICES_FILE: missing, FIXTURE_MODE: 'exit-code', FIXTURE_MODELS: 'gpt-4o' }),
     );
@@ -236,7 +192,7 @@ describe.skipIf(!built)('@agentburn/node register', () => {
       `@agentburn/core: AGENTBURN_PRICES_FILE ${missing}: cannot be read (ENOENT); the file is ignored, prices come from the catalogue\n`,
     );
     // Traced and priced from the catalogue: gpt-4o 1000 x 2.5/1e6 + 200 x 10/1e6 = 0.0045.
-    const spans = await receiver.waitForSpans(2);
+    const spans = await h.receiver.waitForSpans(2);
     expect(spans.find((s) => s.name === 'agent-run')?.traceId).toBe(traceIdOf(run.stdout));
     expect(spans.find((s) => s.name === 'chat gpt-4o')?.attributes[ATTR_COST_USD]).toBeCloseTo(0.0045, 12);
   });
@@ -244,16 +200,11 @@ describe.skipIf(!built)('@agentburn/node register', () => {
   it('unreachable-endpoint-keeps-the-exit-code-within-the-flush-bound', async () => {
     // A port that was free a moment ago: every export is refused, and the OTLP
     // exporter retries for up to its 10 s timeout unless the 500 ms bound ends it.
-    const closedPort = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const port = await closedPort();
     const started = Date.now();
-    const { done } = spawnNode(
+    const { done } = spawnFixture(
       ['unreachable.cjs'],
-      env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}`, OTEL_SERVICE_NAME: '' }),
+      env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_SERVICE_NAME: '' }),
     );
     const run = await done;
     const elapsed = Date.now() - started;
@@ -261,15 +212,15 @@ describe.skipIf(!built)('@agentburn/node register', () => {
     expect(run.signal).toBeNull();
     // No stack trace, no unhandled rejection: one line with what the bound cost.
     expect(run.stderr).toBe(
-      `agentburn: telemetry flush did not finish within 500 ms: 2 spans not exported (2 still queued or in flight to http://127.0.0.1:${closedPort}/v1/traces)\n`,
+      `agentburn: telemetry flush did not finish within 500 ms: 2 spans not exported (2 still queued or in flight to http://127.0.0.1:${port}/v1/traces)\n`,
     );
-    expect(openai.requests).toHaveLength(1);
+    expect(h.openai.requests).toHaveLength(1);
     // 500 ms bound plus process start-up; far below the exporter's 10 s of retries.
     expect(elapsed).toBeLessThan(5000);
   }, 15_000);
 
   it('summary-never-silences-the-line', async () => {
-    const { done } = spawnNode(
+    const { done } = spawnFixture(
       ['--import', '@agentburn/node/register', 'openai-app.mjs'],
       env({ AGENTBURN_SUMMARY: 'never' }),
     );
@@ -279,7 +230,7 @@ describe.skipIf(!built)('@agentburn/node register', () => {
   });
 });
 
-if (!built) {
+if (!nodePackageBuilt) {
   describe('@agentburn/node register', () => {
     it.skip('skipped: packages/node/dist is missing; run `npm run build` first', () => {});
   });

@@ -1,7 +1,9 @@
 // register() called from code, then shutdown() by the app itself.
 const { register } = require('@agentburn/node');
 
-const sdk = register({ serviceName: 'fixture-service', handleExit: false });
+// FIXTURE_BAD_OVERRIDES: a malformed overrides option, a programming error register() survives.
+const costProcessor = process.env.FIXTURE_BAD_OVERRIDES ? { overrides: { 'my-model': { input_mtok: -1 } } } : undefined;
+const sdk = register({ serviceName: 'fixture-service', handleExit: false, costProcessor });
 const { trace } = require('@opentelemetry/api');
 const OpenAI = require('openai');
 

@@ -20,9 +20,9 @@ import {
   readPriceOverrides,
   type Usage,
 } from '@agentburn/core';
-import { type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { warningsOf } from './helpers/diag';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/prices/${name}`, import.meta.url));
 const AT = new Date('2025-10-01T12:00:00Z');
@@ -523,20 +523,6 @@ describe('price overrides', () => {
     ],
     ['does-not-exist.json', (f) => `AGENTBURN_PRICES_FILE ${f}: cannot be read (ENOENT)`],
   ];
-  /** Collects what the pricer says through the diag logger while `fn` runs. */
-  function warningsOf(fn: () => void): string[] {
-    const warnings: string[] = [];
-    const collect = (...args: unknown[]) => warnings.push(args.join(' '));
-    const logger: DiagLogger = { error: collect, warn: collect, info: () => {}, debug: () => {}, verbose: () => {} };
-    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    try {
-      fn();
-    } finally {
-      diag.disable();
-    }
-    return warnings;
-  }
-
   for (const [name, message] of cases) {
     it(`bad-price-file-${name.replace('.json', '')}-warns-once-and-keeps-the-catalogue`, () => {
       const file = fixture(name);

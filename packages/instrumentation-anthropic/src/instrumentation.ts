@@ -1,4 +1,4 @@
-import { admitLlmCall, declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
+import { admitLlmCall, declineUnsupportedVersions, ManualTargets, shouldCaptureContent } from '@agentburn/core';
 import { context, INVALID_SPAN_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { MessagesCall } from './call';
@@ -27,7 +27,14 @@ const OWNER = Symbol.for('agentburn.instrumentation-anthropic.owner');
 export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstrumentationConfig> {
   // `declare`d, not initialised: the base constructor runs `init()` and `enable()` before field initialisers.
   declare private patchedPrototypes?: WeakSet<object>;
-  declare private manualTargets?: Set<unknown>;
+  /** Targets patched by hand: unpatched on disable(), patched again on enable(). */
+  private readonly manualTargets = new ManualTargets({
+    sdk: SDK_MODULE,
+    diag: this._diag,
+    isEnabled: () => this.isEnabled(),
+    patch: (target) => this.patchTarget(target),
+    unpatch: (target) => this.unpatchTarget(target),
+  });
 
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -59,24 +66,31 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
    * Manual escape hatch for bundled code, where no require or import hook
    * sees the SDK: pass the SDK module (`import * as sdk from
    * '@anthropic-ai/sdk'`) or its client class (`Anthropic`). Returns whether
-   * anything was patched. Patching twice is a no-op.
+   * it holds anything to patch. Patching twice is a no-op; `disable()` and
+   * `enable()` undo and redo it.
    */
-  patch(target: unknown): boolean {
-    const patched = this.patchTarget(target);
-    if (patched) (this.manualTargets ??= new Set()).add(target);
-    return patched;
+  manuallyInstrument(target: unknown): boolean {
+    return this.manualTargets.add(target);
   }
 
-  /** Undoes {@link patch}. */
+  /** {@link manuallyInstrument}, by its earlier name. */
+  patch(target: unknown): boolean {
+    return this.manuallyInstrument(target);
+  }
+
+  /** Undoes {@link manuallyInstrument}. */
   unpatch(target: unknown): void {
-    this.manualTargets?.delete(target);
-    this.unpatchTarget(target);
+    this.manualTargets.remove(target);
+  }
+
+  override enable(): void {
+    super.enable();
+    this.manualTargets?.patchAll();
   }
 
   override disable(): void {
     super.disable();
-    for (const target of this.manualTargets ?? []) this.unpatchTarget(target);
-    this.manualTargets?.clear();
+    this.manualTargets?.unpatchAll();
   }
 
   private messagesPrototypes(target: unknown): MessagesPrototype[] {

@@ -39,4 +39,10 @@ it('manual-patch-for-bundles', async () => {
   expect(bundled.Anthropic.Messages.prototype.create.__wrapped).toBeUndefined();
   await client.messages.create(PARAMS);
   expect(tracing.spans()).toHaveLength(2);
+
+  // enable() patches it again: the hand-patched copy is remembered.
+  tracing.instrumentation.enable();
+  expect(bundled.Anthropic.Messages.prototype.create.__wrapped).toBe(true);
+  await client.messages.create(PARAMS);
+  expect(await spansEnded(tracing, 3)).toHaveLength(3);
 });

@@ -1,4 +1,4 @@
-import { declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
+import { declineUnsupportedVersions, ManualTargets, shouldCaptureContent } from '@agentburn/core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { BedrockCall } from './call';
@@ -35,9 +35,16 @@ const OWNER = Symbol.for('agentburn.instrumentation-bedrock.owner');
  */
 export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumentationConfig> {
   // `declare`d, not initialised: the base constructor runs `init()` and `enable()` before field initialisers.
-  declare private manualTargets?: Set<unknown>;
   /** The command classes of every patched module, to tell commands apart even when a bundler renamed them. */
   declare private commandClasses?: WeakMap<object, CommandKind>;
+  /** Targets patched by hand: unpatched on disable(), patched again on enable(). */
+  private readonly manualTargets = new ManualTargets({
+    sdk: SDK_MODULE,
+    diag: this._diag,
+    isEnabled: () => this.isEnabled(),
+    patch: (target) => this.patchTarget(target),
+    unpatch: (target) => this.unpatchTarget(target),
+  });
 
   constructor(config: BedrockInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -73,24 +80,31 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
    * Manual escape hatch for bundled code, where no require or import hook
    * sees the SDK: pass the SDK module (`import * as bedrock from
    * '@aws-sdk/client-bedrock-runtime'`), its `BedrockRuntimeClient` class,
-   * or a client. Returns whether anything was patched. Patching twice is a no-op.
+   * or a client. Returns whether it holds anything to patch. Patching twice
+   * is a no-op; `disable()` and `enable()` undo and redo it.
    */
-  patch(target: unknown): boolean {
-    const patched = this.patchTarget(target);
-    if (patched) (this.manualTargets ??= new Set()).add(target);
-    return patched;
+  manuallyInstrument(target: unknown): boolean {
+    return this.manualTargets.add(target);
   }
 
-  /** Undoes {@link patch}. */
+  /** {@link manuallyInstrument}, by its earlier name. */
+  patch(target: unknown): boolean {
+    return this.manuallyInstrument(target);
+  }
+
+  /** Undoes {@link manuallyInstrument}. */
   unpatch(target: unknown): void {
-    this.manualTargets?.delete(target);
-    this.unpatchTarget(target);
+    this.manualTargets.remove(target);
+  }
+
+  override enable(): void {
+    super.enable();
+    this.manualTargets?.patchAll();
   }
 
   override disable(): void {
     super.disable();
-    for (const target of this.manualTargets ?? []) this.unpatchTarget(target);
-    this.manualTargets?.clear();
+    this.manualTargets?.unpatchAll();
   }
 
   private clientPrototype(target: unknown): ClientPrototype | undefined {

@@ -4,6 +4,7 @@ import {
   type ComputeIntervals,
   commandLineAttributes,
   exitCodeAttributes,
+  ManualTargets,
   SANDBOX_END_ABANDONED,
   SANDBOX_END_ARCHIVED,
   SANDBOX_END_DELETED,
@@ -104,6 +105,14 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
   private getMetrics: AnyFn | undefined;
   private readonly sampler: UsageSampler | undefined;
   private noMetricsSaid = false;
+  /** Modules patched by hand: unpatched on disable(), patched again on enable(). */
+  private readonly manualTargets = new ManualTargets({
+    sdk: SDK.name,
+    diag: this._diag,
+    isEnabled: () => this.isEnabled(),
+    patch: (target) => this.patchModule(target),
+    unpatch: () => this.unpatchAll(),
+  });
 
   constructor(config: DaytonaInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -155,13 +164,23 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
     return this.sandboxes.intervals;
   }
 
-  /** Instruments a `@daytonaio/sdk` module by hand, for bundled code the module hooks never see. */
-  manuallyInstrument(moduleExports: unknown): void {
-    try {
-      this.patchModule(moduleExports);
-    } catch (error) {
-      this._diag.error('manual instrumentation of @daytonaio/sdk failed', error);
-    }
+  /**
+   * Instruments a `@daytonaio/sdk` module by hand, for bundled code the module
+   * hooks never see. Returns whether it holds anything to patch. Safe to
+   * call more than once; `disable()` and `enable()` undo and redo it.
+   */
+  manuallyInstrument(moduleExports: unknown): boolean {
+    return this.manualTargets.add(moduleExports);
+  }
+
+  override enable(): void {
+    super.enable();
+    this.manualTargets?.patchAll();
+  }
+
+  override disable(): void {
+    super.disable();
+    this.manualTargets?.unpatchAll();
   }
 
   /** @internal for tests: the interval tracker. */
@@ -171,13 +190,13 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
 
   // --- patching -------------------------------------------------------------
 
-  private patchModule(moduleExports: unknown): void {
+  private patchModule(moduleExports: unknown): boolean {
     const sdk = moduleExports as Record<string, { prototype?: object } | undefined>;
     const client = sdk?.Daytona?.prototype;
     const sandbox = sdk?.Sandbox?.prototype;
     if (!client || !sandbox) {
       this._diag.debug('no Daytona or Sandbox class found to instrument');
-      return;
+      return false;
     }
     const getMetrics = Reflect.get(sandbox, 'getMetrics');
     if (typeof getMetrics === 'function') this.getMetrics = getMetrics as AnyFn;
@@ -201,6 +220,7 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
     this.wrap(process, 'codeRun', (original) => this.tracedRun(original, SPAN_DAYTONA_PROCESS_CODE_RUN));
     const fs = sdk.FileSystem?.prototype;
     for (const method of FS_METHODS) this.wrap(fs, method, (original) => this.tracedFs(original, method));
+    return true;
   }
 
   private wrap(target: object | undefined, name: string, make: (original: AnyFn) => AnyFn): void {

@@ -2,6 +2,7 @@ import {
   ATTR_E2B_RUN_CODE_LANGUAGE,
   ATTR_E2B_SANDBOX_ID,
   ATTR_E2B_TEMPLATE_ID,
+  ManualTargets,
   SANDBOX_END_KILLED,
   SANDBOX_END_LOST,
   SANDBOX_END_PAUSED,
@@ -124,6 +125,14 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   /** Sandboxes whose use is sampled, by id, while their interval is open. */
   private readonly sampled = new Map<string, SandboxLike>();
   private readonly sampler: UsageSampler | undefined;
+  /** Modules patched by hand: unpatched on disable(), patched again on enable(). */
+  private readonly manualTargets = new ManualTargets({
+    sdk: 'e2b',
+    diag: this._diag,
+    isEnabled: () => this.isEnabled(),
+    patch: (target) => this.patchModule(target),
+    unpatch: () => this.unpatchAll(),
+  });
 
   constructor(config: E2BInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -169,15 +178,22 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   /**
    * Instruments an `e2b` or `@e2b/code-interpreter` module (or its `Sandbox`
-   * class) by hand, for bundled code the module hooks never see. Safe to
-   * call more than once.
+   * class) by hand, for bundled code the module hooks never see. Returns
+   * whether it holds anything to patch. Safe to call more than once;
+   * `disable()` and `enable()` undo and redo it.
    */
-  manuallyInstrument(moduleOrSandboxClass: unknown): void {
-    try {
-      this.patchModule(moduleOrSandboxClass);
-    } catch (error) {
-      this._diag.error('manual instrumentation of e2b failed', error);
-    }
+  manuallyInstrument(moduleOrSandboxClass: unknown): boolean {
+    return this.manualTargets.add(moduleOrSandboxClass);
+  }
+
+  override enable(): void {
+    super.enable();
+    this.manualTargets?.patchAll();
+  }
+
+  override disable(): void {
+    super.disable();
+    this.manualTargets?.unpatchAll();
   }
 
   /**
@@ -199,15 +215,16 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   // --- patching -------------------------------------------------------------
 
-  private patchModule(moduleExports: unknown): void {
+  /** Returns whether `moduleExports` holds E2B's `Sandbox` class. */
+  private patchModule(moduleExports: unknown): boolean {
     const exports = moduleExports as { Sandbox?: unknown; default?: unknown } | undefined;
     const candidates = [exports?.Sandbox, (exports?.default as { Sandbox?: unknown } | undefined)?.Sandbox, exports];
     const sandboxClass = candidates.find((c) => typeof c === 'function');
-    if (!sandboxClass || !this.patchSandboxClass(sandboxClass as AnyFn)) {
-      this._diag.debug('no E2B Sandbox class found to instrument');
-    }
+    const found = sandboxClass !== undefined && this.patchSandboxClass(sandboxClass as AnyFn);
+    if (!found) this._diag.debug('no E2B Sandbox class found to instrument');
     for (const proto of this.commandProtos) this.patchCommands(proto);
     for (const proto of this.fileProtos) this.patchFiles(proto);
+    return found;
   }
 
   /**

@@ -70,6 +70,17 @@ it('instruments-a-bundled-sdk-by-hand', async () => {
     'e2b.sandbox.kill',
   ]);
   expect(tracing.intervals()[0]!.attributes['e2b.sandbox.billed_seconds']).toBe(5);
+
+  // No hook loaded this copy: disable() still undoes the patches by hand, and enable() redoes them.
+  tracing.exporter.reset();
+  tracing.instrumentation.disable();
+  const untraced = await bundled.Sandbox.create({ ...fake.connection });
+  await untraced.kill();
+  expect(tracing.spans()).toHaveLength(0);
+  tracing.instrumentation.enable();
+  const traced = await bundled.Sandbox.create({ ...fake.connection });
+  await traced.kill();
+  expect(tracing.spans().map((s) => s.name)).toEqual(['e2b.sandbox.create', 'e2b.sandbox', 'e2b.sandbox.kill']);
 });
 
 it('loads-with-the-esm-hook', async () => {

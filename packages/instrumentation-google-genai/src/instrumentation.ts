@@ -3,6 +3,7 @@ import {
   GEN_AI_OPERATION_COUNT_TOKENS,
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_GENERATE_CONTENT,
+  ManualTargets,
   shouldCaptureContent,
 } from '@agentburn/core';
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
@@ -61,8 +62,14 @@ const OWNER = Symbol.for('agentburn.instrumentation-google-genai.owner');
  * every client instance.
  */
 export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
-  // `declare`d, not initialised: the base constructor runs `init()` and `enable()` before field initialisers.
-  declare private manualTargets?: Set<unknown>;
+  /** Targets patched by hand: unpatched on disable(), patched again on enable(). */
+  private readonly manualTargets = new ManualTargets({
+    sdk: SDK_MODULE,
+    diag: this._diag,
+    isEnabled: () => this.isEnabled(),
+    patch: (target) => this.patchTarget(target),
+    unpatch: (target) => this.unpatchTarget(target),
+  });
 
   constructor(config: GoogleGenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -96,24 +103,31 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
    * Manual escape hatch for bundled code, where no require or import hook
    * sees the SDK: pass the SDK module (`import * as genai from
    * '@google/genai'`), its `Models` class, or a client (`new GoogleGenAI()`).
-   * Returns whether anything was patched. Patching twice is a no-op.
+   * Returns whether it holds anything to patch. Patching twice is a no-op;
+   * `disable()` and `enable()` undo and redo it.
    */
-  patch(target: unknown): boolean {
-    const patched = this.patchTarget(target);
-    if (patched) (this.manualTargets ??= new Set()).add(target);
-    return patched;
+  manuallyInstrument(target: unknown): boolean {
+    return this.manualTargets.add(target);
   }
 
-  /** Undoes {@link patch}. */
+  /** {@link manuallyInstrument}, by its earlier name. */
+  patch(target: unknown): boolean {
+    return this.manuallyInstrument(target);
+  }
+
+  /** Undoes {@link manuallyInstrument}. */
   unpatch(target: unknown): void {
-    this.manualTargets?.delete(target);
-    this.unpatchTarget(target);
+    this.manualTargets.remove(target);
+  }
+
+  override enable(): void {
+    super.enable();
+    this.manualTargets?.patchAll();
   }
 
   override disable(): void {
     super.disable();
-    for (const target of this.manualTargets ?? []) this.unpatchTarget(target);
-    this.manualTargets?.clear();
+    this.manualTargets?.unpatchAll();
   }
 
   private modelsPrototype(target: unknown): ModelsPrototype | undefined {

@@ -4,6 +4,7 @@ import {
   admitLlmCall,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   declineUnsupportedVersions,
+  ManualTargets,
   SpanFinisher,
   shouldCaptureContent,
 } from '@agentburn/core';
@@ -44,7 +45,13 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   /** Prototypes wrapped by this instance, by identity (CJS and ESM copies are distinct classes). */
   private readonly patchedPrototypes = new WeakSet<object>();
   /** Targets given to manuallyInstrument(), re-patched on enable() and unpatched on disable(). */
-  private readonly manualTargets: unknown[] = [];
+  private readonly manualTargets = new ManualTargets({
+    sdk: 'openai',
+    diag: this._diag,
+    isEnabled: () => this.isEnabled(),
+    patch: (target) => this.patchModule(target),
+    unpatch: (target) => this.unpatchModule(target),
+  });
   /** Base URLs whose server answered the injected `stream_options` with a 400: never injected again. */
   private readonly streamOptionsRejected = new Set<string>();
 
@@ -76,33 +83,32 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 
   /**
    * Instruments an `openai` module, `OpenAI` class or client by hand, for
-   * bundled code the module hooks never see. Safe to call more than once.
+   * bundled code the module hooks never see. Returns whether it holds
+   * anything to patch. Safe to call more than once.
    */
-  manuallyInstrument(target: unknown): void {
-    try {
-      if (!this.manualTargets.includes(target)) this.manualTargets.push(target);
-      if (this.isEnabled()) this.patchModule(target);
-    } catch (error) {
-      this._diag.error('manual instrumentation of openai failed', error);
-    }
+  manuallyInstrument(target: unknown): boolean {
+    return this.manualTargets.add(target);
   }
 
   override enable(): void {
     super.enable();
-    for (const target of this.manualTargets ?? []) this.patchModule(target);
+    this.manualTargets?.patchAll();
   }
 
   override disable(): void {
     super.disable();
-    for (const target of this.manualTargets ?? []) this.unpatchModule(target);
+    this.manualTargets?.unpatchAll();
   }
 
-  private patchModule(moduleExports: unknown): void {
-    for (const { prototype, operation } of patchTargets(moduleExports)) {
+  /** Returns whether `moduleExports` holds anything to patch. */
+  private patchModule(moduleExports: unknown): boolean {
+    const targets = patchTargets(moduleExports);
+    for (const { prototype, operation } of targets) {
       if (this.patchedPrototypes.has(prototype) || isOurs(prototype.create)) continue;
       this._wrap(prototype, 'create', (original: Create) => this.tracedCreate(operation, original));
       this.patchedPrototypes.add(prototype);
     }
+    return targets.length > 0;
   }
 
   private unpatchModule(moduleExports: unknown): void {

@@ -3,6 +3,7 @@ import {
   type ComputeIntervals,
   commandLineAttributes,
   exitCodeAttributes,
+  ManualTargets,
   SANDBOX_END_STOPPED,
   SANDBOX_END_TIMEOUT,
   SandboxProviderTracing,
@@ -48,6 +49,14 @@ type AnyFn = (this: any, ...args: any[]) => any;
 export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSandboxInstrumentationConfig> {
   private readonly sandboxes: SandboxProviderTracing;
   private wrapped: Array<[object, string]> = [];
+  /** Modules patched by hand: unpatched on disable(), patched again on enable(). */
+  private readonly manualTargets = new ManualTargets({
+    sdk: SDK.name,
+    diag: this._diag,
+    isEnabled: () => this.isEnabled(),
+    patch: (target) => this.patchModule(target),
+    unpatch: () => this.unpatchAll(),
+  });
 
   constructor(config: VercelSandboxInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -74,13 +83,23 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
     return this.sandboxes.intervals;
   }
 
-  /** Instruments a `@vercel/sandbox` module by hand, for bundled code the module hooks never see. */
-  manuallyInstrument(moduleExports: unknown): void {
-    try {
-      this.patchModule(moduleExports);
-    } catch (error) {
-      this._diag.error('manual instrumentation of @vercel/sandbox failed', error);
-    }
+  /**
+   * Instruments a `@vercel/sandbox` module by hand, for bundled code the module
+   * hooks never see. Returns whether it holds anything to patch. Safe to
+   * call more than once; `disable()` and `enable()` undo and redo it.
+   */
+  manuallyInstrument(moduleExports: unknown): boolean {
+    return this.manualTargets.add(moduleExports);
+  }
+
+  override enable(): void {
+    super.enable();
+    this.manualTargets?.patchAll();
+  }
+
+  override disable(): void {
+    super.disable();
+    this.manualTargets?.unpatchAll();
   }
 
   /** @internal for tests: the interval tracker. */
@@ -88,17 +107,18 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
     return this.intervals;
   }
 
-  private patchModule(moduleExports: unknown): void {
+  private patchModule(moduleExports: unknown): boolean {
     const cls = (moduleExports as { Sandbox?: AnyFn } | undefined)?.Sandbox;
     if (typeof cls !== 'function' || !cls.prototype) {
       this._diag.debug('no Vercel Sandbox class found to instrument');
-      return;
+      return false;
     }
     this.wrap(cls, 'create', (original) => this.tracedOpen(original, SPAN_VERCEL_CREATE));
     this.wrap(cls, 'get', (original) => this.tracedOpen(original, SPAN_VERCEL_GET));
     this.wrap(cls.prototype, 'runCommand', (original) => this.tracedRunCommand(original));
     this.wrap(cls.prototype, 'stop', (original) => this.tracedStop(original));
     this.wrap(cls.prototype, 'extendTimeout', (original) => this.tracedExtendTimeout(original));
+    return true;
   }
 
   private wrap(target: object, name: string, make: (original: AnyFn) => AnyFn): void {

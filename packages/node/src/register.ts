@@ -5,6 +5,7 @@ import {
   ENV_SUMMARY,
   ENV_TRACES_FILE,
   openIntervalCount,
+  readPricesFile,
   setTraceBudget,
 } from '@agentburn/core';
 import { diag, metrics } from '@opentelemetry/api';
@@ -256,17 +257,19 @@ function createCostProcessor(
   meterProvider: MeterProvider | undefined,
   options: CostProcessorOptions | undefined,
 ): CostSpanProcessor {
+  // Read once: a retry below must not read the file, nor say its problems, again.
+  const pricesFile = readPricesFile(options?.pricesFile);
   try {
-    return new CostSpanProcessor({ meterProvider, ...options });
+    return new CostSpanProcessor({ meterProvider, ...options, pricesFile });
   } catch (err) {
     diag.warn(
       `agentburn: costProcessor options rejected: ${err instanceof Error ? err.message : String(err)}; the overrides option is ignored`,
     );
   }
   try {
-    return new CostSpanProcessor({ meterProvider, ...options, overrides: undefined });
+    return new CostSpanProcessor({ meterProvider, ...options, pricesFile, overrides: undefined });
   } catch {
-    return new CostSpanProcessor({ meterProvider });
+    return new CostSpanProcessor({ meterProvider, pricesFile });
   }
 }
 

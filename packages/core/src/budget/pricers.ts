@@ -1,5 +1,6 @@
 import { ComputePricer } from '../pricing/compute';
 import { LlmPricer } from '../pricing/llm-pricer';
+import { readPricesFile } from '../pricing/overrides';
 
 interface Pricers {
   llm: LlmPricer;
@@ -19,6 +20,9 @@ export function shareBudgetPricers(llm: LlmPricer, compute: ComputePricer): void
 
 /** The pricers budgets use: the processor's, else defaults built once (same data, same price file). */
 export function budgetPricers(): Pricers {
-  shared ??= { llm: new LlmPricer(), compute: new ComputePricer() };
+  if (!shared) {
+    const pricesFile = readPricesFile();
+    shared = { llm: new LlmPricer({ pricesFile }), compute: new ComputePricer({}, pricesFile) };
+  }
   return shared;
 }

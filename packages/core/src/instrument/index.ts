@@ -15,6 +15,7 @@ export {
 } from './compute-intervals';
 export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
+export { ManualTargets, type ManualTargetsOptions } from './manual-targets';
 export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
 export {
   commandLineAttributes,

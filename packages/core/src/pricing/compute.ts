@@ -18,14 +18,13 @@ import {
   COST_REASON_USAGE_MISSING,
   COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
-  ENV_PRICES_FILE,
   PRICING_SOURCE_RATES,
   SPAN_E2B_SANDBOX,
 } from '../semconv';
 import type { ComputeInterval, ComputeRates, PriceResult } from '../types';
 import { readCount, readString } from '../usage/read';
 import { COMPUTE_RATE_KEYS } from './compute-rate-keys';
-import { priceFileComputeRates } from './overrides';
+import { type PricesFile, readPricesFile } from './overrides';
 
 /** E2B's published per-second rates (USD). */
 export const E2B_DEFAULT_RATES: ComputeRates = Object.freeze({ perVcpuSecond: 0.000014, perGibSecond: 0.0000045 });
@@ -142,9 +141,8 @@ export class ComputePricer {
    * of the price file (`pricesFile`, else AGENTBURN_PRICES_FILE), which wins
    * over the published defaults. A malformed section is said once and ignored.
    */
-  constructor(rates: Partial<Record<string, Partial<ComputeRates>>> = {}, pricesFile?: string) {
-    const file = pricesFile ?? process.env[ENV_PRICES_FILE];
-    this.apply(file ? priceFileComputeRates(file) : {});
+  constructor(rates: Partial<Record<string, Partial<ComputeRates>>> = {}, pricesFile?: string | PricesFile) {
+    this.apply(readPricesFile(pricesFile).computeRates);
     this.apply(rates);
   }
 

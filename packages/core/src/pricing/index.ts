@@ -18,7 +18,9 @@ export {
   type PriceOverride,
   type PriceOverrides,
   type PriceOverridesReading,
+  type PricesFile,
   readPriceOverrides,
+  readPricesFile,
   validateComputeRates,
   validatePriceOverrides,
 } from './overrides';

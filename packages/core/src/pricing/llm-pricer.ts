@@ -7,7 +7,6 @@ import {
   COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
   type CostReason,
-  ENV_PRICES_FILE,
   PRICING_SOURCE_GENAI_PRICES,
   PRICING_SOURCE_OVERRIDE,
   PRICING_SOURCE_PROVIDER,
@@ -22,15 +21,19 @@ import {
   type Period,
   periodAt,
 } from './catalogue';
-import { type PriceOverrides, priceFileOverrides, validatePriceOverrides } from './overrides';
+import { type PriceOverrides, type PricesFile, readPricesFile, validatePriceOverrides } from './overrides';
 import { isAnthropicModel, toGenaiPricesProvider } from './providers';
 import { isFlat, type PriceTable, partsAt, type ResolvedRates, resolveRates, sumBreakdown } from './rates';
 
 export interface LlmPricerOptions {
   /** Prices that win over the catalogue, keyed by model id or `provider/model`; they also win over the price file. */
   overrides?: PriceOverrides;
-  /** JSON file of overrides; defaults to the `AGENTBURN_PRICES_FILE` environment variable. */
-  pricesFile?: string;
+  /**
+   * JSON file of overrides; defaults to the `AGENTBURN_PRICES_FILE`
+   * environment variable. Also takes the file already read
+   * (`readPricesFile()`), so one reading serves both pricers.
+   */
+  pricesFile?: string | PricesFile;
   /**
    * Multiplier of the standard price per service tier, for the tier the
    * response reports (else the one requested). Defaults: `batch` and `flex`
@@ -109,8 +112,7 @@ export class LlmPricer {
    * @throws PriceFileError when an `overrides` option is malformed (a programming error).
    */
   constructor(options: LlmPricerOptions = {}) {
-    const file = options.pricesFile ?? process.env[ENV_PRICES_FILE];
-    const fromFile = file ? priceFileOverrides(file) : {};
+    const fromFile = readPricesFile(options.pricesFile).overrides;
     const fromOptions = options.overrides ? validatePriceOverrides(options.overrides, 'overrides option') : {};
     this.overrides = { ...fromFile, ...fromOptions };
     this.hasOverrides = Object.keys(this.overrides).length > 0;

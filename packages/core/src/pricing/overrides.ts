@@ -136,17 +136,26 @@ function readRegularFile(file: string, origin: string): string {
   }
 }
 
+/** The JSON of a price file; throws a PriceFileError naming the file. */
+function readJsonFile(file: string, origin: string): unknown {
+  const text = readRegularFile(file, origin);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new PriceFileError(`${origin}: is not valid JSON`, { cause: err });
+  }
+}
+
+function originOf(file: string): string {
+  return `${ENV_PRICES_FILE} ${file}`;
+}
+
 /** Reads a JSON price file, keeping every usable entry; never throws. */
 export function readPriceOverrides(file: string): PriceOverridesReading {
-  const origin = `${ENV_PRICES_FILE} ${file}`;
+  const origin = originOf(file);
   let json: unknown;
   try {
-    const text = readRegularFile(file, origin);
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new PriceFileError(`${origin}: is not valid JSON`, { cause: err });
-    }
+    json = readJsonFile(file, origin);
   } catch (err) {
     return { overrides: {}, problems: [err as PriceFileError] };
   }
@@ -157,20 +166,6 @@ export function readPriceOverrides(file: string): PriceOverridesReading {
 export function loadPriceOverrides(file: string): PriceOverrides {
   const { overrides, problems } = readPriceOverrides(file);
   if (problems[0]) throw problems[0];
-  return overrides;
-}
-
-/**
- * The price file as the SDK uses it: every usable entry, and one warning per
- * entry (or for the file) left out. A typo in a price file must never turn
- * telemetry off: the catalogue still prices everything else.
- */
-export function priceFileOverrides(file: string): PriceOverrides {
-  const { overrides, problems } = readPriceOverrides(file);
-  for (const problem of problems) {
-    const ignored = problem.model === undefined ? 'the file is ignored' : 'that model is ignored';
-    diag.warn(`@agentburn/core: ${problem.message}; ${ignored}, prices come from the catalogue`);
-  }
   return overrides;
 }
 
@@ -204,29 +199,57 @@ export function validateComputeRates(value: unknown, origin: string): Record<str
 
 /** The sandbox rates of a JSON price file (none when it has no `computeRates` section); throws a PriceFileError. */
 export function loadComputeRates(file: string): Record<string, Partial<ComputeRates>> {
-  const origin = `${ENV_PRICES_FILE} ${file}`;
-  let json: unknown;
-  try {
-    json = JSON.parse(readRegularFile(file, origin));
-  } catch (err) {
-    if (err instanceof PriceFileError) throw err;
-    throw new PriceFileError(`${origin}: is not valid JSON`, { cause: err });
-  }
+  const origin = originOf(file);
+  return computeRatesOf(readJsonFile(file, origin), origin);
+}
+
+function computeRatesOf(json: unknown, origin: string): Record<string, Partial<ComputeRates>> {
   return validateComputeRates(isRecord(json) ? json[COMPUTE_RATES_KEY] : undefined, origin);
 }
 
+/** A price file as the SDK uses it: what both pricers take from it, read once. */
+export interface PricesFile {
+  /** Model prices, by lower-cased model id or `provider/model`. */
+  overrides: PriceOverrides;
+  /** Sandbox rates by provider: the `computeRates` section. */
+  computeRates: Record<string, Partial<ComputeRates>>;
+}
+
+const NO_PRICES_FILE: PricesFile = { overrides: {}, computeRates: {} };
+
 /**
- * The price file's sandbox rates as the SDK uses them: a malformed section is
- * said once and ignored (the published rates apply); never throws. Problems
- * with the file itself were already said by `priceFileOverrides`.
+ * Reads the price file once for the LLM and the sandbox pricers alike:
+ * `file` (a path, or a file already read), else `AGENTBURN_PRICES_FILE`;
+ * `''` for none. Keeps every usable entry and says once, naming the file and
+ * the field, each entry, section or file left out. A typo in a price file
+ * must never turn telemetry off: the catalogue and the published rates price
+ * the rest. Never throws.
  */
-export function priceFileComputeRates(file: string): Record<string, Partial<ComputeRates>> {
+export function readPricesFile(file: string | PricesFile | undefined = process.env[ENV_PRICES_FILE]): PricesFile {
+  if (typeof file === 'object') return file;
+  if (!file) return NO_PRICES_FILE;
+  const origin = originOf(file);
+  let json: unknown;
   try {
-    return loadComputeRates(file);
+    json = readJsonFile(file, origin);
   } catch (err) {
-    if (err instanceof PriceFileError && err.message.includes(`"${COMPUTE_RATES_KEY}"`)) {
-      diag.warn(`@agentburn/core: ${err.message}; the section is ignored, sandboxes are priced at the published rates`);
-    }
-    return {};
+    warnIgnored(err as PriceFileError, 'the file is ignored, prices come from the catalogue');
+    return NO_PRICES_FILE;
   }
+  const { overrides, problems } = readPriceOverridesValue(json, origin);
+  for (const problem of problems) {
+    const ignored = problem.model === undefined ? 'the file is ignored' : 'that model is ignored';
+    warnIgnored(problem, `${ignored}, prices come from the catalogue`);
+  }
+  let computeRates: Record<string, Partial<ComputeRates>> = {};
+  try {
+    computeRates = computeRatesOf(json, origin);
+  } catch (err) {
+    warnIgnored(err as PriceFileError, 'the section is ignored, sandboxes are priced at the published rates');
+  }
+  return { overrides, computeRates };
+}
+
+function warnIgnored(problem: PriceFileError, consequence: string): void {
+  diag.warn(`@agentburn/core: ${problem.message}; ${consequence}`);
 }

@@ -1,7 +1,7 @@
 import { type Attributes, type Context, type MeterProvider, trace } from '@opentelemetry/api';
 import { shareBudgetPricers } from '../budget/pricers';
 import { type CostKind, CostMetrics } from '../metrics';
-import { ComputePricer, LlmPricer, readComputeInterval } from '../pricing';
+import { ComputePricer, LlmPricer, readComputeInterval, readPricesFile } from '../pricing';
 import { isPlausibleUsd, MAX_PLAUSIBLE_SPAN_USD, roundUsd } from '../pricing/money';
 import {
   ATTR_AGENT_NAME,
@@ -97,8 +97,10 @@ export class CostEngine {
 
   constructor(options: CostSpanProcessorOptions = {}, now?: () => number) {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
-    this.pricer = new LlmPricer(pricerOptions);
-    this.computePricer = new ComputePricer(computeRates, pricerOptions.pricesFile);
+    // One reading of the price file serves both pricers.
+    const pricesFile = readPricesFile(pricerOptions.pricesFile);
+    this.pricer = new LlmPricer({ ...pricerOptions, pricesFile });
+    this.computePricer = new ComputePricer(computeRates, pricesFile);
     shareBudgetPricers(this.pricer, this.computePricer);
     this.emitGenAiUsageCost = emitGenAiUsageCost === true;
     this.metrics = new CostMetrics(meterProvider);
