@@ -6,6 +6,8 @@
  * - the API (REST + JSON, `Authorization: Bearer`): `POST /sandbox`,
  *   `GET/DELETE /sandbox/:id`, `POST /sandbox/:id/start|stop|archive|pause`,
  *   `POST /sandbox/:id/autostop/:minutes`, `GET /sandbox/:id/toolbox-proxy-url`,
+ *   `GET /sandbox/:id/telemetry/metrics` (usage samples, a read: not activity),
+ *   `GET /config` (no analytics API, so the SDK reads metrics from the API),
  *   errors as `{ statusCode, message, error }`;
  * - the toolbox proxy (`{toolboxProxyUrl}/{sandboxId}/...`):
  *   `POST /process/execute`, `POST /process/code-run`, `POST /files/folder`,
@@ -22,7 +24,7 @@ import { listenOnLoopback, parseJson, readBody, writeJson } from './http';
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the wire, read field by field
 type Json = any;
 
-export type FakeDaytonaState = 'started' | 'stopped' | 'archived' | 'paused' | 'destroyed';
+export type FakeDaytonaState = 'started' | 'stopped' | 'archived' | 'paused' | 'destroyed' | 'error';
 
 export interface FakeDaytonaSandbox {
   id: string;
@@ -37,7 +39,17 @@ export interface FakeDaytonaSandbox {
   labels: Record<string, string>;
   /** Running milliseconds per finished interval, as Daytona bills them. */
   runningMs: number[];
+  /** Usage samples the telemetry endpoint serves. */
+  usage: FakeDaytonaUsage[];
   startedAt: number;
+}
+
+/** One usage sample, as Daytona's sandbox telemetry records it. */
+export interface FakeDaytonaUsage {
+  atMs: number;
+  /** Percent of the sandbox's vCPUs (0-100). */
+  cpuUsedPct: number;
+  memUsedMib: number;
 }
 
 export interface FakeDaytona {
@@ -132,10 +144,12 @@ export async function startFakeDaytona(options: { now?: () => number } = {}): Pr
         startedAt: t,
         labels: body?.labels ?? {},
         runningMs: [],
+        usage: [],
       };
       sandboxes.set(sb.id, sb);
       return writeJson(res, 200, dto(sb));
     }
+    if (method === 'GET' && path === '/config') return writeJson(res, 200, { version: 'fake', analyticsApiUrl: null });
     const match = /^\/sandbox\/([^/]+)(\/.*)?$/.exec(path);
     const id = match?.[1] ?? '';
     const rest = match?.[2] ?? '';
@@ -144,6 +158,8 @@ export async function startFakeDaytona(options: { now?: () => number } = {}): Pr
     const t = now();
     if (method === 'GET' && rest === '') return writeJson(res, 200, dto(sb));
     if (method === 'GET' && rest === '/toolbox-proxy-url') return writeJson(res, 200, { url: toolboxUrl });
+    if (method === 'GET' && rest === '/telemetry/metrics')
+      return writeJson(res, 200, metricsJson(sb, url.searchParams));
     if (method === 'DELETE' && rest === '') {
       stopRunning(sb, 'destroyed', t);
       return writeJson(res, 200, dto(sb));
@@ -236,6 +252,27 @@ export async function startFakeDaytona(options: { now?: () => number } = {}): Pr
     async close() {
       await Promise.all([api.close(), toolbox.close()]);
     },
+  };
+}
+
+/** The telemetry endpoint's series (Daytona's metric names; bytes, percent, cores), samples in [from, to]. */
+function metricsJson(sb: FakeDaytonaSandbox, query: URLSearchParams) {
+  const from = Date.parse(query.get('from') ?? '');
+  const to = Date.parse(query.get('to') ?? '');
+  const samples = sb.usage.filter((u) => u.atMs >= from && u.atMs <= to);
+  const series = (metricName: string, value: (u: FakeDaytonaUsage) => number) => ({
+    metricName,
+    dataPoints: samples.map((u) => ({ timestamp: new Date(u.atMs).toISOString(), value: value(u) })),
+  });
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    series: [
+      series('daytona.sandbox.cpu.utilization', (u) => u.cpuUsedPct),
+      series('daytona.sandbox.cpu.limit', () => sb.cpu),
+      series('daytona.sandbox.memory.usage', (u) => u.memUsedMib * 1024 * 1024),
+      series('daytona.sandbox.memory.limit', () => sb.memory * 1024 ** 3),
+    ],
   };
 }
 

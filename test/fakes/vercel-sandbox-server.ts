@@ -24,7 +24,8 @@ export interface FakeVercelSession {
   memory: number;
   /** Lifetime in ms from `startedAt`. */
   timeout: number;
-  status: 'running' | 'stopped';
+  /** `pending`: provisioned, not yet running (it never starts by itself here). */
+  status: 'pending' | 'running' | 'stopped';
   startedAt: number;
   stoppedAt?: number;
   /** CPU time the commands used, as Vercel reports it at stop. */
@@ -46,6 +47,10 @@ export interface FakeVercelSandbox {
   requests: Array<{ method: string; path: string; body?: Json }>;
   /** Behaviour of the next `runCommand` (FIFO). */
   nextCommand(spec: FakeVercelCommand): void;
+  /** The next create answers with its session still `pending`. */
+  nextCreatePending(): void;
+  /** Holds the next create's answer until the returned function is called. */
+  holdNextCreate(): () => void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -62,6 +67,8 @@ export async function startFakeVercelSandbox(options: { now?: () => number } = {
   >();
   const requests: FakeVercelSandbox['requests'] = [];
   let commands: FakeVercelCommand[] = [];
+  let createPending = false;
+  let createHold: Promise<void> | undefined;
   let counter = 0;
   let commandCounter = 0;
 
@@ -142,7 +149,12 @@ export async function startFakeVercelSandbox(options: { now?: () => number } = {
       const name = body?.name ?? `sandbox-${counter + 1}`;
       const vcpus = body?.resources?.vcpus ?? 2;
       const timeout = body?.timeout ?? 300_000;
+      const hold = createHold;
+      createHold = undefined;
+      if (hold) await hold;
       const session = startSession(name, vcpus, timeout);
+      if (createPending) session.status = 'pending';
+      createPending = false;
       sandboxes.set(name, { name, vcpus, timeout, createdAt: now(), current: session.id });
       return writeJson(res, 200, { sandbox: sandboxJson(name), session: sessionJson(session), routes: [] });
     }
@@ -208,11 +220,23 @@ export async function startFakeVercelSandbox(options: { now?: () => number } = {
     nextCommand(spec) {
       commands.push(spec);
     },
+    nextCreatePending() {
+      createPending = true;
+    },
+    holdNextCreate() {
+      let release = () => {};
+      createHold = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => release();
+    },
     reset() {
       sessions.clear();
       sandboxes.clear();
       requests.length = 0;
       commands = [];
+      createPending = false;
+      createHold = undefined;
       counter = 0;
       commandCounter = 0;
     },

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import {
   ATTR_COMPUTE_BILLED_SECONDS,
   ATTR_COMPUTE_CREATIONS,
@@ -18,44 +17,25 @@ import {
   SPAN_DAYTONA_SANDBOX,
 } from '@agentburn/core';
 import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type FakeDaytona, startFakeDaytona } from '../../../test/fakes/daytona-server';
-import { ManualClock } from '../../../test/fakes/e2b-clock';
-import { inMemoryCostTracing } from '../../../test/helpers/tracing';
+import { beforeAll, expect, it } from 'vitest';
+import { startFakeDaytona } from '../../../test/fakes/daytona-server';
+import { requireSdk, setupSandboxTracing, useFakeServer } from '../../../test/helpers/sandbox-tracing';
 import { DaytonaInstrumentation } from '../src';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const clock = new ManualClock();
-/** Every span ended, kept past the exporter's reset at provider shutdown. */
-const ended: ReadableSpan[] = [];
-const { exporter, provider } = inMemoryCostTracing([
-  { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} },
-]);
-const instrumentation = new DaytonaInstrumentation({ clock });
-instrumentation.setTracerProvider(provider);
-instrumentation.enable();
-// Loaded through `require` after enable(), so the require hook patches the real SDK.
-const { Daytona } = createRequire(import.meta.url)('@daytonaio/sdk') as typeof import('@daytonaio/sdk');
+const tracing = setupSandboxTracing((clock) => new DaytonaInstrumentation({ clock }), SPAN_DAYTONA_SANDBOX);
+const { clock, ended, instrumentation, provider, spans, intervals } = tracing;
+const { Daytona } = requireSdk<typeof import('@daytonaio/sdk')>(
+  '@daytonaio/sdk',
+  // test/matrix.sh runs this suite against another release installed there.
+  process.env.DAYTONA_SDK_MATRIX_DIR,
+);
 
-let fake: FakeDaytona;
+const fake = useFakeServer(tracing, startFakeDaytona);
 let daytona: InstanceType<typeof Daytona>;
-beforeAll(async () => {
-  fake = await startFakeDaytona({ now: () => clock.now() });
-  daytona = new Daytona({ ...fake.config, useDeprecatedPolling: true });
-});
-afterEach(() => {
-  instrumentation._intervals.abandonAll();
-  fake.reset();
-  exporter.reset();
-});
-afterAll(async () => {
-  await fake.close();
+beforeAll(() => {
+  daytona = new Daytona({ ...fake().config, useDeprecatedPolling: true });
 });
 
-const spans = (name?: string) => exporter.getFinishedSpans().filter((s) => name === undefined || s.name === name);
-const intervals = () => spans(SPAN_DAYTONA_SANDBOX);
 /** Daytona's hourly list prices per second: $0.0504/vCPU, $0.0162/GiB of memory, $0.000108/GiB of disk. */
 const usdPerSecond = (vcpu: number, memoryGib: number, diskGib: number) =>
   (vcpu * 0.0504 + memoryGib * 0.0162 + diskGib * 0.000108) / 3600;
@@ -67,7 +47,7 @@ it('bills-vcpu-memory-and-disk-from-create-to-stop', async () => {
   await context.with(trace.setSpan(context.active(), root), async () => {
     const sandbox = await daytona.create(sized);
     clock.advanceSeconds(600);
-    fake.nextResult({ exitCode: 0, result: 'ok\n' });
+    fake().nextResult({ exitCode: 0, result: 'ok\n' });
     expect((await sandbox.process.executeCommand('echo ok')).result).toBe('ok\n');
     clock.advanceSeconds(300);
     await sandbox.stop();
@@ -90,8 +70,10 @@ it('bills-vcpu-memory-and-disk-from-create-to-stop', async () => {
   expect(interval.attributes[ATTR_COST_USD]).toBeCloseTo(0.04167, 12);
   expect(interval.attributes[ATTR_COST_COMPUTE_DISK_USD]).toBeCloseTo(0.25 * 10 * 0.000108, 12);
   expect(interval.attributes[ATTR_COST_ESTIMATED]).toBeUndefined();
+  // Usage sampling is off by default: no telemetry reads.
+  expect(fake().requests.filter((r) => r.path.endsWith('/telemetry/metrics'))).toHaveLength(0);
   // The fake bills what Daytona would: the same 900 s.
-  expect(fake.sandboxes.get('dtn-sbx-0001')!.runningMs).toEqual([900_000]);
+  expect(fake().sandboxes.get('dtn-sbx-0001')!.runningMs).toEqual([900_000]);
   const agent = spans('agent')[0]!;
   expect(agent.attributes[ATTR_TRACE_COMPUTE_COST_USD]).toBeCloseTo(0.04167, 12);
   expect(agent.attributes[ATTR_TRACE_SANDBOX_RUNS]).toBe(1);
@@ -109,8 +91,8 @@ it('ends-the-interval-at-auto-stop-after-the-last-activity', async () => {
     [ATTR_COMPUTE_BILLED_SECONDS]: 1200,
   });
   expect(interval.attributes[ATTR_COST_USD]).toBeCloseTo(1200 * usdPerSecond(2, 4, 10), 12);
-  fake.tick();
-  expect(fake.sandboxes.get(sandbox.id)!.runningMs).toEqual([1_200_000]);
+  fake().tick();
+  expect(fake().sandboxes.get(sandbox.id)!.runningMs).toEqual([1_200_000]);
   expect(openIntervalCount()).toBe(0);
 });
 
@@ -164,7 +146,7 @@ it('abandoned-sandbox-without-auto-stop-is-billed-to-shutdown', async () => {
 
 it('traces-process-and-file-operations-with-the-sandbox-id', async () => {
   const sandbox = await daytona.create(sized);
-  fake.nextResult({ exitCode: 3, result: 'boom' });
+  fake().nextResult({ exitCode: 3, result: 'boom' });
   const response = await sandbox.process.executeCommand('exit 3');
   expect(response.exitCode).toBe(3);
   await sandbox.fs.listFiles('/home/daytona');

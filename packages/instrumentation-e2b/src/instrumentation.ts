@@ -2,7 +2,6 @@ import {
   ATTR_E2B_RUN_CODE_LANGUAGE,
   ATTR_E2B_SANDBOX_ID,
   ATTR_E2B_TEMPLATE_ID,
-  declineUnsupportedVersions,
   ManualTargets,
   SANDBOX_END_KILLED,
   SANDBOX_END_LOST,
@@ -17,6 +16,7 @@ import {
   SPAN_E2B_SANDBOX_KILL,
   SPAN_E2B_SANDBOX_PAUSE,
   SPAN_E2B_SANDBOX_SET_TIMEOUT,
+  sdkModuleDefinitions,
   shouldCaptureContent,
   type UsageSample,
   UsageSampler,
@@ -159,27 +159,21 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
           return sampler.stop(id);
         },
       },
+      (message) => this._diag.warn(message),
     );
   }
 
   protected override init() {
-    return MODULES.flatMap((name) => [
-      new InstrumentationNodeModuleDefinition(
-        name,
-        SUPPORTED_VERSIONS,
-        (moduleExports) => {
-          this.patchModule(moduleExports);
-          return moduleExports;
-        },
+    // Versions outside the range are left alone, with one message per module and version.
+    return MODULES.flatMap((name) =>
+      sdkModuleDefinitions(
+        InstrumentationNodeModuleDefinition,
+        { name, supported: SUPPORTED_VERSIONS, unsupported: UNSUPPORTED_VERSIONS },
+        (moduleExports) => this.patchModule(moduleExports),
         () => this.unpatchAll(),
+        (message) => this._diag.warn(message),
       ),
-      // Versions outside the range are left alone, with one message per module and version.
-      new InstrumentationNodeModuleDefinition(
-        name,
-        UNSUPPORTED_VERSIONS,
-        declineUnsupportedVersions(name, SUPPORTED_VERSIONS.join(', '), (message) => this._diag.warn(message)),
-      ),
-    ]);
+    );
   }
 
   /**

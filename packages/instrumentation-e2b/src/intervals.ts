@@ -1,5 +1,4 @@
 import {
-  ATTR_COST_ESTIMATED,
   ATTR_E2B_SANDBOX_ACTIVE_SECONDS,
   ATTR_E2B_SANDBOX_BILLED_SECONDS,
   ATTR_E2B_SANDBOX_CPU_COUNT,
@@ -7,20 +6,32 @@ import {
   ATTR_E2B_SANDBOX_ID,
   ATTR_E2B_SANDBOX_MEMORY_MIB,
   ATTR_E2B_TEMPLATE_ID,
-  addOpenInterval,
+  type ComputeIntervalEnd,
+  type ComputeIntervalNames,
+  ComputeIntervals,
+  type ComputeSize,
   meterSandbox,
-  removeOpenInterval,
-  SANDBOX_END_ABANDONED,
-  SANDBOX_END_LOST,
   SANDBOX_END_PAUSED,
   SANDBOX_END_TIMEOUT,
   type SandboxBudgetMeter,
   type SandboxEndReason,
   SPAN_E2B_SANDBOX,
 } from '@agentburn/core';
-import { type Attributes, type Context, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
-import { type Clock, scheduleAt } from './clock';
+import type { Attributes, Context, Tracer } from '@opentelemetry/api';
+import type { Clock } from './clock';
 import { type SandboxFacts, type SandboxSize, templateSize } from './sizes';
+
+export { billedSecondsBetween as billedSeconds } from '@agentburn/core';
+
+/** The `e2b.sandbox` span keeps E2B's own attribute names (CONVENTIONS §4). */
+const E2B_INTERVAL_NAMES: ComputeIntervalNames = {
+  sandboxId: ATTR_E2B_SANDBOX_ID,
+  vcpu: ATTR_E2B_SANDBOX_CPU_COUNT,
+  memoryMib: ATTR_E2B_SANDBOX_MEMORY_MIB,
+  billedSeconds: ATTR_E2B_SANDBOX_BILLED_SECONDS,
+  endReason: ATTR_E2B_SANDBOX_END_REASON,
+  activeSeconds: ATTR_E2B_SANDBOX_ACTIVE_SECONDS,
+};
 
 /** E2B's default sandbox lifetime when no timeout is given: 300 s. */
 export const DEFAULT_SANDBOX_TIMEOUT_MS = 300_000;
@@ -43,22 +54,7 @@ export interface IntervalStart {
   stop?: (action: 'pause' | 'kill') => void;
 }
 
-interface OpenInterval {
-  span: Span;
-  registryKey: string;
-  startMs: number;
-  endAtMs: number;
-  cancelTimer: () => void;
-  activeMs: number;
-  inflight: number;
-  activeSince: number;
-  /** Stops following operations that outlive their call (background commands), for `abandoned`. */
-  followers: Set<() => void>;
-  /** The running time counted against the budget the sandbox started in, if any. */
-  budget: SandboxBudgetMeter | undefined;
-}
-
-/** What is known of one sandbox, by id, across the SDK objects that point at it. */
+/** What is known of one sandbox, by id, across the SDK objects that point at it and across its intervals. */
 interface SandboxRecord {
   id: string;
   template?: string;
@@ -69,13 +65,16 @@ interface SandboxRecord {
   stop?: (action: 'pause' | 'kill') => void;
   /** Lifetime asked for at the last create/connect/setTimeout, for a resume by traffic. */
   timeoutMs: number;
+  /** Expiry of the open interval, if one is open. */
+  endAtMs?: number;
   /** The last interval ended because the sandbox paused itself on timeout. */
   pausedOnTimeout: boolean;
   /** Seconds billed by the intervals already ended. */
   billedSeconds: number;
   /** Bumped whenever a create, connect or setTimeout of ours sets the expiry (see `applyFacts`). */
   expiryVersion: number;
-  open?: OpenInterval;
+  /** The open interval's running time counted against the budget it started in, if any. */
+  budget?: SandboxBudgetMeter;
 }
 
 /** Told when an interval opens and asked for extra attributes as it ends (usage sampling). */
@@ -84,32 +83,47 @@ export interface IntervalObserver {
   closing(id: string): Attributes;
 }
 
-let instanceCounter = 0;
 /** Bounds the records of sandboxes no longer running. */
 const MAX_CLOSED_RECORDS = 1000;
 
 /**
- * Running intervals of sandboxes, keyed by sandbox id: one `e2b.sandbox`
+ * E2B's lifecycle rules over core's running intervals (one `e2b.sandbox`
  * span per interval, from create or connect/resume until kill, pause,
- * expiry, loss or shutdown. The span carries what the cost processor needs
- * (size and billed seconds); it never carries a price itself.
+ * expiry, loss or shutdown): a connect only ever extends the expiry, the
+ * expiry kills or pauses as the sandbox was told, a sandbox paused on
+ * timeout resumes on traffic when auto-resume is on, `getInfo()` answers
+ * may arrive late, and a budget may meter the running time.
  */
 export class SandboxIntervals {
   private readonly records = new Map<string, SandboxRecord>();
-  private readonly prefix = `e2b#${++instanceCounter}:`;
+  private readonly intervals: ComputeIntervals;
 
   constructor(
-    private readonly tracer: () => Tracer,
+    tracer: () => Tracer,
     private readonly clock: Clock,
     private readonly observer?: IntervalObserver,
-  ) {}
+    warn?: (message: string) => void,
+  ) {
+    this.intervals = new ComputeIntervals({
+      tracer,
+      clock,
+      provider: 'e2b',
+      spanName: SPAN_E2B_SANDBOX,
+      names: E2B_INTERVAL_NAMES,
+      warn,
+      observer: {
+        opened: (id, startMs) => this.observer?.opened(id, startMs),
+        closing: (id, end) => this.closing(id, end),
+      },
+    });
+  }
 
   now(): number {
     return this.clock.now();
   }
 
   isOpen(id: string): boolean {
-    return this.records.get(id)?.open !== undefined;
+    return this.intervals.isOpen(id);
   }
 
   /** Opens an interval, or extends the expiry of the one already open for `id`. */
@@ -122,43 +136,28 @@ export class SandboxIntervals {
     record.timeoutMs = Math.max(0, start.endAtMs - start.startMs);
     record.pausedOnTimeout = false;
     record.expiryVersion++;
-    if (record.open) {
-      if (start.endAtMs > record.open.endAtMs) this.setExpiry(record, start.endAtMs);
+    if (this.intervals.isOpen(id)) {
+      this.setExpiry(record, Math.max(start.endAtMs, record.endAtMs ?? start.endAtMs));
       return;
     }
-    const attributes: Attributes = { [ATTR_E2B_SANDBOX_ID]: id };
-    if (record.template !== undefined) attributes[ATTR_E2B_TEMPLATE_ID] = record.template;
-    const span = this.tracer().startSpan(
-      SPAN_E2B_SANDBOX,
-      { kind: SpanKind.INTERNAL, startTime: new Date(start.startMs), attributes },
-      start.parent,
-    );
-    const open: OpenInterval = {
-      span,
-      registryKey: this.prefix + id,
+    this.intervals.start(id, {
+      parent: start.parent,
       startMs: start.startMs,
-      endAtMs: start.endAtMs,
-      cancelTimer: () => {},
-      activeMs: 0,
-      inflight: 0,
-      activeSince: 0,
-      followers: new Set(),
-      budget: meterSandbox(start.parent, {
-        provider: 'e2b',
-        name: SPAN_E2B_SANDBOX,
-        clock: this.clock,
-        startMs: start.startMs,
-        size: () => {
-          const size = record.size ?? templateSize(record.template) ?? templateSize('base');
-          return size && { vcpu: size.cpuCount, memoryMib: size.memoryMib };
-        },
-        stop: (action) => record.stop?.(action),
-      }),
-    };
-    record.open = open;
+      size: sizeOf(record),
+      attributes: record.template === undefined ? undefined : { [ATTR_E2B_TEMPLATE_ID]: record.template },
+    });
+    record.budget = meterSandbox(start.parent, {
+      provider: 'e2b',
+      name: SPAN_E2B_SANDBOX,
+      clock: this.clock,
+      startMs: start.startMs,
+      size: () => {
+        const size = record.size ?? templateSize(record.template) ?? templateSize('base');
+        return size && { vcpu: size.cpuCount, memoryMib: size.memoryMib };
+      },
+      stop: (action) => record.stop?.(action),
+    });
     this.setExpiry(record, start.endAtMs);
-    addOpenInterval(open.registryKey, () => this.end(id, SANDBOX_END_ABANDONED));
-    this.observer?.opened(id, start.startMs);
   }
 
   /** The sandbox's lifetime was set to `timeoutMs` from `atMs` (setTimeout may shorten it). */
@@ -167,7 +166,7 @@ export class SandboxIntervals {
     if (!record) return;
     record.timeoutMs = timeoutMs;
     record.expiryVersion++;
-    if (record.open) this.setExpiry(record, atMs + timeoutMs);
+    this.setExpiry(record, atMs + timeoutMs);
   }
 
   /** Tags a `getInfo()` about to be sent, for `applyFacts`. */
@@ -187,14 +186,19 @@ export class SandboxIntervals {
     if (facts.size) record.size = facts.size;
     if (facts.template !== undefined && record.template === undefined) {
       record.template = facts.template;
-      record.open?.span.setAttribute(ATTR_E2B_TEMPLATE_ID, facts.template);
+      this.intervals.annotate(id, { [ATTR_E2B_TEMPLATE_ID]: facts.template });
     }
+    const size = sizeOf(record);
+    if (size) this.intervals.setSize(id, size);
     if (facts.onTimeout) record.onTimeout = facts.onTimeout;
     if (facts.autoResume !== undefined) record.autoResume = facts.autoResume;
     // E2B's clock, not ours: an expiry already past here means skew, and the estimate we have stands.
     const current = version === undefined || version === record.expiryVersion;
-    if (facts.endAtMs !== undefined && record.open && current && facts.endAtMs > this.clock.now()) {
+    if (facts.endAtMs !== undefined && current && facts.endAtMs > this.clock.now()) {
       this.setExpiry(record, facts.endAtMs);
+    } else if (facts.onTimeout && record.endAtMs !== undefined) {
+      // What the expiry does may have changed.
+      this.setExpiry(record, record.endAtMs);
     }
   }
 
@@ -207,20 +211,11 @@ export class SandboxIntervals {
     if (id === undefined) return noop;
     const record = this.records.get(id);
     if (!record) return noop;
-    if (!record.open && record.pausedOnTimeout && record.autoResume) {
+    if (!this.intervals.isOpen(id) && record.pausedOnTimeout && record.autoResume) {
       const now = this.clock.now();
       this.start(id, { parent, startMs: now, endAtMs: now + record.timeoutMs });
     }
-    const open = record.open;
-    if (!open) return noop;
-    if (open.inflight++ === 0) open.activeSince = this.clock.now();
-    let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      if (record.open !== open) return;
-      if (--open.inflight === 0) open.activeMs += Math.max(0, this.clock.now() - open.activeSince);
-    };
+    return this.intervals.enter(id);
   }
 
   /**
@@ -229,10 +224,7 @@ export class SandboxIntervals {
    * is exported. Returns the unregistration.
    */
   follow(id: string | undefined, stop: () => void): () => void {
-    const open = id === undefined ? undefined : this.records.get(id)?.open;
-    if (!open) return noop;
-    open.followers.add(stop);
-    return () => open.followers.delete(stop);
+    return id === undefined ? noop : this.intervals.follow(id, stop);
   }
 
   /**
@@ -241,51 +233,7 @@ export class SandboxIntervals {
    * `abandoned` bills to the expiry: the sandbox keeps running after we go.
    */
   end(id: string, reason: SandboxEndReason, atMs = this.clock.now()): void {
-    const record = this.records.get(id);
-    const open = record?.open;
-    if (!record || !open) return;
-    record.open = undefined;
-    record.pausedOnTimeout = false;
-    open.cancelTimer();
-    removeOpenInterval(open.registryKey);
-
-    const billedEnd = reason === SANDBOX_END_ABANDONED ? open.endAtMs : Math.min(atMs, open.endAtMs);
-    const spanEnd = reason === SANDBOX_END_ABANDONED ? Math.max(atMs, open.startMs) : Math.max(billedEnd, open.startMs);
-    if (open.inflight > 0) open.activeMs += Math.max(0, Math.min(atMs, open.endAtMs) - open.activeSince);
-    open.inflight = 0;
-
-    const billed = billedSeconds(open.startMs, billedEnd);
-    record.billedSeconds += billed;
-    open.budget?.end(billed);
-    const attributes: Attributes = {
-      [ATTR_E2B_SANDBOX_BILLED_SECONDS]: billed,
-      [ATTR_E2B_SANDBOX_ACTIVE_SECONDS]: Math.round(open.activeMs) / 1000,
-      [ATTR_E2B_SANDBOX_END_REASON]: reason,
-    };
-    const size = record.size ?? templateSize(record.template);
-    if (size) {
-      attributes[ATTR_E2B_SANDBOX_CPU_COUNT] = size.cpuCount;
-      attributes[ATTR_E2B_SANDBOX_MEMORY_MIB] = size.memoryMib;
-    }
-    // The end was not observed: billed to the expiry (abandoned) or to when the loss was found (lost).
-    if (reason === SANDBOX_END_ABANDONED || reason === SANDBOX_END_LOST) attributes[ATTR_COST_ESTIMATED] = true;
-    try {
-      if (this.observer) Object.assign(attributes, this.observer.closing(id));
-      open.span.setAttributes(attributes);
-      open.span.end(new Date(spanEnd));
-    } catch {
-      // a broken span must not break the caller
-    }
-    const followers = reason === SANDBOX_END_ABANDONED ? [...open.followers] : [];
-    open.followers.clear();
-    for (const stop of followers) {
-      try {
-        stop();
-      } catch {
-        // one broken follower must not keep the others open
-      }
-    }
-    this.trimClosed();
+    this.intervals.end(id, reason, atMs);
   }
 
   /**
@@ -295,13 +243,27 @@ export class SandboxIntervals {
   recordedSeconds(id: string): number | undefined {
     const record = this.records.get(id);
     if (!record) return undefined;
-    const open = record.open;
-    return record.billedSeconds + (open ? billedSeconds(open.startMs, Math.min(this.clock.now(), open.endAtMs)) : 0);
+    return record.billedSeconds + this.intervals.openSeconds(id);
   }
 
   /** Ends every open interval as `abandoned` (also done through core's registry at provider shutdown). */
   abandonAll(): void {
-    for (const record of [...this.records.values()]) if (record.open) this.end(record.id, SANDBOX_END_ABANDONED);
+    this.intervals.abandonAll();
+  }
+
+  /** The interval of `id` ends: its billed time is recorded and counted against its budget. */
+  private closing(id: string, end: ComputeIntervalEnd): Attributes | undefined {
+    const record = this.records.get(id);
+    if (record) {
+      record.billedSeconds += end.billedSeconds;
+      record.endAtMs = undefined;
+      record.pausedOnTimeout = end.expired && end.reason === SANDBOX_END_PAUSED;
+      record.budget?.end(end.billedSeconds);
+      record.budget = undefined;
+    }
+    const observed = this.observer?.closing(id);
+    this.trimClosed();
+    return observed;
   }
 
   private record(id: string): SandboxRecord {
@@ -321,38 +283,26 @@ export class SandboxIntervals {
     return record;
   }
 
+  /** At its expiry E2B kills the sandbox, or pauses it when told to (`onTimeout`). */
   private setExpiry(record: SandboxRecord, endAtMs: number): void {
-    const open = record.open;
-    if (!open) return;
-    open.cancelTimer();
-    open.endAtMs = endAtMs;
-    open.cancelTimer = scheduleAt(this.clock, endAtMs, () => this.expire(record.id, open));
-  }
-
-  /** The sandbox reached its expiry while we were still running: E2B killed or paused it then. */
-  private expire(id: string, open: OpenInterval): void {
-    const record = this.records.get(id);
-    if (!record || record.open !== open) return;
-    const pauses = record.onTimeout === 'pause';
-    this.end(id, pauses ? SANDBOX_END_PAUSED : SANDBOX_END_TIMEOUT, open.endAtMs);
-    record.pausedOnTimeout = pauses;
+    if (!this.intervals.isOpen(record.id)) return;
+    record.endAtMs = endAtMs;
+    const reason = record.onTimeout === 'pause' ? SANDBOX_END_PAUSED : SANDBOX_END_TIMEOUT;
+    this.intervals.setExpiry(record.id, { atMs: endAtMs, reason });
   }
 
   private trimClosed(): void {
     if (this.records.size <= MAX_CLOSED_RECORDS) return;
     for (const [id, record] of this.records) {
       if (this.records.size <= MAX_CLOSED_RECORDS) break;
-      if (!record.open && !(record.pausedOnTimeout && record.autoResume)) this.records.delete(id);
+      if (!this.intervals.isOpen(id) && !(record.pausedOnTimeout && record.autoResume)) this.records.delete(id);
     }
   }
 }
 
-/**
- * E2B bills running time per second. We bill whole seconds, rounding a
- * started second up (an upper bound within one second per interval).
- */
-export function billedSeconds(startMs: number, endMs: number): number {
-  return Math.ceil(Math.max(0, endMs - startMs) / 1000);
+function sizeOf(record: SandboxRecord): ComputeSize | undefined {
+  const size = record.size ?? templateSize(record.template);
+  return size && { vcpu: size.cpuCount, memoryMib: size.memoryMib };
 }
 
 function noop(): void {}

@@ -1,19 +1,17 @@
 import {
-  ATTR_COMPUTE_SANDBOX_ID,
-  ATTR_PROCESS_COMMAND_LINE,
-  ATTR_PROCESS_EXIT_CODE,
   COMPUTE_PROVIDER_VERCEL,
-  ComputeIntervals,
-  declineUnsupportedVersions,
+  type ComputeIntervals,
+  commandLineAttributes,
+  exitCodeAttributes,
   ManualTargets,
   SANDBOX_END_STOPPED,
   SANDBOX_END_TIMEOUT,
-  type SandboxCallHooks,
+  SandboxProviderTracing,
   SPAN_VERCEL_RUN_COMMAND,
   SPAN_VERCEL_SANDBOX,
+  sandboxIdAttributes,
+  sdkModuleDefinitions,
   shouldCaptureContent,
-  systemClock,
-  traceSandboxCall,
 } from '@agentburn/core';
 import type { Attributes, Context } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
@@ -22,10 +20,12 @@ import { endAttributes, type SessionLike, sessionId, sessionOf, sizeOf } from '.
 import type { VercelSandboxInstrumentationConfig } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
-/** @vercel/sandbox 3.x: sandboxes that run as sessions. */
+/**
+ * @vercel/sandbox 3.x: sandboxes that run as sessions (2.x has none). The
+ * newest 3.x runs in CI's matrix (test/matrix.sh).
+ */
 export const SUPPORTED_VERSIONS = ['>=3.0.0 <4'];
-const UNSUPPORTED_VERSIONS = ['<3.0.0', '>=4.0.0'];
-const MODULE = '@vercel/sandbox';
+const SDK = { name: '@vercel/sandbox', supported: SUPPORTED_VERSIONS, unsupported: ['<3.0.0', '>=4.0.0'] };
 
 /** Vercel stops a session 5 minutes after its start unless told otherwise. */
 const DEFAULT_TIMEOUT_MS = 300_000;
@@ -47,11 +47,11 @@ type AnyFn = (this: any, ...args: any[]) => any;
  * CPU from wall time and is marked estimated (see core's compute rates).
  */
 export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSandboxInstrumentationConfig> {
-  private readonly intervals: ComputeIntervals;
+  private readonly sandboxes: SandboxProviderTracing;
   private wrapped: Array<[object, string]> = [];
   /** Modules patched by hand: unpatched on disable(), patched again on enable(). */
   private readonly manualTargets = new ManualTargets({
-    sdk: MODULE,
+    sdk: SDK.name,
     diag: this._diag,
     isEnabled: () => this.isEnabled(),
     patch: (target) => this.patchModule(target),
@@ -60,31 +60,27 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
 
   constructor(config: VercelSandboxInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
-    this.intervals = new ComputeIntervals({
-      tracer: () => this.tracer,
-      clock: config.clock ?? systemClock,
+    this.sandboxes = new SandboxProviderTracing({
       provider: COMPUTE_PROVIDER_VERCEL,
       spanName: SPAN_VERCEL_SANDBOX,
+      tracer: () => this.tracer,
+      clock: config.clock,
+      warn: (message) => this._diag.warn(message),
     });
   }
 
   protected override init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        MODULE,
-        SUPPORTED_VERSIONS,
-        (moduleExports) => {
-          this.patchModule(moduleExports);
-          return moduleExports;
-        },
-        () => this.unpatchAll(),
-      ),
-      new InstrumentationNodeModuleDefinition(
-        MODULE,
-        UNSUPPORTED_VERSIONS,
-        declineUnsupportedVersions(MODULE, SUPPORTED_VERSIONS.join(', '), (message) => this._diag.warn(message)),
-      ),
-    ];
+    return sdkModuleDefinitions(
+      InstrumentationNodeModuleDefinition,
+      SDK,
+      (moduleExports) => this.patchModule(moduleExports),
+      () => this.unpatchAll(),
+      (message) => this._diag.warn(message),
+    );
+  }
+
+  private get intervals(): ComputeIntervals {
+    return this.sandboxes.intervals;
   }
 
   /**
@@ -141,20 +137,15 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
     this.wrapped = [];
   }
 
-  private trace<T>(name: string, attributes: Attributes, call: () => Promise<T>, hooks?: SandboxCallHooks<T>) {
-    return traceSandboxCall(this.tracer, name, attributes, call, hooks);
-  }
-
   /** `Sandbox.create` and `Sandbox.get`: a running session we have not seen yet opens an interval. */
   private tracedOpen(original: AnyFn, span: string): AnyFn {
     const inst = this;
     return function open(this: unknown, ...args: unknown[]) {
       const startMs = inst.intervals.now();
-      return inst.trace(span, {}, () => original.apply(this, args), {
+      return inst.sandboxes.traceOpening(span, {}, () => original.apply(this, args), {
         onResult(sandbox, op) {
           const session = sessionOf(sandbox);
-          const id = sessionId(session);
-          if (id !== undefined) op.finisher.setAttributes({ [ATTR_COMPUTE_SANDBOX_ID]: id });
+          op.finisher.setAttributes(idAttributes(session));
           inst.follow(session, op.parent, startMs);
         },
       });
@@ -166,18 +157,15 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
     const inst = this;
     return function runCommand(this: unknown, ...args: unknown[]) {
       const startMs = inst.intervals.now();
-      const attributes = idAttributes(sessionOf(this));
       const capture = shouldCaptureContent(inst.getConfig().captureContent);
-      if (capture) {
-        const line = commandLine(args[0], args[1]);
-        if (line) attributes[ATTR_PROCESS_COMMAND_LINE] = line;
-      }
-      return inst.trace(SPAN_VERCEL_RUN_COMMAND, attributes, () => original.apply(this, args), {
+      const attributes = {
+        ...idAttributes(sessionOf(this)),
+        ...(capture ? commandLineAttributes(commandLine(args[0], args[1]), capture) : {}),
+      };
+      return inst.sandboxes.traceOpening(SPAN_VERCEL_RUN_COMMAND, attributes, () => original.apply(this, args), {
         onResult: (result, op) => {
           const session = sessionOf(this);
-          op.finisher.setAttributes(idAttributes(session));
-          const exitCode = (result as { exitCode?: unknown } | undefined)?.exitCode;
-          if (typeof exitCode === 'number') op.finisher.setAttributes({ [ATTR_PROCESS_EXIT_CODE]: exitCode });
+          op.finisher.setAttributes({ ...idAttributes(session), ...exitCodeAttributes(result) });
           inst.follow(session, op.parent, startMs);
         },
       });
@@ -188,7 +176,7 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
     const inst = this;
     return function stop(this: unknown, ...args: unknown[]) {
       const id = sessionId(sessionOf(this));
-      return inst.trace(SPAN_VERCEL_STOP, idAttributes(sessionOf(this)), () => original.apply(this, args), {
+      return inst.sandboxes.trace(SPAN_VERCEL_STOP, idAttributes(sessionOf(this)), () => original.apply(this, args), {
         onResult(stopped) {
           const session = stopped as SessionLike | undefined;
           const stoppedId = sessionId(session) ?? id;
@@ -203,7 +191,7 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
   private tracedExtendTimeout(original: AnyFn): AnyFn {
     const inst = this;
     return function extendTimeout(this: unknown, duration: unknown, ...rest: unknown[]) {
-      return inst.trace(
+      return inst.sandboxes.trace(
         SPAN_VERCEL_EXTEND_TIMEOUT,
         idAttributes(sessionOf(this)),
         () => original.call(this, duration, ...rest),
@@ -235,8 +223,7 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
 }
 
 function idAttributes(session: SessionLike | undefined): Attributes {
-  const id = sessionId(session);
-  return id === undefined ? {} : { [ATTR_COMPUTE_SANDBOX_ID]: id };
+  return sandboxIdAttributes(sessionId(session));
 }
 
 function commandLine(cmd: unknown, args: unknown): string | undefined {
@@ -245,5 +232,5 @@ function commandLine(cmd: unknown, args: unknown): string | undefined {
   const list = typeof cmd === 'string' ? args : params?.args;
   if (typeof name !== 'string') return undefined;
   const parts = Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : [];
-  return [name, ...parts].join(' ').slice(0, 8192);
+  return [name, ...parts].join(' ');
 }

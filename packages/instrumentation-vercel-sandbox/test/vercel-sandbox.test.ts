@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import {
   ATTR_COMPUTE_ACTIVE_CPU_SECONDS,
   ATTR_COMPUTE_BILLED_SECONDS,
@@ -17,48 +16,25 @@ import {
   openIntervalCount,
   SPAN_VERCEL_SANDBOX,
 } from '@agentburn/core';
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { ManualClock } from '../../../test/fakes/e2b-clock';
-import { type FakeVercelSandbox, startFakeVercelSandbox } from '../../../test/fakes/vercel-sandbox-server';
-import { inMemoryCostTracing } from '../../../test/helpers/tracing';
+import { expect, it } from 'vitest';
+import { startFakeVercelSandbox } from '../../../test/fakes/vercel-sandbox-server';
+import { requireSdk, setupSandboxTracing, useFakeServer } from '../../../test/helpers/sandbox-tracing';
 import { VercelSandboxInstrumentation } from '../src';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const clock = new ManualClock();
-/** Every span ended, kept past the exporter's reset at provider shutdown. */
-const ended: ReadableSpan[] = [];
-const { exporter, provider } = inMemoryCostTracing([
-  { onStart() {}, onEnd: (span) => ended.push(span), forceFlush: async () => {}, shutdown: async () => {} },
-]);
-const instrumentation = new VercelSandboxInstrumentation({ clock });
-instrumentation.setTracerProvider(provider);
-instrumentation.enable();
-// Loaded through `require` after enable(), so the require hook patches the real SDK.
-const { APIError, Sandbox } = createRequire(import.meta.url)('@vercel/sandbox') as typeof import('@vercel/sandbox');
+const tracing = setupSandboxTracing((clock) => new VercelSandboxInstrumentation({ clock }), SPAN_VERCEL_SANDBOX);
+const { clock, ended, instrumentation, provider, spans, intervals } = tracing;
+const { APIError, Sandbox } = requireSdk<typeof import('@vercel/sandbox')>(
+  '@vercel/sandbox',
+  // test/matrix.sh runs this suite against another release installed there.
+  process.env.VERCEL_SANDBOX_SDK_MATRIX_DIR,
+);
 
-let fake: FakeVercelSandbox;
-beforeAll(async () => {
-  fake = await startFakeVercelSandbox({ now: () => clock.now() });
-});
-afterEach(() => {
-  instrumentation._intervals.abandonAll();
-  fake.reset();
-  exporter.reset();
-});
-afterAll(async () => {
-  await fake.close();
-});
-
-const spans = (name?: string) => exporter.getFinishedSpans().filter((s) => name === undefined || s.name === name);
-const intervals = () => spans(SPAN_VERCEL_SANDBOX);
+const fake = useFakeServer(tracing, startFakeVercelSandbox);
 
 it('prices-reported-active-cpu-memory-and-the-creation', async () => {
-  const sandbox = await Sandbox.create({ ...fake.credentials, resources: { vcpus: 2 }, timeout: 600_000 });
+  const sandbox = await Sandbox.create({ ...fake().credentials, resources: { vcpus: 2 }, timeout: 600_000 });
   clock.advanceSeconds(120);
-  fake.nextCommand({ exitCode: 0, stdout: 'built\n', cpuMs: 30_000 });
+  fake().nextCommand({ exitCode: 0, stdout: 'built\n', cpuMs: 30_000 });
   const result = await sandbox.runCommand('npm', ['run', 'build']);
   expect(await result.stdout()).toBe('built\n');
   clock.advanceSeconds(60);
@@ -89,7 +65,7 @@ it('prices-reported-active-cpu-memory-and-the-creation', async () => {
 });
 
 it('estimates-cpu-from-wall-time-when-the-session-timed-out', async () => {
-  await Sandbox.create({ ...fake.credentials, resources: { vcpus: 2 }, timeout: 300_000 });
+  await Sandbox.create({ ...fake().credentials, resources: { vcpus: 2 }, timeout: 300_000 });
   clock.advanceSeconds(400);
   const interval = intervals()[0]!;
   expect(interval.attributes).toMatchObject({
@@ -103,7 +79,7 @@ it('estimates-cpu-from-wall-time-when-the-session-timed-out', async () => {
 });
 
 it('extend-timeout-moves-the-end-of-the-interval', async () => {
-  const sandbox = await Sandbox.create({ ...fake.credentials, timeout: 300_000 });
+  const sandbox = await Sandbox.create({ ...fake().credentials, timeout: 300_000 });
   clock.advanceSeconds(100);
   await sandbox.extendTimeout(120_000);
   clock.advanceSeconds(600);
@@ -115,11 +91,11 @@ it('extend-timeout-moves-the-end-of-the-interval', async () => {
 });
 
 it('a-resumed-sandbox-is-a-new-session-and-a-new-creation', async () => {
-  const sandbox = await Sandbox.create({ ...fake.credentials, name: 'agent-box', timeout: 300_000 });
+  const sandbox = await Sandbox.create({ ...fake().credentials, name: 'agent-box', timeout: 300_000 });
   clock.advanceSeconds(10);
   await sandbox.stop();
   clock.advanceSeconds(1000);
-  const again = await Sandbox.get({ ...fake.credentials, name: 'agent-box', resume: true });
+  const again = await Sandbox.get({ ...fake().credentials, name: 'agent-box', resume: true });
   clock.advanceSeconds(20);
   await again.stop();
   const [first, second] = intervals();
@@ -135,7 +111,7 @@ it('a-resumed-sandbox-is-a-new-session-and-a-new-creation', async () => {
 });
 
 it('abandoned-session-is-billed-to-its-timeout-and-estimated', async () => {
-  await Sandbox.create({ ...fake.credentials, timeout: 300_000 });
+  await Sandbox.create({ ...fake().credentials, timeout: 300_000 });
   clock.advanceSeconds(30);
   instrumentation._intervals.abandonAll();
   expect(intervals()[0]!.attributes).toMatchObject({
@@ -146,8 +122,8 @@ it('abandoned-session-is-billed-to-its-timeout-and-estimated', async () => {
 });
 
 it('keeps-the-sdk-error-and-the-interval-on-a-failed-stop', async () => {
-  const sandbox = await Sandbox.create({ ...fake.credentials, timeout: 300_000 });
-  fake.sessions.get('sbx_fake0001')!.status = 'stopped';
+  const sandbox = await Sandbox.create({ ...fake().credentials, timeout: 300_000 });
+  fake().sessions.get('sbx_fake0001')!.status = 'stopped';
   const error = await sandbox.stop().catch((e: unknown) => e);
   // The caller gets the SDK's own error class.
   expect(error).toBeInstanceOf(APIError);
@@ -157,7 +133,7 @@ it('keeps-the-sdk-error-and-the-interval-on-a-failed-stop', async () => {
 
 // Last: shuts the tracer provider down.
 it('closes-a-leaked-sandbox-as-abandoned-at-provider-shutdown', async () => {
-  await Sandbox.create({ ...fake.credentials, timeout: 300_000 });
+  await Sandbox.create({ ...fake().credentials, timeout: 300_000 });
   clock.advanceSeconds(30);
   expect(openIntervalCount()).toBe(1);
   await provider.shutdown();

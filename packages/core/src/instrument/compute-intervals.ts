@@ -15,6 +15,35 @@ import {
 } from '../semconv';
 import { type Clock, scheduleAt } from './clock';
 
+/**
+ * The attribute names an interval span is written with. The generic
+ * `agentburn.compute.*` shape by default; E2B keeps its own `e2b.sandbox.*`
+ * names (CONVENTIONS §4). A name left out is not written.
+ */
+export interface ComputeIntervalNames {
+  provider?: string;
+  sandboxId: string;
+  vcpu: string;
+  memoryMib: string;
+  diskGib?: string;
+  creations?: string;
+  billedSeconds: string;
+  endReason: string;
+  /** Seconds spent inside operations (`enter`); not tracked when left out. */
+  activeSeconds?: string;
+}
+
+export const COMPUTE_INTERVAL_NAMES: ComputeIntervalNames = {
+  provider: ATTR_COMPUTE_PROVIDER,
+  sandboxId: ATTR_COMPUTE_SANDBOX_ID,
+  vcpu: ATTR_COMPUTE_VCPU,
+  memoryMib: ATTR_COMPUTE_MEMORY_MIB,
+  diskGib: ATTR_COMPUTE_DISK_GIB,
+  creations: ATTR_COMPUTE_CREATIONS,
+  billedSeconds: ATTR_COMPUTE_BILLED_SECONDS,
+  endReason: ATTR_COMPUTE_END_REASON,
+};
+
 /** Allocated size of a sandbox. */
 export interface ComputeSize {
   vcpu?: number;
@@ -29,12 +58,22 @@ export interface ComputeIntervalStart {
   size?: ComputeSize;
   /** The interval begins with the sandbox's creation (providers that bill creations count it). */
   created?: boolean;
+  /** More attributes for the span's start (e.g. the template). */
+  attributes?: Attributes;
 }
 
-/** Told when an interval opens and asked for extra attributes as it ends (usage sampling). */
+/** How an interval ended, as its observer is told just before its span ends. */
+export interface ComputeIntervalEnd {
+  reason: string;
+  billedSeconds: number;
+  /** Ended by its known expiry (the provider stopped it by itself). */
+  expired: boolean;
+}
+
+/** Told when an interval opens and asked for extra attributes as it ends (usage sampling, budgets). */
 export interface ComputeIntervalObserver {
   opened(id: string, startMs: number): void;
-  closing(id: string): Attributes;
+  closing(id: string, end: ComputeIntervalEnd): Attributes | undefined;
 }
 
 export interface ComputeIntervalsOptions {
@@ -44,7 +83,11 @@ export interface ComputeIntervalsOptions {
   provider: string;
   /** Name of the interval spans, e.g. `daytona.sandbox`. */
   spanName: string;
+  /** Attribute names of the spans; the generic `agentburn.compute.*` ones by default. */
+  names?: ComputeIntervalNames;
   observer?: ComputeIntervalObserver;
+  /** Where the first interval closed without a known end, per reason, is said: the instrumentation's diag logger. */
+  warn?: (message: string) => void;
 }
 
 interface Open {
@@ -56,6 +99,12 @@ interface Open {
   /** When the provider will stop the sandbox by itself, if we know; and how that end is named. */
   expiry?: { atMs: number; reason: string };
   cancelTimer: () => void;
+  /** Time inside operations: ms counted, operations in flight, since when. */
+  activeMs: number;
+  inflight: number;
+  activeSince: number;
+  /** Stops following operations that outlive their call (background commands), when abandoned. */
+  followers: Set<() => void>;
 }
 
 let instanceCounter = 0;
@@ -66,14 +115,19 @@ let instanceCounter = 0;
  * create or start until stop, delete, a known expiry, loss or shutdown.
  * At shutdown (core's open-interval registry) an open interval ends as
  * `abandoned`, billed to its known expiry, or to that moment when none is
- * known, and marked estimated.
+ * known, and marked estimated. The first `abandoned` and the first `lost`
+ * end are said through `warn`.
  */
 export class ComputeIntervals {
   private readonly open = new Map<string, Open>();
   private readonly prefix: string;
+  private readonly names: ComputeIntervalNames;
+  /** End reasons (`abandoned`, `lost`) already said. */
+  private readonly said = new Set<string>();
 
   constructor(private readonly options: ComputeIntervalsOptions) {
     this.prefix = `${options.provider}#${++instanceCounter}:`;
+    this.names = options.names ?? COMPUTE_INTERVAL_NAMES;
   }
 
   now(): number {
@@ -91,10 +145,9 @@ export class ComputeIntervals {
       if (start.size) existing.size = { ...existing.size, ...start.size };
       return;
     }
-    const attributes: Attributes = {
-      [ATTR_COMPUTE_PROVIDER]: this.options.provider,
-      [ATTR_COMPUTE_SANDBOX_ID]: id,
-    };
+    const { names } = this;
+    const attributes: Attributes = { [names.sandboxId]: id, ...start.attributes };
+    if (names.provider) attributes[names.provider] = this.options.provider;
     const span = this.options
       .tracer()
       .startSpan(
@@ -109,10 +162,23 @@ export class ComputeIntervals {
       size: { ...start.size },
       created: start.created === true,
       cancelTimer: noop,
+      activeMs: 0,
+      inflight: 0,
+      activeSince: 0,
+      followers: new Set(),
     };
     this.open.set(id, open);
     addOpenInterval(open.registryKey, () => this.end(id, SANDBOX_END_ABANDONED));
     this.options.observer?.opened(id, start.startMs);
+  }
+
+  /** Adds attributes to the open interval's span (facts learned after it opened). */
+  annotate(id: string, attributes: Attributes): void {
+    try {
+      this.open.get(id)?.span.setAttributes(attributes);
+    } catch {
+      // a broken span must not break the caller
+    }
   }
 
   /** Records the allocated size of a running sandbox (as the provider reported it). */
@@ -134,7 +200,7 @@ export class ComputeIntervals {
     open.expiry = expiry;
     if (expiry) {
       open.cancelTimer = scheduleAt(this.options.clock, expiry.atMs, () => {
-        if (this.open.get(id) === open) this.end(id, expiry.reason, expiry.atMs);
+        if (this.open.get(id) === open) this.close(id, expiry.reason, expiry.atMs, undefined, true);
       });
     }
   }
@@ -145,37 +211,117 @@ export class ComputeIntervals {
   }
 
   /**
+   * Seconds billed so far for the open interval of `id` (to now, or to its
+   * known expiry if that came first); 0 when none is open.
+   */
+  openSeconds(id: string): number {
+    const open = this.open.get(id);
+    if (!open) return 0;
+    const now = this.now();
+    return billedSecondsBetween(open.startMs, Math.min(now, open.expiry?.atMs ?? now));
+  }
+
+  /**
+   * Marks the start of an operation inside the sandbox; the returned function
+   * marks its end. Overlapping operations count once.
+   */
+  enter(id: string): () => void {
+    const open = this.open.get(id);
+    if (!open) return noop;
+    if (open.inflight++ === 0) open.activeSince = this.now();
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (this.open.get(id) !== open) return;
+      if (--open.inflight === 0) open.activeMs += Math.max(0, this.now() - open.activeSince);
+    };
+  }
+
+  /**
+   * Registers `stop` to run if the open interval of `id` is abandoned: at
+   * shutdown, an operation still followed (a background command) ends with
+   * it, so its span is exported. Returns the unregistration.
+   */
+  follow(id: string, stop: () => void): () => void {
+    const open = this.open.get(id);
+    if (!open) return noop;
+    open.followers.add(stop);
+    return () => open.followers.delete(stop);
+  }
+
+  /**
    * Ends the open interval of `id` as `reason`, observed at `atMs`. Billing
    * stops there, or at the known expiry if that came first; `abandoned` bills
    * to the expiry (the sandbox runs on after we go). `extra` adds attributes
    * the provider reported at the end (e.g. measured CPU time).
    */
   end(id: string, reason: string, atMs = this.now(), extra?: Attributes): void {
+    this.close(id, reason, atMs, extra, false);
+  }
+
+  private close(id: string, reason: string, atMs: number, extra: Attributes | undefined, expired: boolean): void {
     const open = this.open.get(id);
     if (!open) return;
     this.open.delete(id);
     open.cancelTimer();
     removeOpenInterval(open.registryKey);
+    const { names } = this;
     const expiry = open.expiry?.atMs;
     const abandoned = reason === SANDBOX_END_ABANDONED;
     const billedEnd = abandoned ? (expiry ?? atMs) : Math.min(atMs, expiry ?? atMs);
-    const attributes: Attributes = {
-      [ATTR_COMPUTE_BILLED_SECONDS]: Math.ceil(Math.max(0, billedEnd - open.startMs) / 1000),
-      [ATTR_COMPUTE_END_REASON]: reason,
-    };
+    const billed = billedSecondsBetween(open.startMs, billedEnd);
+    const attributes: Attributes = { [names.billedSeconds]: billed, [names.endReason]: reason };
+    if (names.activeSeconds) {
+      if (open.inflight > 0) open.activeMs += Math.max(0, Math.min(atMs, expiry ?? atMs) - open.activeSince);
+      attributes[names.activeSeconds] = Math.round(open.activeMs) / 1000;
+    }
+    open.inflight = 0;
     const { vcpu, memoryMib, diskGib } = open.size;
-    if (vcpu !== undefined) attributes[ATTR_COMPUTE_VCPU] = vcpu;
-    if (memoryMib !== undefined) attributes[ATTR_COMPUTE_MEMORY_MIB] = memoryMib;
-    if (diskGib !== undefined) attributes[ATTR_COMPUTE_DISK_GIB] = diskGib;
-    if (open.created) attributes[ATTR_COMPUTE_CREATIONS] = 1;
+    if (vcpu !== undefined) attributes[names.vcpu] = vcpu;
+    if (memoryMib !== undefined) attributes[names.memoryMib] = memoryMib;
+    if (diskGib !== undefined && names.diskGib) attributes[names.diskGib] = diskGib;
+    if (open.created && names.creations) attributes[names.creations] = 1;
+    // The end was not observed: billed to the expiry (abandoned) or to when the loss was found (lost).
     if (abandoned || reason === SANDBOX_END_LOST) attributes[ATTR_COST_ESTIMATED] = true;
     try {
-      if (this.options.observer) Object.assign(attributes, this.options.observer.closing(id));
+      const observed = this.options.observer?.closing(id, { reason, billedSeconds: billed, expired });
+      if (observed) Object.assign(attributes, observed);
       if (extra) Object.assign(attributes, extra);
       open.span.setAttributes(attributes);
       open.span.end(new Date(Math.max(abandoned ? atMs : billedEnd, open.startMs)));
     } catch {
       // a broken span must not break the caller
+    }
+    if (abandoned || reason === SANDBOX_END_LOST) this.sayUnknownEnd(id, reason, expiry);
+    const followers = abandoned ? [...open.followers] : [];
+    open.followers.clear();
+    for (const stop of followers) {
+      try {
+        stop();
+      } catch {
+        // one broken follower must not keep the others open
+      }
+    }
+  }
+
+  /**
+   * The first interval closed without a known end, per reason, is said; the
+   * others carry it on their spans (end reason, `agentburn.cost.estimated`).
+   */
+  private sayUnknownEnd(id: string, reason: string, expiry: number | undefined): void {
+    if (this.said.has(reason) || !this.options.warn) return;
+    this.said.add(reason);
+    const why =
+      reason === SANDBOX_END_LOST
+        ? 'stopped without being seen to stop: its interval ends as lost, billed to when that was found'
+        : `was still running with no known end (shut down, or its state is unknown): its interval ends as abandoned, billed ${expiry === undefined ? 'to this moment' : 'to its known expiry'}`;
+    try {
+      this.options.warn(
+        `${this.options.provider} sandbox ${id} ${why}, and its cost is marked estimated (later ${reason} intervals are not reported again)`,
+      );
+    } catch {
+      // saying it must not break the caller
     }
   }
 
@@ -183,6 +329,14 @@ export class ComputeIntervals {
   abandonAll(): void {
     for (const id of [...this.open.keys()]) this.end(id, SANDBOX_END_ABANDONED);
   }
+}
+
+/**
+ * Sandboxes are billed per second: whole seconds, a started second rounded
+ * up (an upper bound within one second per interval).
+ */
+export function billedSecondsBetween(startMs: number, endMs: number): number {
+  return Math.ceil(Math.max(0, endMs - startMs) / 1000);
 }
 
 function definedSize(size: ComputeSize): ComputeSize {

@@ -3,6 +3,10 @@ export { observeAsyncIterable } from './async-iterable';
 export { recordCallMetrics } from './call-metrics';
 export { type Clock, scheduleAt, systemClock } from './clock';
 export {
+  billedSecondsBetween,
+  COMPUTE_INTERVAL_NAMES,
+  type ComputeIntervalEnd,
+  type ComputeIntervalNames,
   type ComputeIntervalObserver,
   type ComputeIntervalStart,
   ComputeIntervals,
@@ -13,6 +17,13 @@ export { shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
 export { ManualTargets, type ManualTargetsOptions } from './manual-targets';
 export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
+export {
+  commandLineAttributes,
+  exitCodeAttributes,
+  type SandboxProviderOptions,
+  SandboxProviderTracing,
+  sandboxIdAttributes,
+} from './sandbox-provider';
 export { serverAttributes } from './server';
 export { type EndListener, SpanFinisher, type SpanOutcome } from './span-finisher';
 export {
@@ -29,4 +40,9 @@ export {
   type UsageSamplerOptions,
   usageSampleSeconds,
 } from './usage-sampler';
-export { declineUnsupportedVersions } from './versions';
+export {
+  declineUnsupportedVersions,
+  type ModuleDefinitionClass,
+  type SdkVersions,
+  sdkModuleDefinitions,
+} from './versions';

@@ -9,6 +9,8 @@ export interface SandboxCall {
 }
 
 export interface SandboxCallHooks<T> {
+  /** Sees the call as its span starts (not called when the span could not start). */
+  onStart?(call: SandboxCall): void;
   /** Sees the result before the span ends. */
   onResult?(result: T, call: SandboxCall): void;
   /** Sees the error before the span fails with it. */
@@ -37,6 +39,11 @@ export function traceSandboxCall<T>(
     callContext = trace.setSpan(parent, span);
   } catch {
     return call();
+  }
+  try {
+    hooks.onStart?.(op);
+  } catch {
+    // recording is best effort
   }
   let pending: Promise<T>;
   try {

@@ -19,3 +19,46 @@ export function declineUnsupportedVersions<T>(
     return moduleExports;
   };
 }
+
+/** One SDK's module name and version ranges. */
+export interface SdkVersions {
+  name: string;
+  supported: string[];
+  unsupported: string[];
+}
+
+/** The module-definition constructor of `@opentelemetry/instrumentation` (core does not depend on it). */
+export type ModuleDefinitionClass<D> = new (
+  name: string,
+  supportedVersions: string[],
+  // biome-ignore lint/suspicious/noExplicitAny: matches the instrumentation package's own signature
+  patch?: (moduleExports: any, moduleVersion?: string) => any,
+  // biome-ignore lint/suspicious/noExplicitAny: matches the instrumentation package's own signature
+  unpatch?: (moduleExports: any, moduleVersion?: string) => void,
+) => D;
+
+/**
+ * The two module definitions of an SDK: its supported versions patched by
+ * `patch`, the others left alone with one message per version. For an
+ * instrumentation's `init()`: pass `InstrumentationNodeModuleDefinition`.
+ */
+export function sdkModuleDefinitions<D>(
+  Definition: ModuleDefinitionClass<D>,
+  sdk: SdkVersions,
+  patch: (moduleExports: unknown) => void,
+  unpatch: () => void,
+  warn: (message: string) => void,
+): D[] {
+  return [
+    new Definition(
+      sdk.name,
+      sdk.supported,
+      (moduleExports: unknown) => {
+        patch(moduleExports);
+        return moduleExports;
+      },
+      unpatch,
+    ),
+    new Definition(sdk.name, sdk.unsupported, declineUnsupportedVersions(sdk.name, sdk.supported.join(', '), warn)),
+  ];
+}
