@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { projectTokens } from '../src/budget/projection';
+import { chatBodyAdapter, projectTokens } from '../src/budget/projection';
 
 const require = createRequire(import.meta.url);
 /** gpt-tokenizer's chat encoder: the count the API bills for a chat prompt (message framing and reply priming included). */
@@ -9,7 +9,8 @@ const { encodeChat } = require('gpt-tokenizer/model/gpt-4o') as {
 };
 
 const project = (body: unknown, model: string, provider: string) =>
-  projectTokens({ body, model, provider, defaultCapField: 'max_tokens', defaultMaxOutputTokens: 4096 }).inputTokens;
+  projectTokens({ body, model, adapter: chatBodyAdapter('max_tokens', provider), defaultMaxOutputTokens: 4096 })
+    .inputTokens;
 
 const PROSE =
   'A coding agent loops: it writes a function, runs the tests, reads the failure and tries again. ' +
@@ -123,26 +124,23 @@ describe('input estimate', () => {
     const chat = projectTokens({
       body: { messages: [] },
       model: 'gpt-4o-mini',
-      provider: 'openai',
-      defaultCapField: 'max_completion_tokens',
+      adapter: chatBodyAdapter('max_completion_tokens', 'openai'),
       defaultMaxOutputTokens: 1234,
     });
-    expect(chat).toMatchObject({ outputTokens: 1234, capField: 'max_completion_tokens' });
+    expect(chat).toMatchObject({ outputTokens: 1234 });
     const legacy = projectTokens({
       body: { messages: [], max_tokens: 50 },
       model: 'gpt-4o-mini',
-      provider: 'openai',
-      defaultCapField: 'max_completion_tokens',
+      adapter: chatBodyAdapter('max_completion_tokens', 'openai'),
       defaultMaxOutputTokens: 1234,
     });
-    expect(legacy).toMatchObject({ outputTokens: 50, capField: 'max_tokens' });
+    expect(legacy).toMatchObject({ outputTokens: 50 });
     const embeddings = projectTokens({
       body: { input: 'x' },
       model: 'text-embedding-3-small',
-      provider: 'openai',
-      defaultCapField: undefined,
+      adapter: chatBodyAdapter(undefined, 'openai'),
       defaultMaxOutputTokens: 1234,
     });
-    expect(embeddings).toMatchObject({ outputTokens: 0, capField: undefined });
+    expect(embeddings).toMatchObject({ outputTokens: 0 });
   });
 });

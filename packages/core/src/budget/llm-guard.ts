@@ -11,7 +11,7 @@ import type { LlmCall } from '../types';
 import { readGenAi } from '../usage/genai';
 import { BudgetExceededError } from './errors';
 import { budgetPricers } from './pricers';
-import { projectTokens } from './projection';
+import { chatBodyAdapter, type LlmRequestAdapter, projectTokens } from './projection';
 import type { BudgetScope } from './scope';
 import { activeBudgetScope } from './with-budget';
 
@@ -23,8 +23,14 @@ export interface LlmBudgetRequest<Body> {
   attributes: Attributes;
   /** The span's name: what a refusal says it refused. */
   spanName: string;
-  /** The request field of the output cap when the request sets none (`max_tokens`, ...); undefined when the operation has no output (embeddings). */
-  capField: string | undefined;
+  /** How to read the request: what the model reads, its output cap and how to lower it on a copy. */
+  adapter?: LlmRequestAdapter<Body>;
+  /**
+   * Shorthand for OpenAI and Anthropic bodies, when no `adapter` is given:
+   * the field of the output cap when the request sets none (`max_tokens`,
+   * ...); undefined when the operation has no output (embeddings).
+   */
+  capField?: string | undefined;
 }
 
 /** The budget's answer: send `body` (the caller's, or a copy with a lower output cap), or return `refusal`. */
@@ -70,11 +76,11 @@ function admit<Body>(
 ): LlmBudgetAdmission<Body> {
   const call = readGenAi(request.attributes);
   const model = call.requestModel;
+  const adapter = request.adapter ?? (chatBodyAdapter(request.capField, call.provider) as LlmRequestAdapter<Body>);
   const tokens = projectTokens({
     body: request.body,
     model,
-    provider: call.provider,
-    defaultCapField: request.capField,
+    adapter,
     defaultMaxOutputTokens: scope.defaultMaxOutputTokens,
   });
   let body = request.body;
@@ -94,10 +100,10 @@ function admit<Body>(
   }
 
   let failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
-  if (failing.length > 0 && scope.clampOutput && tokens.capField !== undefined) {
+  if (failing.length > 0 && scope.clampOutput && adapter.output !== undefined) {
     const clamped = clampOutput(scope.chain, call, tokens.inputTokens, tokens.outputTokens);
     if (clamped !== undefined) {
-      body = { ...(request.body as object), [tokens.capField]: clamped.outputTokens } as Body;
+      body = adapter.output.set(request.body, clamped.outputTokens);
       projectedUsd = clamped.projectedUsd;
       failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
     }
