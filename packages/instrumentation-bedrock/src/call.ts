@@ -29,8 +29,8 @@ export class BedrockCall {
 
   constructor(
     span: Span,
-    private readonly requestAttributes: Attributes,
-    private readonly command: Command,
+    readonly requestAttributes: Attributes,
+    readonly command: Command,
     private readonly options: CallOptions,
   ) {
     this.finisher = new SpanFinisher(span, ({ durationSeconds, error }) =>

@@ -1,6 +1,7 @@
-import { declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
+import { admitLlmCall, declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { budgetAdapter } from './budget';
 import { BedrockCall } from './call';
 import { converseInputAttributes } from './converse';
 import {
@@ -11,6 +12,7 @@ import {
   requestAttributes,
   serverAttributesOf,
   spanName,
+  withInput,
 } from './request';
 import type { BedrockInstrumentationConfig } from './types';
 import { isObject, type JsonObject } from './usage';
@@ -151,10 +153,23 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
         call = undefined;
       }
       if (!call) return original.apply(this, args);
-      // A budget check (CONVENTIONS §8) would go here: the span has started, nothing is sent yet.
       const traced = call;
       // The callback form `send(command, [options,] callback)`: the callback sees what it always saw.
       const callbackIndex = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1;
+      // The budget, if one is active, may refuse the call or lower its output cap (in a copy of the command) before anything is sent.
+      const { command } = traced;
+      const admission = admitLlmCall(traced.finisher, {
+        body: command.input,
+        attributes: traced.requestAttributes,
+        spanName: spanName(operationName(command), command),
+        adapter: budgetAdapter(command),
+      });
+      if (admission?.refusal) {
+        if (callbackIndex < 0) return admission.refusal;
+        admission.refusal.catch(args[callbackIndex] as (error: unknown) => void);
+        return undefined;
+      }
+      if (admission !== undefined && admission.body !== command.input) args[0] = withInput(args[0], admission.body);
       if (callbackIndex >= 0) {
         const callback = args[callbackIndex] as (error: unknown, output?: unknown) => void;
         args[callbackIndex] = (error: unknown, output?: unknown) => {

@@ -8,7 +8,7 @@ import {
   invokeStreamEvents,
   startBedrockServer,
 } from '../../../test/fakes/bedrock-server';
-import { requireSdk, setupTracing, spansEnded } from './helpers';
+import { fakeClientOptions, requireSdk, setupTracing, spansEnded } from './helpers';
 
 const tracing = setupTracing();
 const sdk = requireSdk();
@@ -46,12 +46,7 @@ const CACHED_COST = 0.02235;
 let fake: FakeBedrockServer;
 let client: any;
 
-const clientOptions = () => ({
-  region: 'us-east-1',
-  endpoint: fake.url,
-  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' },
-  maxAttempts: 1,
-});
+const clientOptions = () => fakeClientOptions(fake.url);
 
 beforeAll(async () => {
   fake = await startBedrockServer();

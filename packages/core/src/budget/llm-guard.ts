@@ -100,10 +100,11 @@ function admit<Body>(
   }
 
   let failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
-  if (failing.length > 0 && scope.clampOutput && adapter.output !== undefined) {
+  const setCap = adapter.output?.set;
+  if (failing.length > 0 && scope.clampOutput && setCap !== undefined) {
     const clamped = clampOutput(scope.chain, call, tokens.inputTokens, tokens.outputTokens);
     if (clamped !== undefined) {
-      body = adapter.output.set(request.body, clamped.outputTokens);
+      body = setCap(request.body, clamped.outputTokens);
       projectedUsd = clamped.projectedUsd;
       failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
     }

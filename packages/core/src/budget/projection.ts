@@ -35,8 +35,8 @@ export interface LlmRequestAdapter<Body> {
 export interface OutputCap<Body> {
   /** The cap the request sets, or undefined when it sets none (the budget's default applies). */
   get(body: Body): unknown;
-  /** A copy of `body` with its cap set to `tokens`; `body` itself, the caller's, is never changed. */
-  set(body: Body, tokens: number): Body;
+  /** A copy of `body` with its cap set to `tokens`; `body` itself, the caller's, is never changed. Absent: cannot be clamped. */
+  set?(body: Body, tokens: number): Body;
 }
 
 /** Fields that hold what the model reads, across Chat Completions, Responses, Embeddings and Anthropic Messages. */
