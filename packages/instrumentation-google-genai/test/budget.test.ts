@@ -1,10 +1,15 @@
 import {
+  ATTR_BUDGET_ACTION,
   ATTR_BUDGET_PROJECTED_USD,
   ATTR_BUDGET_SPENT_USD,
+  ATTR_BUDGET_THRESHOLD,
   ATTR_COST_USD,
   ATTR_ERROR_TYPE,
   BudgetExceededError,
   currentBudget,
+  EVENT_BUDGET_EXCEEDED,
+  EVENT_BUDGET_WARNING,
+  setTraceBudget,
   type WithBudgetOptions,
   withBudget,
 } from '@agentburn/core';
@@ -41,6 +46,7 @@ afterEach(() => {
   fake.reset();
   tracing.exporter.reset();
   tracing.instrumentation.setConfig({});
+  setTraceBudget(undefined);
 });
 afterAll(async () => {
   await fake.close();
@@ -186,5 +192,42 @@ describe('gemini calls under a budget', () => {
       after = currentBudget();
     });
     expect(after).toMatchObject({ spentUsd: 0, reservedUsd: 0 });
+  });
+});
+
+describe('a per-trace budget (no scope span) records its events on the call spans', () => {
+  it('per-trace-refusal-is-an-event-on-the-refused-span', async () => {
+    setTraceBudget({ limitUsd: 0.0002 });
+    await expect(ai.models.generateContent(params())).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(fake.requests).toHaveLength(0);
+    const call = callSpan();
+    const events = call?.events.filter((e) => e.name === EVENT_BUDGET_EXCEEDED) ?? [];
+    expect(events.map((e) => e.attributes?.[ATTR_BUDGET_ACTION])).toEqual(['refused']);
+    expect(events[0]?.attributes?.[ATTR_BUDGET_PROJECTED_USD]).toBeCloseTo(PROJECTED, 15);
+    expect(tracing.spans().map((s) => s.name)).toEqual([SPAN]);
+  });
+
+  it('per-trace-warning-is-an-event-on-the-span-that-crossed-it', async () => {
+    setTraceBudget({ limitUsd: 0.0003, warnAt: [0.05] });
+    await tracer.startActiveSpan('agent task', async (root) => {
+      await ai.models.generateContent(params());
+      await ai.models.generateContent(params());
+      root.end();
+    });
+    const calls = tracing.spans().filter((s) => s.name === SPAN);
+    expect(calls).toHaveLength(2);
+    const warnings = calls.map((s) => s.events.filter((e) => e.name === EVENT_BUDGET_WARNING));
+    // The first call's 16.1e-6 crosses 5% of 300e-6; the second crosses nothing new.
+    expect(warnings.map((w) => w.length)).toEqual([1, 0]);
+    expect(warnings[0]?.[0]?.attributes?.[ATTR_BUDGET_THRESHOLD]).toBe(0.05);
+    expect(warnings[0]?.[0]?.attributes?.[ATTR_BUDGET_SPENT_USD]).toBe(calls[0]?.attributes[ATTR_COST_USD]);
+  });
+
+  it('per-trace-warn-mode-records-the-allowed-call-on-its-span', async () => {
+    setTraceBudget({ limitUsd: 0.0002, onExceed: 'warn' });
+    await ai.models.generateContent(params());
+    expect(fake.requests).toHaveLength(1);
+    const events = callSpan()?.events.filter((e) => e.name === EVENT_BUDGET_EXCEEDED) ?? [];
+    expect(events.map((e) => e.attributes?.[ATTR_BUDGET_ACTION])).toEqual(['allowed']);
   });
 });

@@ -1,5 +1,7 @@
 import { type Attributes, context, diag } from '@opentelemetry/api';
 import type { SpanFinisher } from '../instrument/span-finisher';
+import { roundUsd } from '../pricing/money';
+import { roundParts, sumParts } from '../processor/cost-engine';
 import {
   ATTR_BUDGET_PROJECTED_USD,
   ATTR_COST_STATUS,
@@ -111,7 +113,7 @@ function admit<Body>(
   }
   const refusing = failing.filter((s) => s.onExceed === 'throw');
   if (refusing.length > 0) return refuseCall(refusing, finisher, request, body, projectedUsd);
-  for (const s of failing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_ALLOWED);
+  for (const s of failing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_ALLOWED, finisher.span);
   scope.reserve(projectedUsd);
   settleOnEnd(scope, finisher, request.attributes, projectedUsd);
   return { body };
@@ -155,7 +157,7 @@ function refuseCall<Body>(
   projectedUsd: number,
 ): LlmBudgetAdmission<Body> {
   const error = exceededError(refusing, request.spanName, projectedUsd);
-  for (const s of refusing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_REFUSED);
+  for (const s of refusing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_REFUSED, finisher.span);
   finisher.fail(error, { [ATTR_BUDGET_PROJECTED_USD]: projectedUsd });
   return { body, refusal: refusedCall(error) };
 }
@@ -189,26 +191,45 @@ function refusedCall(error: BudgetExceededError): Promise<never> {
   return Object.assign(rejected, { withResponse: same, asResponse: same, parse: same, _thenUnwrap: same });
 }
 
-/** When the span ends, the reservation becomes what the call cost (0 when it failed unbilled or has no price). */
+/**
+ * When the span ends, the reservation becomes what the call spent. A scope
+ * with a span settles after the call's span ended, from the cost the
+ * CostSpanProcessor wrote on it. A per-trace budget has no span: it settles
+ * as the call's span is about to end, from the same pricer, so the
+ * thresholds it crosses are recorded as events on that span.
+ */
 function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttributes: Attributes, reservedUsd: number) {
+  if (scope.span === undefined) {
+    finisher.beforeEnd((attributes) => {
+      scope.settle(reservedUsd, spentBy(undefined, requestAttributes, attributes), finisher.span);
+    });
+    return;
+  }
   finisher.whenEnded((attributes) => {
-    scope.settle(reservedUsd, actualCost(finisher, requestAttributes, attributes));
+    const written = (finisher.span as { attributes?: Attributes }).attributes;
+    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes));
   });
 }
 
 /**
- * What the call cost: the figure the CostSpanProcessor wrote on the span as
- * it ended, when it did; else the same pricer applied to the same
- * attributes (a non-recording span, or a pipeline without the processor).
+ * What the call spent: the figure the CostSpanProcessor wrote on the span
+ * (`written`), when it did; else the same pricer applied to the same
+ * attributes (a non-recording span, a pipeline without the processor, or a
+ * span not yet ended). 0 when it failed unbilled or has no price.
  */
-function actualCost(finisher: SpanFinisher, requestAttributes: Attributes, resultAttributes: Attributes): number {
-  const written = (finisher.span as { attributes?: Attributes }).attributes;
+function spentBy(written: Attributes | undefined, requestAttributes: Attributes, resultAttributes: Attributes): number {
   if (written !== undefined && written[ATTR_COST_STATUS] !== undefined) {
     const cost = written[ATTR_COST_USD];
     return typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;
   }
   const call = readGenAi({ ...requestAttributes, ...resultAttributes });
   if (call.usage.inputTokens === 0 && call.usage.outputTokens === 0) return 0;
+  return pricedUsd(call);
+}
+
+/** The call's cost as the CostSpanProcessor writes it (the rounded sum of the rounded parts); 0 without a price. */
+function pricedUsd(call: LlmCall): number {
   const result = budgetPricers().llm.price(call, Date.now());
-  return typeof result.totalUsd === 'number' && Number.isFinite(result.totalUsd) ? result.totalUsd : 0;
+  if (typeof result.totalUsd !== 'number' || !Number.isFinite(result.totalUsd)) return 0;
+  return roundUsd(result.breakdown === undefined ? result.totalUsd : sumParts(roundParts(result.breakdown)));
 }
