@@ -10,7 +10,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBedrockServer, invokeStreamEvents, startBedrockServer } from '../../../test/fakes/bedrock-server';
 import { budgetSpan, budgetStory, ensureContextManager } from '../../../test/helpers/budget';
-import { fakeClientOptions, requireSdk, setupTracing } from './helpers';
+import { fakeClientOptions, requireSdk, setupTracing, spansEnded } from './helpers';
 
 ensureContextManager();
 const tracing = setupTracing();
@@ -140,6 +140,20 @@ describe('converse under a budget', () => {
     expect(after?.reservedUsd).toBe(0);
     expect(after?.spentUsd).toBe(spanNamed(SPAN)?.attributes[ATTR_COST_USD]);
     expect(after?.spentUsd).toBeCloseTo(CONVERSE_ACTUAL, 15);
+  });
+
+  it('unread-converse-stream-keeps-its-projection: a stream never iterated is not settled at $0', async () => {
+    tracing.instrumentation.setConfig({ unreadStreamTimeoutMs: 20 });
+    let after: ReturnType<typeof currentBudget>;
+    await withBudget(budget({ limitUsd: 0.01 }), async () => {
+      await client.send(new ConverseStreamCommand(converseInput()));
+      await spansEnded(tracing, 1);
+      after = currentBudget();
+    });
+    expect(fake.requests).toHaveLength(1);
+    expect(spanNamed(SPAN)?.attributes[ATTR_COST_USD]).toBeUndefined();
+    expect(after?.spentUsd).toBeCloseTo(CONVERSE_PROJECTED, 15);
+    expect(after?.reservedUsd).toBe(0);
   });
 
   it('clamp-mode-lowers-maxTokens-in-a-copy: the command and its input are not mutated', async () => {

@@ -16,7 +16,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGeminiServer, startGeminiServer } from '../../../test/fakes/gemini-server';
 import { budgetSpan, budgetStory, ensureContextManager } from '../../../test/helpers/budget';
-import { requireSdk, setupTracing } from './helpers';
+import { requireSdk, setupTracing, spansEnded } from './helpers';
 
 ensureContextManager();
 const tracing = setupTracing();
@@ -182,6 +182,21 @@ describe('gemini calls under a budget', () => {
       expect(counted.totalTokens).toBe(12);
     });
     expect(fake.requests.map((r) => r.rpc)).toEqual(['countTokens']);
+  });
+
+  it('unread-stream-keeps-its-projection: a stream never iterated is not settled at $0', async () => {
+    tracing.instrumentation.setConfig({ unreadStreamTimeoutMs: 20 });
+    let after: ReturnType<typeof currentBudget>;
+    await withBudget(budget({ limitUsd: 0.001 }), async () => {
+      await ai.models.generateContentStream(params());
+      await spansEnded(tracing, 1);
+      after = currentBudget();
+    });
+    expect(fake.requests).toHaveLength(1);
+    expect(callSpan()?.attributes[ATTR_COST_USD]).toBeUndefined();
+    // Billed by the server, by an amount nobody read: the worst case stays spent.
+    expect(after?.spentUsd).toBeCloseTo(PROJECTED, 15);
+    expect(after?.reservedUsd).toBe(0);
   });
 
   it('failed-call-releases-its-reservation: a 429 spends nothing', async () => {

@@ -4,10 +4,13 @@ import { roundUsd } from '../pricing/money';
 import { roundParts, sumParts } from '../processor/cost-engine';
 import {
   ATTR_BUDGET_PROJECTED_USD,
+  ATTR_COST_REASON,
   ATTR_COST_STATUS,
   ATTR_COST_USD,
   BUDGET_ACTION_ALLOWED,
   BUDGET_ACTION_REFUSED,
+  COST_REASON_USAGE_MISSING,
+  COST_STATUS_PRICED,
 } from '../semconv';
 import type { LlmCall } from '../types';
 import { readGenAi } from '../usage/genai';
@@ -200,14 +203,14 @@ function refusedCall(error: BudgetExceededError): Promise<never> {
  */
 function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttributes: Attributes, reservedUsd: number) {
   if (scope.span === undefined) {
-    finisher.beforeEnd((attributes) => {
-      scope.settle(reservedUsd, spentBy(undefined, requestAttributes, attributes), finisher.span);
+    finisher.beforeEnd((attributes, error) => {
+      scope.settle(reservedUsd, spentBy(undefined, requestAttributes, attributes, error, reservedUsd), finisher.span);
     });
     return;
   }
-  finisher.whenEnded((attributes) => {
+  finisher.whenEnded((attributes, error) => {
     const written = (finisher.span as { attributes?: Attributes }).attributes;
-    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes));
+    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes, error, reservedUsd));
   });
 }
 
@@ -215,16 +218,32 @@ function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttribut
  * What the call spent: the figure the CostSpanProcessor wrote on the span
  * (`written`), when it did; else the same pricer applied to the same
  * attributes (a non-recording span, a pipeline without the processor, or a
- * span not yet ended). 0 when it failed unbilled or has no price.
+ * span not yet ended).
+ *
+ * A call that failed before any usage spent nothing (an HTTP error is not
+ * billed). A call that ended without its usage and without an error (a
+ * response nobody read, `asResponse()`, a stream left before its final
+ * figures) was sent and is billed, by an amount nobody reported: it keeps
+ * its projection, the worst case, rather than counting as free.
  */
-function spentBy(written: Attributes | undefined, requestAttributes: Attributes, resultAttributes: Attributes): number {
+function spentBy(
+  written: Attributes | undefined,
+  requestAttributes: Attributes,
+  resultAttributes: Attributes,
+  error: unknown,
+  projectedUsd: number,
+): number {
+  const unreported = error === undefined ? projectedUsd : 0;
   if (written !== undefined && written[ATTR_COST_STATUS] !== undefined) {
     const cost = written[ATTR_COST_USD];
-    return typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;
+    const usd = typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;
+    if (written[ATTR_COST_STATUS] === COST_STATUS_PRICED) return usd;
+    return written[ATTR_COST_REASON] === COST_REASON_USAGE_MISSING ? Math.max(usd, unreported) : usd;
   }
   const call = readGenAi({ ...requestAttributes, ...resultAttributes });
-  if (call.usage.inputTokens === 0 && call.usage.outputTokens === 0) return 0;
-  return pricedUsd(call);
+  if (call.usage.inputTokens === 0 && call.usage.outputTokens === 0) return unreported;
+  const usd = pricedUsd(call);
+  return call.outputMissing === true ? Math.max(usd, unreported) : usd;
 }
 
 /** The call's cost as the CostSpanProcessor writes it (the rounded sum of the rounded parts); 0 without a price. */
