@@ -1,9 +1,10 @@
-import { admitLlmCall, declineUnsupportedVersions, shouldCaptureContent } from '@agentburn/core';
+import { admitLlmCall, declineUnsupportedVersions, GEN_AI_OPERATION_CHAT, shouldCaptureContent } from '@agentburn/core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { budgetAdapter } from './budget';
 import { BedrockCall } from './call';
 import { converseInputAttributes } from './converse';
+import { invokeInputAttributes, parseBody } from './invoke';
 import {
   COMMAND_KINDS,
   type Command,
@@ -202,10 +203,14 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
     const operation = operationName(command);
     const attributes = requestAttributes(operation, command);
     const span = this.tracer.startSpan(spanName(operation, command), { kind: SpanKind.CLIENT, attributes });
-    // Only Converse has one request shape to read content from; InvokeModel bodies are each model's own.
-    const converse = command.kind === 'converse' || command.kind === 'converse_stream';
-    const captureContent = converse && shouldCaptureContent(config.captureContent);
-    if (captureContent) span.setAttributes(converseInputAttributes(command.input));
+    // Content of chat calls only (an embedding's input is not a conversation); InvokeModel bodies per model family.
+    const captureContent = operation === GEN_AI_OPERATION_CHAT && shouldCaptureContent(config.captureContent);
+    if (captureContent) {
+      const converse = command.kind === 'converse' || command.kind === 'converse_stream';
+      span.setAttributes(
+        converse ? converseInputAttributes(command.input) : invokeInputAttributes(parseBody(command.input.body)),
+      );
+    }
     const call = new BedrockCall(span, attributes, command, {
       captureContent,
       unreadTimeoutMs: config.unreadStreamTimeoutMs,
