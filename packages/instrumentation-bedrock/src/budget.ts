@@ -52,7 +52,7 @@ const FAMILIES = {
 /** The payload family from the model id (also inside an inference profile or ARN), else from the body's own fields. */
 function familyOf(modelId: unknown, body: JsonObject): PayloadFamily {
   const id = typeof modelId === 'string' ? modelId : '';
-  if (/embed/i.test(id)) return FAMILIES.embedding;
+  if (EMBEDDING_MODEL.test(id)) return FAMILIES.embedding;
   if (isAnthropic(id) || body.anthropic_version !== undefined) return FAMILIES.anthropic;
   if (/amazon\.nova/.test(id) || body.schemaVersion === 'messages-v1' || isObject(body.inferenceConfig)) {
     return FAMILIES.nova;
@@ -63,27 +63,50 @@ function familyOf(modelId: unknown, body: JsonObject): PayloadFamily {
 }
 
 /**
- * InvokeModel: the body is the model's own JSON, read per payload family.
- * A body that is not JSON (a Blob, a stream, other bytes) is bounded by its
- * size and cannot be clamped.
+ * InvokeModel: the body is the model's own JSON, read per payload family
+ * (parsed only when a budget asks). A body that is not JSON (a Blob, a
+ * stream, other bytes) is bounded by its size and cannot be clamped.
  */
 function invokeModelRequest(commandInput: JsonObject): LlmRequestAdapter<JsonObject> {
-  const body = parseBody(commandInput.body);
-  if (body === undefined) return { input: (input) => [input.body], output: { get: () => undefined } };
-  const family = familyOf(commandInput.modelId, body);
-  const cap = family.cap;
+  let read: { body: JsonObject; family: PayloadFamily } | null | undefined;
+  const payload = () => {
+    if (read === undefined) {
+      const body = parseBody(commandInput.body);
+      read = body === undefined ? null : { body, family: familyOf(commandInput.modelId, body) };
+    }
+    return read;
+  };
+  // An embedding model (named so in its id, as the span's operation is) produces no tokens.
+  const embedding = typeof commandInput.modelId === 'string' && EMBEDDING_MODEL.test(commandInput.modelId);
   return {
-    input: () => family.input(body),
-    overheadTokens: family.overheadTokens && (() => family.overheadTokens?.(body) ?? 0),
-    output:
-      cap === undefined
-        ? undefined
-        : {
-            get: () => (cap.length === 1 ? body[cap[0]] : body[cap[0]]?.[cap[1]]),
-            set: (input, tokens) => ({ ...input, body: encodeLike(input.body, withCap(body, cap, tokens)) }),
+    input: (input) => {
+      const known = payload();
+      return known ? known.family.input(known.body) : [input.body];
+    },
+    overheadTokens: () => {
+      const known = payload();
+      return known?.family.overheadTokens?.(known.body) ?? 0;
+    },
+    output: embedding
+      ? undefined
+      : {
+          get: () => {
+            const known = payload();
+            const [field, nested] = known?.family.cap ?? [];
+            if (!known || field === undefined) return undefined;
+            return nested === undefined ? known.body[field] : known.body[field]?.[nested];
           },
+          set: (input, tokens) => {
+            const known = payload();
+            // Not JSON, or no cap to set: the input goes out as it was, and the guard refuses rather than clamps.
+            if (!known?.family.cap) return input;
+            return { ...input, body: encodeLike(input.body, withCap(known.body, known.family.cap, tokens)) };
+          },
+        },
   };
 }
+
+const EMBEDDING_MODEL = /embed/i;
 
 function withCap(body: JsonObject, cap: readonly string[], tokens: number): JsonObject {
   const [field, nested] = cap as [string, string | undefined];

@@ -306,6 +306,18 @@ describe('invoke model under a budget, per payload family', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('non-json-body-is-bounded-by-size-and-refused-not-clamped', async () => {
+    // 10 raw bytes: 3 request + ceil(10 / 2) = 8 tokens, and the default cap of 4096:
+    //   8 x 3e-6 + 4096 x 15e-6 = 24e-6 + 61440e-6 = 61464e-6 > 0.01; nothing to clamp in.
+    const body = new TextEncoder().encode('Say hello.');
+    await withBudget(budget({ limitUsd: 0.01, clampOutput: true }), async () => {
+      await expect(client.send(new InvokeModelCommand({ modelId: CLAUDE, body }))).rejects.toMatchObject({
+        projectedUsd: expect.closeTo(61464e-6, 15),
+      });
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('invoke-with-response-stream-is-refused-and-reserves-until-the-stream-ends', async () => {
     const body = bytes({
       anthropic_version: 'bedrock-2023-05-31',

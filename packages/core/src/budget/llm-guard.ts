@@ -108,8 +108,9 @@ function admit<Body>(
   const setCap = adapter.output?.set;
   if (failing.length > 0 && scope.clampOutput && setCap !== undefined) {
     const clamped = clampOutput(scope.chain, call, tokens.inputTokens, tokens.outputTokens);
-    if (clamped !== undefined) {
-      body = setCap(request.body, clamped.outputTokens);
+    const clampedBody = clamped && setCap(request.body, clamped.outputTokens);
+    if (clamped !== undefined && clampedBody !== request.body) {
+      body = clampedBody as Body;
       projectedUsd = clamped.projectedUsd;
       failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
     }

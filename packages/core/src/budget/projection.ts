@@ -35,7 +35,11 @@ export interface LlmRequestAdapter<Body> {
 export interface OutputCap<Body> {
   /** The cap the request sets, or undefined when it sets none (the budget's default applies). */
   get(body: Body): unknown;
-  /** A copy of `body` with its cap set to `tokens`; `body` itself, the caller's, is never changed. Absent: cannot be clamped. */
+  /**
+   * A copy of `body` with its cap set to `tokens`; `body` itself, the
+   * caller's, is never changed. Returns `body` itself when this request
+   * cannot be clamped; absent when no request of the kind can.
+   */
   set?(body: Body, tokens: number): Body;
 }
 
