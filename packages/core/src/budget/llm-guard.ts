@@ -81,7 +81,7 @@ function admit<Body>(
 ): LlmBudgetAdmission<Body> {
   const call = readGenAi(request.attributes);
   const model = call.requestModel;
-  const adapter = request.adapter ?? (chatBodyAdapter(request.capField, call.provider) as LlmRequestAdapter<Body>);
+  const adapter = request.adapter ?? (chatAdapterFor(request.capField, call.provider) as LlmRequestAdapter<Body>);
   const tokens = projectTokens({
     body: request.body,
     model,
@@ -121,6 +121,18 @@ function admit<Body>(
   scope.reserve(projectedUsd);
   settleOnEnd(scope, finisher, request.attributes, projectedUsd);
   return { body };
+}
+
+/** The OpenAI/Anthropic body adapters, one per cap field and provider (a handful), so a call allocates none. */
+const chatAdapters = new Map<string, LlmRequestAdapter<unknown>>();
+function chatAdapterFor(capField: string | undefined, provider: string | undefined): LlmRequestAdapter<unknown> {
+  const key = `${capField ?? ''}|${provider ?? ''}`;
+  let adapter = chatAdapters.get(key);
+  if (adapter === undefined) {
+    adapter = chatBodyAdapter(capField, provider);
+    if (chatAdapters.size < 64) chatAdapters.set(key, adapter);
+  }
+  return adapter;
 }
 
 /** USD of `input` uncached input tokens and `output` output tokens, or undefined when the model has no price. */
