@@ -120,6 +120,18 @@ describe('input estimate', () => {
     expect(estimate).toBe(2511);
   });
 
+  it('gemini-and-converse-images-count-their-allowance-and-raw-bytes-their-size', () => {
+    const adapter = { input: (body: unknown[]) => body };
+    const tokens = (parts: unknown[]) =>
+      projectTokens({ body: parts, model: 'gemini-2.5-flash', adapter, defaultMaxOutputTokens: 0 }).inputTokens;
+    // 3 request + 3 part + 2,500 image allowance; the base64 data is not read.
+    expect(tokens([{ inlineData: { mimeType: 'image/png', data: 'A'.repeat(400_000) } }])).toBe(2506);
+    expect(tokens([{ fileData: { mimeType: 'image/jpeg', fileUri: 'gs://b/x.jpg' } }])).toBe(2506);
+    expect(tokens([{ image: { format: 'png', source: { bytes: new Uint8Array(400_000) } } }])).toBe(2506);
+    // A PDF given as bytes: 3 request + 3 block + 3 document + "pdf" 2 + 3 source + 1,000 bytes / 2.
+    expect(tokens([{ document: { format: 'pdf', source: { bytes: new Uint8Array(1000) } } }])).toBe(514);
+  });
+
   it('output-cap-falls-back-to-the-default-and-embeddings-have-none', () => {
     const chat = projectTokens({
       body: { messages: [] },
