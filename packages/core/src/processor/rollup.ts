@@ -56,8 +56,9 @@ export class TraceTotals {
       this.firstEnd = endMs;
       return undefined;
     }
+    // Times first: a later call of the trace started after these ended, and a number is cheaper to compare than an id.
     if (this.responseIds === undefined) {
-      if (this.firstId === responseId && startMs <= this.firstEnd) return this.firstSpan;
+      if (startMs <= this.firstEnd && this.firstId === responseId) return this.firstSpan;
       // A second id: the ring starts with the first in its slot 0.
       this.responseIds = [this.firstId];
       this.pricedBy = [this.firstSpan as string];
@@ -68,7 +69,7 @@ export class TraceTotals {
     const spans = this.pricedBy as string[];
     const ends = this.pricedEnds as number[];
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i] === responseId && startMs <= (ends[i] as number)) return spans[i];
+      if (startMs <= (ends[i] as number) && ids[i] === responseId) return spans[i];
     }
     ids[this.nextSlot] = responseId;
     spans[this.nextSlot] = spanId;
