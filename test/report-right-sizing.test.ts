@@ -185,11 +185,11 @@ describe('agentburn report right-sizing', () => {
     expect(row('e2b code-interpreter-v1')).toEqual([
       'e2b code-interpreter-v1',
       '2 vCPU / 2 GiB',
-      'peak 0.4 vCPU (mean 0.16) · 610 MiB',
+      'CPU peak 0.4, mean 0.16 vCPUmemory peak 610 MiB',
       '92%',
       '2 intervals, 1000 s',
       '$0.037',
-      '1 vCPU / 1 GiB · $0.0185',
+      '1 vCPU / 1 GiBwould have cost $0.0185',
       '$0.0185 -50%',
     ]);
     expect(row('e2b base')).toEqual([

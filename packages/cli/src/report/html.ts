@@ -168,17 +168,17 @@ function rightSizingRow(g: RightSizingGroup): string {
   if (!g.used) {
     return `${head}<td colspan="6" class="unsampled">not sampled: use unknown (${g.unsampled.intervals} interval${g.unsampled.intervals === 1 ? '' : 's'}, ${g.unsampled.billedSeconds} s billed)</td></tr>`;
   }
-  const used = `<td class="used"><div class="meters">${meter('cpu', g.allocated.vcpu, g.used.peakVcpu, g.used.cpuAvgVcpu)}${meter('memory', g.allocated.memoryMib, g.used.peakMemoryMib)}</div><span class="usetext">peak ${vcpus(g.used.peakVcpu)} vCPU (mean ${vcpus(g.used.cpuAvgVcpu)}) · ${g.used.peakMemoryMib} MiB</span></td>`;
+  const used = `<td class="used"><div class="userow">${meter('cpu', g.allocated.vcpu, g.used.peakVcpu, g.used.cpuAvgVcpu)}<span class="usetext">CPU peak ${vcpus(g.used.peakVcpu)}, mean ${vcpus(g.used.cpuAvgVcpu)} vCPU</span></div><div class="userow">${meter('memory', g.allocated.memoryMib, g.used.peakMemoryMib)}<span class="usetext">memory peak ${g.used.peakMemoryMib} MiB</span></div></td>`;
   const sampled = `${g.sampled.intervals} interval${g.sampled.intervals === 1 ? '' : 's'}, ${g.sampled.billedSeconds} s${g.unsampled.intervals ? ` <span class="hint">(+${g.unsampled.intervals} not sampled)</span>` : ''}`;
   let smallest: string;
   let saving = '–';
   switch (g.verdict) {
     case 'smaller-size':
-      smallest = `<b>${esc(sizeLabel(g.smallest!))}</b> · ${money(g.smallest!.costUsd)}`;
+      smallest = `<b>${esc(sizeLabel(g.smallest!))}</b><br><span class="hint">would have cost ${money(g.smallest!.costUsd)}</span>`;
       saving = `${money(g.smallest!.savedUsd)} <span class="share">${formatSaving(g.smallest!.savedShare)}</span>`;
       break;
     case 'right-sized':
-      smallest = 'already the cheapest that holds the peak';
+      smallest = 'already the cheapest that holds it';
       break;
     case 'no-size-holds-peak':
       smallest = `no ${esc(g.provider)} size holds the peak`;
@@ -214,7 +214,7 @@ function rightSizingSection(report: RightSizingReport, top: number): string {
     report.groups.length > top
       ? `<p class="hint">${report.groups.length - top} more groups not listed (--top).</p>`
       : '';
-  return `${summary}<table class="rs"><thead><tr><th>sandbox</th><th>allocated</th><th>used <span class="legend-inline"><i class="dot compute"></i>peak <i class="dot mean"></i>mean</span></th><th class="num">CPU idle</th><th class="num">sampled</th><th class="num">cost</th><th>smallest size that holds the peak</th><th class="num">saving</th></tr></thead><tbody>${shown.map(rightSizingRow).join('')}</tbody></table>${more}${footer}`;
+  return `${summary}<div class="rs-wrap"><table class="rs"><thead><tr><th>sandbox</th><th>allocated</th><th>used of the allocation <span class="legend-inline"><i class="dot peak"></i>peak <i class="dot mean"></i>mean</span></th><th class="num">CPU idle</th><th class="num">sampled</th><th class="num">cost</th><th>smallest size holding the peak</th><th class="num">saving</th></tr></thead><tbody>${shown.map(rightSizingRow).join('')}</tbody></table></div>${more}${footer}`;
 }
 
 function unpricedTable(rows: UnpricedCalls[]): string {
@@ -355,10 +355,10 @@ svg rect.op{fill:#868e96}svg rect.other{fill:#ced4da}svg rect.unpriced{stroke:#c
 .legend{color:#6c757d;font-size:12px}.dot{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:-1px}
 .dot.llm{background:${LLM}}.dot.compute{background:${COMPUTE}}.dot.idle{background:#d0e3f7;border:1px solid #74a9de}.dot.op{background:#868e96}.dot.agent{background:#ced4da}
 .empty{color:#868e96}
-table.rs td{vertical-align:middle}.rs .alloc{white-space:nowrap}.rs .unsampled{color:#868e96;font-style:italic}.rs .saving{color:#2b8a3e;font-weight:600}.rs .share{font-weight:normal;color:#2b8a3e}
-.meters{display:flex;flex-direction:column;gap:3px;margin-bottom:2px}.meter{position:relative;display:block;width:140px;height:6px;border-radius:3px;background:#e7f0fa}
-.meter span{position:absolute;left:0;top:0;bottom:0;border-radius:3px}.meter .peak{background:${COMPUTE};opacity:.45}.meter .mean{background:${COMPUTE}}
-.usetext{color:#495057;font-size:12px;white-space:nowrap}.rs-summary{margin:0 0 10px}.dot.mean{background:${COMPUTE}}.legend-inline .dot{margin-left:6px}.legend-inline{font-weight:normal}
+.rs td{vertical-align:middle}.rs td.name,.rs .alloc,.rs .smallest b{white-space:nowrap}.rs-wrap{overflow-x:auto}.rs .unsampled{color:#868e96;font-style:italic}.rs .saving{color:#2b8a3e;font-weight:600}.rs .share{font-weight:normal}.rs .saving:not(:has(.share)){color:#868e96;font-weight:normal}
+.userow{display:flex;align-items:center;gap:8px;line-height:1.3}.meter{position:relative;display:inline-block;flex:none;width:120px;height:7px;border-radius:3px;background:#e7f0fa}
+.meter span{position:absolute;left:0;top:0;bottom:0;border-radius:3px}.meter .peak{background:#74a9de}.meter .mean{background:${COMPUTE}}
+.usetext{color:#495057;font-size:12px;white-space:nowrap}.rs-summary{margin:0 0 10px}.dot.mean{background:${COMPUTE}}.dot.peak{background:#74a9de}.legend-inline .dot{margin-left:6px}.legend-inline{font-weight:normal}
 code{font-family:ui-monospace,Menlo,monospace;font-size:12px;background:#f1f3f5;padding:0 3px;border-radius:3px}
 @media (max-width:900px){.kpis{grid-template-columns:repeat(2,1fr)}.cols{grid-template-columns:1fr}}
 `;
