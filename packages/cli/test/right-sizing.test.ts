@@ -85,8 +85,12 @@ describe('RightSizingCollector', () => {
       e2b(-1, sampled(0.2, 0.4, 610)),
       e2b('soon', sampled(0.2, 0.4, 610)),
       generic('daytona', 0, 1024, 10, sampled(0.2, 0.4, 610)),
+      // Implausible: a billion vCPUs, a 10-year interval, a peak of 1e300 vCPUs.
+      generic('daytona', 1e9, 1024, 10, sampled(0.2, 0.4, 610)),
+      e2b(315_360_000, sampled(0.2, 0.4, 610)),
+      e2b(10, sampled(0.2, 1e300, 610)),
     ]);
-    expect(report).toEqual({ groups: [], savedUsd: 0, unsampled: { intervals: 0, billedSeconds: 0 }, unreadable: 9 });
+    expect(report).toEqual({ groups: [], savedUsd: 0, unsampled: { intervals: 0, billedSeconds: 0 }, unreadable: 12 });
   });
 
   it('a-damaged-peak-below-the-mean-is-raised-to-the-mean', () => {

@@ -138,9 +138,17 @@ interface GroupState {
   unsampled: Usage;
 }
 
-/** A usable sample figure: a finite, non-negative number. */
-const figure = (value: AttrValue): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+/**
+ * Past these, a figure is damage, not a sandbox: no provider sells more than
+ * a few hundred vCPUs or TiB of memory, nor bills one interval for a year.
+ */
+const MAX_VCPU = 1024;
+const MAX_MEMORY_MIB = 4 * 1024 * 1024;
+const MAX_BILLED_SECONDS = 366 * 86_400;
+
+/** A usable figure: a finite number from 0 to `max`. */
+const figure = (value: AttrValue, max = Number.MAX_VALUE): number | undefined =>
+  typeof value === 'number' && value >= 0 && value <= max ? value : undefined;
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -164,7 +172,7 @@ export class RightSizingCollector {
     const a = span.attributes;
     const interval = readComputeInterval(span.name, a as Parameters<typeof readComputeInterval>[1]);
     if (!interval) return;
-    if (!(Number.isFinite(interval.billedSeconds) && interval.billedSeconds >= 0) || !sized(interval)) {
+    if (figure(interval.billedSeconds, MAX_BILLED_SECONDS) === undefined || !sized(interval)) {
       this.unreadable++;
       return;
     }
@@ -173,9 +181,9 @@ export class RightSizingCollector {
     let sample: { count: number; avg: number; max: number; memory: number } | undefined;
     if (samples !== undefined && samples !== 0) {
       const count = figure(samples);
-      const avg = figure(a[ATTR_COMPUTE_CPU_USED_AVG]);
-      const max = figure(a[ATTR_COMPUTE_CPU_USED_MAX]);
-      const memory = figure(a[ATTR_COMPUTE_MEMORY_USED_MAX_MIB]);
+      const avg = figure(a[ATTR_COMPUTE_CPU_USED_AVG], MAX_VCPU);
+      const max = figure(a[ATTR_COMPUTE_CPU_USED_MAX], MAX_VCPU);
+      const memory = figure(a[ATTR_COMPUTE_MEMORY_USED_MAX_MIB], MAX_MEMORY_MIB);
       if (count === undefined || avg === undefined || max === undefined || memory === undefined) {
         this.unreadable++;
         return;
@@ -325,10 +333,10 @@ export class RightSizingCollector {
   }
 }
 
-/** A size is known when both its vCPUs and memory are positive finite numbers. */
+/** A size is known when its vCPUs and memory are positive and plausible. */
 function sized(interval: ComputeInterval): boolean {
   return (
-    Number.isFinite(interval.vcpu) && interval.vcpu > 0 && Number.isFinite(interval.memoryMib) && interval.memoryMib > 0
+    interval.vcpu > 0 && interval.vcpu <= MAX_VCPU && interval.memoryMib > 0 && interval.memoryMib <= MAX_MEMORY_MIB
   );
 }
 
