@@ -191,6 +191,14 @@ describe.skipIf(!existsSync(CHROMIUM))('agentburn report --html in Chromium', ()
     ]);
   });
 
+  it('right-sizing-says-nothing-was-sampled-and-how-to-sample', async () => {
+    expect(await page.locator('#right-sizing p').allInnerTexts()).toEqual([
+      'No sandbox interval was sampled (1 interval, 6 s billed), so their use is unknown.',
+      "Sampling is off by default: set AGENTBURN_SANDBOX_SAMPLE_SECONDS=5 where the sandboxes run (or the E2B instrumentation's sampleUsageEverySeconds).",
+    ]);
+    expect(await page.locator('#right-sizing table').count()).toBe(0);
+  });
+
   it('lists-traces-most-expensive-first-and-draws-the-first', async () => {
     const ids = await page
       .locator('table.traces tbody tr')

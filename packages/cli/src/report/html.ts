@@ -192,24 +192,27 @@ function rightSizingRow(g: RightSizingGroup): string {
   return `${head}${used}<td class="num idle">${g.cpuIdleShare === null ? '–' : formatPercent(g.cpuIdleShare)}</td><td class="num sampled">${sampled}</td><td class="num cost">${g.costUsd === null ? 'unpriced' : money(g.costUsd)}</td><td class="smallest">${smallest}</td><td class="num saving">${saving}</td></tr>`;
 }
 
+const SAMPLING_NOTE = `Sampling is off by default: set <code>${ENV_SANDBOX_SAMPLE_SECONDS}=5</code> where the sandboxes run (or the E2B instrumentation's <code>sampleUsageEverySeconds</code>).`;
+
 function rightSizingSection(report: RightSizingReport, top: number): string {
-  const notes: string[] = [];
-  if (report.unsampled.intervals)
-    notes.push(
-      `${report.unsampled.intervals} interval${report.unsampled.intervals === 1 ? '' : 's'} (${report.unsampled.billedSeconds} s billed) not sampled: their use is unknown, so they are left out. Sampling is off by default: set <code>${ENV_SANDBOX_SAMPLE_SECONDS}=5</code> where the sandboxes run (or the E2B instrumentation's <code>sampleUsageEverySeconds</code>).`,
-    );
-  if (report.unreadable)
-    notes.push(
-      `<span class="warn">${report.unreadable} interval${report.unreadable === 1 ? '' : 's'} left out: size, billed seconds or sample attributes are not usable numbers.</span>`,
-    );
-  const footer = notes.map((n) => `<p class="hint">${n}</p>`).join('');
-  if (!report.groups.length) return `<p class="empty">No sandbox interval could be read.</p>${footer}`;
+  const plural = (n: number) => `${n} interval${n === 1 ? '' : 's'}`;
+  const { intervals, billedSeconds } = report.unsampled;
+  const unreadable = report.unreadable
+    ? `<p class="hint warn">${plural(report.unreadable)} left out: size, billed seconds or sample attributes are not usable numbers.</p>`
+    : '';
+  if (!report.groups.length) return `<p class="empty">No sandbox interval could be read.</p>${unreadable}`;
+  if (!report.groups.some((g) => g.used)) {
+    // Nothing sampled: one notice, not a table of empty rows.
+    return `<p class="empty" data-testid="rs-not-sampled">No sandbox interval was sampled (${plural(intervals)}, ${billedSeconds} s billed), so their use is unknown.</p><p class="hint">${SAMPLING_NOTE}</p>${unreadable}`;
+  }
+  const unsampled = intervals
+    ? `<p class="hint">${plural(intervals)} (${billedSeconds} s billed) not sampled: their use is unknown, so they are left out. ${SAMPLING_NOTE}</p>`
+    : '';
+  const footer = unsampled + unreadable;
   const shown = report.groups.slice(0, top);
   const summary = report.savedUsd
     ? `<p class="rs-summary">At the smallest size that held each peak, the sampled sandboxes would have cost <b data-testid="rs-saved">${money(report.savedUsd)}</b> less.</p>`
-    : report.groups.some((g) => g.used)
-      ? '<p class="rs-summary">Every sampled sandbox already runs at the cheapest size that holds its peak.</p>'
-      : '';
+    : '<p class="rs-summary">Every sampled sandbox already runs at the cheapest size that holds its peak.</p>';
   const more =
     report.groups.length > top
       ? `<p class="hint">${report.groups.length - top} more groups not listed (--top).</p>`
