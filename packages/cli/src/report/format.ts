@@ -185,7 +185,7 @@ export function formatReport(report: SpendReport, source: string, top?: number, 
 }
 
 /** vCPUs as sampled: up to three decimals, no trailing zeros (`0.4`, `1.25`). */
-const vcpus = (n: number) => String(Math.round(n * 1000) / 1000);
+export const formatVcpus = (n: number): string => String(Math.round(n * 1000) / 1000);
 
 /** `-50%`; a saving under half a percent still reads as one (`-<1%`), never as `-0%`. */
 export const formatSaving = (share: number): string =>
@@ -199,7 +199,7 @@ export const formatSaving = (share: number): string =>
 export function rightSizingSentence(g: RightSizingGroup): string {
   const head = `${groupLabel(g)}: ${sizeLabel(g.allocated)} allocated`;
   if (!g.used) return `${head}: not sampled, use unknown`;
-  const use = `${head}, peak ${vcpus(g.used.peakVcpu)} vCPU / ${g.used.peakMemoryMib} MiB${
+  const use = `${head}, peak ${formatVcpus(g.used.peakVcpu)} vCPU / ${g.used.peakMemoryMib} MiB${
     g.cpuIdleShare === null ? '' : `, CPU ${formatPercent(g.cpuIdleShare)} idle`
   }`;
   switch (g.verdict) {
@@ -218,17 +218,16 @@ export function rightSizingSentence(g: RightSizingGroup): string {
 
 /** What was sampled, in a few words: "2 intervals sampled (20 samples, 1000 s billed, $0.037 at this size); 1 not sampled (60 s)". */
 function rightSizingDetail(g: RightSizingGroup): string {
-  const p = (n: number, one: string) => plural(n, one);
   const parts: string[] = [];
   if (g.sampled.intervals) {
     const cost = g.costUsd === null ? '' : `, ${formatUsd(g.costUsd)} at this size`;
     parts.push(
-      `${p(g.sampled.intervals, 'interval')} sampled (${p(g.sampled.samples, 'sample')}, ${g.sampled.billedSeconds} s billed${cost})`,
+      `${plural(g.sampled.intervals, 'interval')} sampled (${plural(g.sampled.samples, 'sample')}, ${g.sampled.billedSeconds} s billed${cost})`,
     );
   }
   if (g.unsampled.intervals)
     parts.push(
-      `${g.sampled.intervals ? g.unsampled.intervals : p(g.unsampled.intervals, 'interval')} not sampled (${g.unsampled.billedSeconds} s billed)`,
+      `${g.sampled.intervals ? g.unsampled.intervals : plural(g.unsampled.intervals, 'interval')} not sampled (${g.unsampled.billedSeconds} s billed)`,
     );
   return parts.join('; ');
 }

@@ -1,6 +1,6 @@
 import { ENV_SANDBOX_SAMPLE_SECONDS } from '@agentburn/core';
 import type { HourSpend, SpendReport, UnpricedCalls } from './aggregate';
-import { formatPercent, formatSaving, formatUsd, formatUsdColumn } from './format';
+import { formatPercent, formatSaving, formatUsd, formatUsdColumn, formatVcpus } from './format';
 import { groupLabel, type RightSizingGroup, type RightSizingReport, sizeLabel } from './right-sizing';
 import type { TraceWaterfall, WaterfallSpan } from './waterfall';
 
@@ -153,7 +153,6 @@ function traceTable(report: SpendReport, top: number): string {
   return `<table class="traces"><thead><tr><th>trace</th><th>root span</th><th>agent</th><th class="num">LLM</th><th class="num">compute</th><th class="num">total</th><th class="num">LLM calls</th><th class="num">iterations</th><th class="num">unpriced</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
-const vcpus = (n: number) => String(Math.round(n * 1000) / 1000);
 const pct = (part: number, whole: number) => `${(Math.min(1, whole > 0 ? part / whole : 0) * 100).toFixed(1)}%`;
 
 /** A bar of the allocation with what was used inside it: the peak, and (for CPU) the mean darker. */
@@ -168,7 +167,7 @@ function rightSizingRow(g: RightSizingGroup): string {
   if (!g.used) {
     return `${head}<td colspan="6" class="unsampled">not sampled: use unknown (${g.unsampled.intervals} interval${g.unsampled.intervals === 1 ? '' : 's'}, ${g.unsampled.billedSeconds} s billed)</td></tr>`;
   }
-  const used = `<td class="used"><div class="userow">${meter('cpu', g.allocated.vcpu, g.used.peakVcpu, g.used.cpuAvgVcpu)}<span class="usetext">CPU peak ${vcpus(g.used.peakVcpu)}, mean ${vcpus(g.used.cpuAvgVcpu)} vCPU</span></div><div class="userow">${meter('memory', g.allocated.memoryMib, g.used.peakMemoryMib)}<span class="usetext">memory peak ${g.used.peakMemoryMib} MiB</span></div></td>`;
+  const used = `<td class="used"><div class="userow">${meter('cpu', g.allocated.vcpu, g.used.peakVcpu, g.used.cpuAvgVcpu)}<span class="usetext">CPU peak ${formatVcpus(g.used.peakVcpu)}, mean ${formatVcpus(g.used.cpuAvgVcpu)} vCPU</span></div><div class="userow">${meter('memory', g.allocated.memoryMib, g.used.peakMemoryMib)}<span class="usetext">memory peak ${g.used.peakMemoryMib} MiB</span></div></td>`;
   const sampled = `${g.sampled.intervals} interval${g.sampled.intervals === 1 ? '' : 's'}, ${g.sampled.billedSeconds} s${g.unsampled.intervals ? ` <span class="hint">(+${g.unsampled.intervals} not sampled)</span>` : ''}`;
   let smallest: string;
   let saving = '–';
