@@ -93,6 +93,17 @@ describe('RightSizingCollector', () => {
     expect(report).toEqual({ groups: [], savedUsd: 0, unsampled: { intervals: 0, billedSeconds: 0 }, unreadable: 12 });
   });
 
+  it('a-sampled-interval-whose-size-was-not-stated-is-not-compared-to-a-default', () => {
+    const sizeless = e2b(100, sampled(0.2, 0.4, 300));
+    delete (sizeless.attributes as Record<string, AttrValue>)['e2b.sandbox.cpu_count'];
+    const unsampledSizeless = e2b(50, {});
+    delete (unsampledSizeless.attributes as Record<string, AttrValue>)['e2b.sandbox.memory_mib'];
+    const report = rightSizing([sizeless, unsampledSizeless]);
+    // Unsampled, it is still counted under the size it was billed at (the template's default); sampled, it is left out.
+    expect(report.unreadable).toBe(1);
+    expect(report.unsampled).toEqual({ intervals: 1, billedSeconds: 50 });
+  });
+
   it('a-damaged-peak-below-the-mean-is-raised-to-the-mean', () => {
     const [g] = rightSizing([e2b(100, sampled(1.5, 0.1, 300))]).groups;
     expect(g!.used).toEqual({ cpuAvgVcpu: 1.5, peakVcpu: 1.5, peakMemoryMib: 300 });

@@ -3,10 +3,13 @@ import {
   ATTR_COMPUTE_CPU_USED_MAX,
   ATTR_COMPUTE_MEMORY_USED_MAX_MIB,
   ATTR_COMPUTE_SAMPLES,
+  ATTR_E2B_SANDBOX_CPU_COUNT,
+  ATTR_E2B_SANDBOX_MEMORY_MIB,
   ATTR_E2B_TEMPLATE_ID,
   type ComputeInterval,
   ComputePricer,
   readComputeInterval,
+  SPAN_E2B_SANDBOX,
 } from '@agentburn/core';
 import type { AttrValue, OtlpSpan } from './read-otlp-lines';
 import { round10, Sum } from './sum';
@@ -184,7 +187,8 @@ export class RightSizingCollector {
       const avg = figure(a[ATTR_COMPUTE_CPU_USED_AVG], MAX_VCPU);
       const max = figure(a[ATTR_COMPUTE_CPU_USED_MAX], MAX_VCPU);
       const memory = figure(a[ATTR_COMPUTE_MEMORY_USED_MAX_MIB], MAX_MEMORY_MIB);
-      if (count === undefined || avg === undefined || max === undefined || memory === undefined) {
+      // A size the span does not state (E2B's template default) is fine for a bill, not for a comparison.
+      if (count === undefined || avg === undefined || max === undefined || memory === undefined || !stated(span)) {
         this.unreadable++;
         return;
       }
@@ -331,6 +335,15 @@ export class RightSizingCollector {
       verdict: 'smaller-size',
     };
   }
+}
+
+/** Whether an `e2b.sandbox` span states its size (any other interval's size comes from its own attributes). */
+function stated(span: Pick<OtlpSpan, 'name' | 'attributes'>): boolean {
+  if (span.name !== SPAN_E2B_SANDBOX) return true;
+  return (
+    figure(span.attributes[ATTR_E2B_SANDBOX_CPU_COUNT]) !== undefined &&
+    figure(span.attributes[ATTR_E2B_SANDBOX_MEMORY_MIB]) !== undefined
+  );
 }
 
 /** A size is known when its vCPUs and memory are positive and plausible. */
