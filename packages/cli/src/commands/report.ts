@@ -122,7 +122,8 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
 
   const aggregator = new SpendAggregator({
     sinceUnixMs,
-    rightSizing: new RightSizingCollector(new ComputePricer(pricesFileComputeRates(io))),
+    // The prices file is read here, so a broken one is said; '' keeps the pricer from reading it again.
+    rightSizing: new RightSizingCollector(new ComputePricer(pricesFileComputeRates(io), '')),
   });
   let otlpLines = 0;
   let firstLine: string | undefined;
