@@ -85,12 +85,14 @@ describe('RightSizingCollector', () => {
       e2b(-1, sampled(0.2, 0.4, 610)),
       e2b('soon', sampled(0.2, 0.4, 610)),
       generic('daytona', 0, 1024, 10, sampled(0.2, 0.4, 610)),
-      // Implausible: a billion vCPUs, a 10-year interval, a peak of 1e300 vCPUs.
+      // Implausible: a billion vCPUs, a 10-year interval, a peak of 1e300 vCPUs, 1e308 samples, 1e300 GiB of disk.
       generic('daytona', 1e9, 1024, 10, sampled(0.2, 0.4, 610)),
       e2b(315_360_000, sampled(0.2, 0.4, 610)),
       e2b(10, sampled(0.2, 1e300, 610)),
+      e2b(10, sampled(0.2, 0.4, 610, 1e308)),
+      generic('daytona', 2, 2048, 10, { 'agentburn.compute.disk_gib': 1e300, ...sampled(0.2, 0.4, 610) }),
     ]);
-    expect(report).toEqual({ groups: [], savedUsd: 0, unsampled: { intervals: 0, billedSeconds: 0 }, unreadable: 12 });
+    expect(report).toEqual({ groups: [], savedUsd: 0, unsampled: { intervals: 0, billedSeconds: 0 }, unreadable: 14 });
   });
 
   it('a-sampled-interval-whose-size-was-not-stated-is-not-compared-to-a-default', () => {

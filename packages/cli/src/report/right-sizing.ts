@@ -148,6 +148,8 @@ interface GroupState {
 const MAX_VCPU = 1024;
 const MAX_MEMORY_MIB = 4 * 1024 * 1024;
 const MAX_BILLED_SECONDS = 366 * 86_400;
+const MAX_DISK_GIB = 1024 * 1024;
+const MAX_CREATIONS = 1_000_000;
 
 /** A usable figure: a finite number from 0 to `max`. */
 const figure = (value: AttrValue, max = Number.MAX_VALUE): number | undefined =>
@@ -175,7 +177,7 @@ export class RightSizingCollector {
     const a = span.attributes;
     const interval = readComputeInterval(span.name, a as Parameters<typeof readComputeInterval>[1]);
     if (!interval) return;
-    if (figure(interval.billedSeconds, MAX_BILLED_SECONDS) === undefined || !sized(interval)) {
+    if (!plausible(interval)) {
       this.unreadable++;
       return;
     }
@@ -183,7 +185,8 @@ export class RightSizingCollector {
     const samples = ATTR_COMPUTE_SAMPLES in a ? (a[ATTR_COMPUTE_SAMPLES] ?? Number.NaN) : undefined;
     let sample: { count: number; avg: number; max: number; memory: number } | undefined;
     if (samples !== undefined && samples !== 0) {
-      const count = figure(samples);
+      // At most one sample a second (the sampler's floor) fits in a billed interval.
+      const count = figure(samples, MAX_BILLED_SECONDS);
       const avg = figure(a[ATTR_COMPUTE_CPU_USED_AVG], MAX_VCPU);
       const max = figure(a[ATTR_COMPUTE_CPU_USED_MAX], MAX_VCPU);
       const memory = figure(a[ATTR_COMPUTE_MEMORY_USED_MAX_MIB], MAX_MEMORY_MIB);
@@ -346,10 +349,17 @@ function stated(span: Pick<OtlpSpan, 'name' | 'attributes'>): boolean {
   );
 }
 
-/** A size is known when its vCPUs and memory are positive and plausible. */
-function sized(interval: ComputeInterval): boolean {
+/** An interval whose size and billed parts are numbers a provider could bill. */
+function plausible(interval: ComputeInterval): boolean {
   return (
-    interval.vcpu > 0 && interval.vcpu <= MAX_VCPU && interval.memoryMib > 0 && interval.memoryMib <= MAX_MEMORY_MIB
+    figure(interval.billedSeconds, MAX_BILLED_SECONDS) !== undefined &&
+    interval.vcpu > 0 &&
+    interval.vcpu <= MAX_VCPU &&
+    interval.memoryMib > 0 &&
+    interval.memoryMib <= MAX_MEMORY_MIB &&
+    figure(interval.diskGib ?? 0, MAX_DISK_GIB) !== undefined &&
+    figure(interval.creations ?? 0, MAX_CREATIONS) !== undefined &&
+    figure(interval.activeCpuSeconds ?? 0, MAX_VCPU * MAX_BILLED_SECONDS) !== undefined
   );
 }
 
