@@ -7,8 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../packages/cli/src/io';
+import { main } from '../packages/cli/src/main';
 
 const DEMO = fileURLToPath(new URL('../examples/code-gen-agent/dist/main.cjs', import.meta.url));
 
@@ -99,6 +102,44 @@ describe('demo', () => {
       .split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(Object.keys(JSON.parse(line))).toEqual(['resourceSpans']);
+  });
+
+  it('shows-a-right-sizing-line-from-the-sampled-use', () => {
+    // Samples every 5 simulated seconds of a 24 s interval (three model calls of 6 s, three runs of 2 s):
+    // at 5, 10 and 20 s the kernel waits (2% of 2 vCPU = 0.04 vCPU, 380 MiB), at 15 s it runs the tests
+    // (38% = 0.76 vCPU, 610 MiB). Mean 0.22 vCPU: 89% of 2 idle. 1 vCPU / 1 GiB holds the peak at
+    // 0.0000185/s against 0.000037/s: 24 x 0.0000185 = $0.000444 less, -50%.
+    const billed = Number(/ (\d+) s billed, /.exec(run.stdout)?.[1]);
+    expect(billed).toBe(24);
+    expect(run.stdout).toContain(
+      '\nRight-sizing: e2b code-interpreter-v1: 2 vCPU / 2 GiB allocated, peak 0.76 vCPU / 610 MiB, CPU 89% idle: 1 vCPU / 1 GiB would have cost $0.000444 less, -50%\n',
+    );
+  });
+
+  it('the-report-on-its-trace-file-shows-the-same-right-sizing', async () => {
+    const out = { stdout: '', stderr: '' };
+    const io: CliIo = {
+      stdin: Readable.from([]),
+      stdout: { write: (c: string) => (out.stdout += c) },
+      stderr: { write: (c: string) => (out.stderr += c) },
+    };
+    expect(await main(['report', join(cwd, '.agentburn', 'traces.jsonl'), '--json'], io)).toBe(0);
+    const { rightSizing } = JSON.parse(out.stdout);
+    expect(rightSizing.groups).toEqual([
+      {
+        provider: 'e2b',
+        template: 'code-interpreter-v1',
+        allocated: { vcpu: 2, memoryMib: 2048 },
+        intervals: 1,
+        sampled: { intervals: 1, samples: 4, billedSeconds: 24 },
+        unsampled: { intervals: 0, billedSeconds: 0 },
+        used: { cpuAvgVcpu: 0.22, peakVcpu: 0.76, peakMemoryMib: 610 },
+        cpuIdleShare: 0.89,
+        costUsd: 0.000888,
+        smallest: { vcpu: 1, memoryMib: 1024, costUsd: 0.000444, savedUsd: 0.000444, savedShare: 0.5 },
+        verdict: 'smaller-size',
+      },
+    ]);
   });
 
   it('shows-the-sandbox-size-it-billed', () => {

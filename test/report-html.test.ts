@@ -30,6 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../packages/cli/src/io';
 import { main } from '../packages/cli/src/main';
 import { hexId, otlpLine } from './fixtures/otlp/otlp-lines';
+import { rightSizingFixture } from './fixtures/otlp/right-sizing';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -119,6 +120,25 @@ function captureIo() {
   return { io, out };
 }
 
+/** Headless Chromium with a throwaway profile in `dir`, nothing fetched in the background. */
+function launch(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 describe.skipIf(!existsSync(CHROMIUM))('agentburn report --html in Chromium', () => {
   let dir: string;
   let html: string;
@@ -135,21 +155,7 @@ describe.skipIf(!existsSync(CHROMIUM))('agentburn report --html in Chromium', ()
     expect(await main(['report', file, '--html', html], io)).toBe(0);
     expect(out.stdout).toMatch(/^wrote .*report\.html \(\d+ KiB\): \$0\.0219315 in 2 traces\n$/);
 
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await launch(dir);
     page = await context.newPage();
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(pathToFileURL(html).href);
@@ -183,6 +189,14 @@ describe.skipIf(!existsSync(CHROMIUM))('agentburn report --html in Chromium', ()
       'model_unknown',
       '1',
     ]);
+  });
+
+  it('right-sizing-says-nothing-was-sampled-and-how-to-sample', async () => {
+    expect(await page.locator('#right-sizing p').allInnerTexts()).toEqual([
+      'No sandbox interval was sampled (1 interval, 6 s billed), so their use is unknown.',
+      "Sampling is off by default: set AGENTBURN_SANDBOX_SAMPLE_SECONDS=5 where the sandboxes run (or the E2B instrumentation's sampleUsageEverySeconds).",
+    ]);
+    expect(await page.locator('#right-sizing table').count()).toBe(0);
   });
 
   it('lists-traces-most-expensive-first-and-draws-the-first', async () => {
@@ -220,6 +234,93 @@ describe.skipIf(!existsSync(CHROMIUM))('agentburn report --html in Chromium', ()
     mkdirSync(join(root, 'test-results'), { recursive: true });
     const shot = join(root, 'test-results', 'report-html.png');
     await page.screenshot({ path: shot, fullPage: true });
+    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('the right-sizing section in Chromium', () => {
+  let dir: string;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agentburn-html-rs-'));
+    const file = join(dir, 'traces.jsonl');
+    writeFileSync(file, `${rightSizingFixture}\n`);
+    const html = join(dir, 'report.html');
+    const { io } = captureIo();
+    expect(await main(['report', file, '--html', html], io)).toBe(0);
+    context = await launch(dir);
+    page = await context.newPage();
+    await page.goto(pathToFileURL(html).href);
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cells = (label: string) => page.locator(`#right-sizing tr[data-rightsizing="${label}"] td`).allInnerTexts();
+
+  it('shows-allocated-against-used-and-the-saving-per-group', async () => {
+    expect(await page.locator('[data-testid=rs-saved]').innerText()).toBe('$0.1499');
+    const rows = await page
+      .locator('#right-sizing tbody tr')
+      .evaluateAll((trs) => trs.map((r) => [r.getAttribute('data-rightsizing'), r.getAttribute('data-verdict')]));
+    expect(rows).toEqual([
+      ['daytona', 'smaller-size'],
+      ['e2b code-interpreter-v1', 'smaller-size'],
+      ['vercel', 'right-sized'],
+      ['e2b base', 'not-sampled'],
+    ]);
+    expect(await cells('e2b code-interpreter-v1')).toEqual([
+      'e2b code-interpreter-v1',
+      '2 vCPU / 2 GiB',
+      'CPU peak 0.4, mean 0.16 vCPU\nmemory peak 610 MiB',
+      '92%',
+      '2 intervals, 1000 s',
+      '$0.037',
+      '1 vCPU / 1 GiB\nwould have cost $0.0185',
+      '$0.0185 -50%',
+    ]);
+    expect(await cells('daytona')).toEqual([
+      'daytona',
+      '4 vCPU / 8 GiB',
+      'CPU peak 2.6, mean 1.4 vCPU\nmemory peak 3000 MiB',
+      '65%',
+      '1 interval, 3600 s',
+      '$0.33228',
+      '3 vCPU / 3 GiB\nwould have cost $0.20088',
+      '$0.1314 -40%',
+    ]);
+    expect((await cells('vercel')).slice(5)).toEqual(['$0.00224504', 'already the cheapest that holds it', '–']);
+  });
+
+  it('draws-the-peak-inside-the-allocation', async () => {
+    // 0.4 of 2 vCPU, mean 0.16 of 2; 610 of 2048 MiB: widths relative to the 120 px track.
+    const widths = await page
+      .locator('#right-sizing tr[data-rightsizing="e2b code-interpreter-v1"] .meter span')
+      .evaluateAll((spans) => spans.map((s) => Math.round(s.getBoundingClientRect().width)));
+    expect(widths).toEqual([24, 10, 36]);
+  });
+
+  it('says-what-was-not-sampled-and-how-to-sample', async () => {
+    expect(await cells('e2b base')).toEqual([
+      'e2b base',
+      '2 vCPU / 512 MiB',
+      'not sampled: use unknown (1 interval, 120 s billed)',
+    ]);
+    const notes = await page.locator('#right-sizing p.hint').allInnerTexts();
+    expect(notes).toEqual([
+      "1 interval (120 s billed) not sampled: their use is unknown, so they are left out. Sampling is off by default: set AGENTBURN_SANDBOX_SAMPLE_SECONDS=5 where the sandboxes run (or the E2B instrumentation's sampleUsageEverySeconds).",
+      '4 intervals left out: size, billed seconds or sample attributes are not usable numbers.',
+    ]);
+    expect(await page.locator('body').innerText()).not.toMatch(/NaN|undefined/);
+
+    mkdirSync(join(root, 'test-results'), { recursive: true });
+    const shot = join(root, 'test-results', 'report-html-right-sizing.png');
+    await page.locator('#right-sizing').screenshot({ path: shot });
+    await page.screenshot({ path: join(root, 'test-results', 'report-html-right-sizing-page.png'), fullPage: true });
     expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
   });
 });

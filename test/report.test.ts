@@ -407,7 +407,16 @@ describe('agentburn report', () => {
     const { io, out } = captureIo();
     expect(await main(['report', file, '--json', '--top', '2'], io)).toBe(0);
     const json = JSON.parse(out.stdout);
-    expect(Object.keys(json)).toEqual(['source', 'totals', 'compute', 'traces', 'agents', 'models', 'days']);
+    expect(Object.keys(json)).toEqual([
+      'source',
+      'totals',
+      'compute',
+      'traces',
+      'agents',
+      'models',
+      'days',
+      'rightSizing',
+    ]);
     expect(json.source).toBe(file);
     // --top limits each group; totals still cover everything.
     expect(json.traces.map((t: { traceId: string }) => t.traceId)).toEqual([T1, T2]);

@@ -11,20 +11,24 @@
  * Every request is answered by the next queued reply, or, when the queue is
  * empty, by a default built from `server.defaults`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { HeldResponses, listenOnLoopback, parseJson, ReplyQueue, readBody, splitUrl, writeJson } from './http';
+import { type HeldResponses, writeJson } from './http';
+import {
+  type RecordedRequest,
+  type ScriptedServer,
+  splitText,
+  startScriptedServer,
+  writeFrames,
+} from './scripted-server';
 
-export interface RecordedBedrockRequest {
-  method: string;
-  path: string;
+const EVENT_STREAM = 'application/vnd.amazon.eventstream';
+
+export interface RecordedBedrockRequest extends RecordedRequest {
   /** `converse`, `converse-stream`, `invoke` or `invoke-with-response-stream`. */
   action: string;
   /** The decoded `{modelId}` path segment. */
   modelId: string;
-  headers: IncomingMessage['headers'];
-  body: any;
-  abortedByClient: boolean;
 }
 
 /** One event of an event stream: `{ event: 'chunk', data }`, or an exception frame. */
@@ -56,17 +60,7 @@ export interface BedrockDefaults {
   stopReason: string;
 }
 
-export interface FakeBedrockServer {
-  /** For the client's `endpoint`. */
-  url: string;
-  port: number;
-  requests: RecordedBedrockRequest[];
-  reply(...replies: Array<BedrockReply | BedrockReplyFn>): void;
-  release(): void;
-  defaults: BedrockDefaults;
-  reset(): void;
-  close(): Promise<void>;
-}
+export type FakeBedrockServer = ScriptedServer<BedrockReply, RecordedBedrockRequest, BedrockDefaults>;
 
 const initialDefaults = (): BedrockDefaults => ({
   text: 'Hello from the fake.',
@@ -125,7 +119,7 @@ export function converseStreamEvents(
   return [
     { event: 'messageStart', data: { role: 'assistant' } },
     { event: 'contentBlockStart', data: { contentBlockIndex: 0, start: {} } },
-    ...split(fields.text, chunks).map((text) => ({
+    ...splitText(fields.text, chunks).map((text) => ({
       event: 'contentBlockDelta',
       data: { contentBlockIndex: 0, delta: { text } },
     })),
@@ -149,80 +143,27 @@ export function invokeStreamEvents(chunks: unknown[]): BedrockStreamEvent[] {
   }));
 }
 
-function split(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / Math.max(1, parts)));
-  const pieces: string[] = [];
-  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
-  return pieces.length > 0 ? pieces : [''];
-}
-
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
 /** What a SigV4 `Authorization` header looks like. */
 const SIGV4 =
   /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/bedrock\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/;
 
-export async function startBedrockServer(): Promise<FakeBedrockServer> {
-  const requests: RecordedBedrockRequest[] = [];
-  const queue = new ReplyQueue<BedrockReply, RecordedBedrockRequest>();
-  const held = new HeldResponses();
-
-  const fake: FakeBedrockServer = {
-    url: '',
-    port: 0,
-    requests,
-    reply: (...replies) => queue.push(...replies),
-    release: () => held.release(),
-    defaults: initialDefaults(),
-    reset: () => {
-      fake.release();
-      requests.length = 0;
-      queue.clear();
-      fake.defaults = initialDefaults();
+export function startBedrockServer(): Promise<FakeBedrockServer> {
+  return startScriptedServer<BedrockReply, RecordedBedrockRequest, BedrockDefaults>({
+    http2: true,
+    initialDefaults,
+    record: (request) => {
+      const route = ROUTE.exec(request.path);
+      return { ...request, action: route?.[2] ?? '', modelId: route ? decodeURIComponent(route[1]!) : '' };
     },
-    close: () => {
-      fake.release();
-      return server.close();
-    },
-  };
-
-  const server = await listenOnLoopback(
-    (req, res) => {
-      readBody(req).then(
-        (raw) => {
-          const { path } = splitUrl(req);
-          const route = ROUTE.exec(path);
-          const recorded: RecordedBedrockRequest = {
-            method: req.method ?? 'GET',
-            path,
-            action: route?.[2] ?? '',
-            modelId: route ? decodeURIComponent(route[1]!) : '',
-            headers: req.headers,
-            body: parseJson(raw.toString('utf8')),
-            abortedByClient: false,
-          };
-          res.on('close', () => {
-            if (!res.writableFinished) recorded.abortedByClient = true;
-          });
-          requests.push(recorded);
-          if (!SIGV4.test(String(req.headers.authorization ?? '')) || !req.headers['x-amz-date']) {
-            send(
-              res,
-              { error: { status: 403, type: 'AccessDeniedException', message: 'Missing Authentication Token' } },
-              held,
-            );
-            return;
-          }
-          const reply = queue.next(recorded, (request) => defaultReply(request, fake.defaults));
-          send(res, reply, held);
-        },
-        () => {},
-      );
-    },
-    { http2: true },
-  );
-  fake.port = server.port;
-  fake.url = server.origin;
-  return fake;
+    // The real service refuses a request that is not SigV4-signed.
+    gate: (_request, req) =>
+      SIGV4.test(String(req.headers.authorization ?? '')) && req.headers['x-amz-date']
+        ? undefined
+        : { error: { status: 403, type: 'AccessDeniedException', message: 'Missing Authentication Token' } },
+    defaultReply,
+    send,
+  });
 }
 
 function defaultReply(request: RecordedBedrockRequest, defaults: BedrockDefaults): BedrockReply {
@@ -253,6 +194,6 @@ function send(res: ServerResponse, reply: BedrockReply, held: HeldResponses): vo
     );
     return;
   }
-  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', ...requestId });
-  held.write(res, reply.events.map(eventStreamFrame), reply.holdAfter);
+  const frames = reply.events.map(eventStreamFrame);
+  writeFrames(res, held, { contentType: EVENT_STREAM, frames, holdAfter: reply.holdAfter }, requestId);
 }

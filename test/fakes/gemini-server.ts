@@ -10,30 +10,21 @@
  * Every request is answered by the next queued reply, or, when the queue is
  * empty, by a default response built from `server.defaults`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { type HeldResponses, sseFrame, writeJson } from './http';
 import {
-  HeldResponses,
-  listenOnLoopback,
-  parseJson,
-  ReplyQueue,
-  readBody,
-  splitUrl,
-  sseFrame,
-  writeJson,
-  writeSseHead,
-} from './http';
+  type RecordedRequest,
+  type ScriptedServer,
+  splitText,
+  startScriptedServer,
+  writeFrames,
+} from './scripted-server';
 
-export interface RecordedGeminiRequest {
-  method: string;
-  /** Path without the query string, e.g. `/v1beta/models/gemini-2.5-flash:generateContent`. */
-  path: string;
+const SSE_HEADERS = { 'cache-control': 'no-cache' };
+
+export interface RecordedGeminiRequest extends RecordedRequest {
   /** The method after the colon: `generateContent`, `streamGenerateContent`, `batchEmbedContents`, ... */
   rpc: string;
-  query: string;
-  headers: IncomingMessage['headers'];
-  body: any;
-  /** True once the client went away before the response was complete. */
-  abortedByClient: boolean;
 }
 
 export type GeminiReply =
@@ -64,17 +55,7 @@ export interface GeminiDefaults {
   streamChunks: number;
 }
 
-export interface FakeGeminiServer {
-  /** Base URL for the SDK's `httpOptions.baseUrl`. */
-  url: string;
-  port: number;
-  requests: RecordedGeminiRequest[];
-  reply(...replies: Array<GeminiReply | GeminiReplyFn>): void;
-  release(): void;
-  defaults: GeminiDefaults;
-  reset(): void;
-  close(): Promise<void>;
-}
+export type FakeGeminiServer = ScriptedServer<GeminiReply, RecordedGeminiRequest, GeminiDefaults>;
 
 const initialDefaults = (): GeminiDefaults => ({
   text: 'Hello from the fake.',
@@ -116,7 +97,7 @@ export function geminiStreamChunks(
   fields: { modelVersion: string; text: string; usage: GeminiUsageMetadata; responseId?: string },
   chunks = 3,
 ): Record<string, unknown>[] {
-  const pieces = split(fields.text, chunks);
+  const pieces = splitText(fields.text, chunks);
   return pieces.map((piece, i) => {
     const last = i === pieces.length - 1;
     const usage = last
@@ -137,69 +118,22 @@ export function geminiStreamChunks(
   });
 }
 
-function split(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / Math.max(1, parts)));
-  const pieces: string[] = [];
-  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
-  return pieces.length > 0 ? pieces : [''];
-}
-
 /** `models/gemini-2.5-flash:generateContent` -> `gemini-2.5-flash`. */
 function modelOf(path: string): string {
   const resource = path.slice(0, path.lastIndexOf(':'));
   return resource.slice(resource.lastIndexOf('/') + 1);
 }
 
-export async function startGeminiServer(): Promise<FakeGeminiServer> {
-  const requests: RecordedGeminiRequest[] = [];
-  const queue = new ReplyQueue<GeminiReply, RecordedGeminiRequest>();
-  const held = new HeldResponses();
-
-  const fake: FakeGeminiServer = {
-    url: '',
-    port: 0,
-    requests,
-    reply: (...replies) => queue.push(...replies),
-    release: () => held.release(),
-    defaults: initialDefaults(),
-    reset: () => {
-      fake.release();
-      requests.length = 0;
-      queue.clear();
-      fake.defaults = initialDefaults();
-    },
-    close: () => {
-      fake.release();
-      return server.close();
-    },
-  };
-
-  const server = await listenOnLoopback((req, res) => {
-    readBody(req).then(
-      (raw) => {
-        const { path, query } = splitUrl(req);
-        const recorded: RecordedGeminiRequest = {
-          method: req.method ?? 'GET',
-          path,
-          rpc: path.includes(':') ? path.slice(path.lastIndexOf(':') + 1) : '',
-          query,
-          headers: req.headers,
-          body: parseJson(raw.toString('utf8')),
-          abortedByClient: false,
-        };
-        res.on('close', () => {
-          if (!res.writableFinished) recorded.abortedByClient = true;
-        });
-        requests.push(recorded);
-        const reply = queue.next(recorded, (request) => defaultReply(request, fake.defaults));
-        send(res, reply, held);
-      },
-      () => {},
-    );
+export function startGeminiServer(): Promise<FakeGeminiServer> {
+  return startScriptedServer<GeminiReply, RecordedGeminiRequest, GeminiDefaults>({
+    initialDefaults,
+    record: (request) => ({
+      ...request,
+      rpc: request.path.includes(':') ? request.path.slice(request.path.lastIndexOf(':') + 1) : '',
+    }),
+    defaultReply,
+    send,
   });
-  fake.port = server.port;
-  fake.url = server.origin;
-  return fake;
 }
 
 function defaultReply(request: RecordedGeminiRequest, defaults: GeminiDefaults): GeminiReply {
@@ -263,11 +197,7 @@ function send(res: ServerResponse, reply: GeminiReply, held: HeldResponses): voi
     writeJson(res, code, { error: { code, message: message ?? status, status } });
     return;
   }
-  writeSseHead(res);
   // The API separates its frames with CRLF pairs.
-  held.write(
-    res,
-    reply.sse.map((chunk) => sseFrame(chunk).replace(/\n/g, '\r\n')),
-    reply.holdAfter,
-  );
+  const frames = reply.sse.map((chunk) => sseFrame(chunk).replace(/\n/g, '\r\n'));
+  writeFrames(res, held, { contentType: 'text/event-stream', frames, holdAfter: reply.holdAfter }, SSE_HEADERS);
 }

@@ -1,3 +1,4 @@
+import { RightSizingCollector, type RightSizingReport, rightSizingSentence } from '@agentburn/cli';
 import {
   ATTR_E2B_SANDBOX_ACTIVE_SECONDS,
   ATTR_E2B_SANDBOX_BILLED_SECONDS,
@@ -17,6 +18,8 @@ export interface Bill {
   activeSeconds: number;
   /** The allocated sizes billed, as `2 vCPU, 2048 MiB` (one per distinct size). */
   sizes: string[];
+  /** The sandboxes' sampled use against their size, as `agentburn report` shows it. */
+  rightSizing: RightSizingReport;
 }
 
 /**
@@ -26,7 +29,9 @@ export interface Bill {
  * every span already priced.
  */
 export class BillCollector implements SpanProcessor {
-  readonly bill: Bill = { billedSeconds: 0, activeSeconds: 0, sizes: [] };
+  private readonly rightSizing = new RightSizingCollector();
+  private readonly totals = { billedSeconds: 0, activeSeconds: 0, sizes: [] as string[] };
+  private trace: TraceCostSummary | undefined;
 
   constructor(private readonly agentName: string) {}
 
@@ -35,13 +40,21 @@ export class BillCollector implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const attrs = span.attributes;
     if (span.name === SPAN_E2B_SANDBOX) {
-      this.bill.billedSeconds += numberAttr(attrs[ATTR_E2B_SANDBOX_BILLED_SECONDS]);
-      this.bill.activeSeconds += numberAttr(attrs[ATTR_E2B_SANDBOX_ACTIVE_SECONDS]);
+      this.totals.billedSeconds += numberAttr(attrs[ATTR_E2B_SANDBOX_BILLED_SECONDS]);
+      this.totals.activeSeconds += numberAttr(attrs[ATTR_E2B_SANDBOX_ACTIVE_SECONDS]);
       const size = `${numberAttr(attrs[ATTR_E2B_SANDBOX_CPU_COUNT])} vCPU, ${numberAttr(attrs[ATTR_E2B_SANDBOX_MEMORY_MIB])} MiB`;
-      if (!this.bill.sizes.includes(size)) this.bill.sizes.push(size);
+      if (!this.totals.sizes.includes(size)) this.totals.sizes.push(size);
+      this.rightSizing.add({
+        name: span.name,
+        attributes: attrs as Parameters<RightSizingCollector['add']>[0]['attributes'],
+      });
     } else if (isLocalRoot(span) && attrs[ATTR_GEN_AI_AGENT_NAME] === this.agentName) {
-      this.bill.trace = readTraceSummary(span);
+      this.trace = readTraceSummary(span);
     }
+  }
+
+  get bill(): Bill {
+    return { ...this.totals, ...(this.trace ? { trace: this.trace } : {}), rightSizing: this.rightSizing.result() };
   }
 
   forceFlush(): Promise<void> {
@@ -85,5 +98,14 @@ export function formatBill(bill: Bill, iterations: number, simulated: boolean): 
     ...rows.map(([label, amount, note]) => `  ${label.padEnd(8)} ${amount.padStart(width)}  ${note}`.trimEnd()),
     ...(t.unpricedSpans > 0 ? [`  ${t.unpricedSpans} unpriced span(s): their cost is unknown, not in the total`] : []),
     ...(t.complete ? [] : ['  (incomplete: some spend was recorded after the task ended)']),
+    ...rightSizingLines(bill.rightSizing),
   ];
+}
+
+/** What the sandbox used against its size, or how to find out. */
+function rightSizingLines(report: RightSizingReport): string[] {
+  const sampled = report.groups.filter((g) => g.used);
+  if (sampled.length) return ['', ...sampled.map((g) => `Right-sizing: ${rightSizingSentence(g)}`)];
+  if (!report.unsampled.intervals) return [];
+  return ['', 'Right-sizing: sandbox use not sampled; AGENTBURN_SANDBOX_SAMPLE_SECONDS=5 samples it.'];
 }

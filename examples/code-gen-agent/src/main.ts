@@ -18,7 +18,7 @@ import { register } from '@agentburn/node';
 import { BillCollector, formatBill } from './bill';
 import { DEFAULT_MODELS, type Provider } from './models';
 import { TASK } from './script';
-import { type SimulatedServices, startSimulatedServices } from './simulated';
+import { SAMPLE_SECONDS, type SimulatedServices, startSimulatedServices } from './simulated';
 
 const AGENT = 'code-gen-agent';
 
@@ -81,14 +81,16 @@ async function main(): Promise<number> {
 
   // Tracing first: the CostSpanProcessor prices every span, the BillCollector
   // after it reads the priced spans. In simulated mode the E2B instrumentation
-  // shares the simulated clock, so billed seconds follow simulated time.
+  // shares the simulated clock, so billed seconds and usage samples follow
+  // simulated time.
   const bill = new BillCollector(AGENT);
   const agentburn = register({
     serviceName: AGENT,
     instrumentations: [
       new OpenAIInstrumentation(),
       new AnthropicInstrumentation(),
-      new E2BInstrumentation(sim ? { clock: sim.clock } : {}),
+      // Simulated: the sandbox's use sampled every 5 simulated seconds. Real: as AGENTBURN_SANDBOX_SAMPLE_SECONDS says.
+      new E2BInstrumentation(sim ? { clock: sim.clock, sampleUsageEverySeconds: SAMPLE_SECONDS } : {}),
     ],
     spanProcessors: [bill],
   });

@@ -7,6 +7,11 @@
  * on every run: each model call takes LLM_SECONDS and each code run
  * RUN_SECONDS on a clock shared by the E2B fake and the E2B instrumentation.
  * The sandbox is billed for the whole time it runs, idle or not.
+ *
+ * The sandbox's use is simulated as well, at the levels a Python kernel
+ * shows: nearly idle while the model thinks, busier while the tests run.
+ * The E2B fake reports it in 5-second samples, as E2B does, and the
+ * instrumentation samples it, so the bill can say what size would have done.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,13 +27,46 @@ import { SCRIPT, type ScriptStep } from './script';
 
 export const LLM_SECONDS = 6;
 export const RUN_SECONDS = 2;
+/** How often the instrumentation samples the sandbox's use, in simulated seconds. */
+export const SAMPLE_SECONDS = 5;
+/** A Python kernel waiting (share of the 2 vCPUs, MiB), and running the tests. */
+const IDLE_USAGE = { cpuUsedPct: 2, memUsedMiB: 380 };
+const RUN_USAGE = { cpuUsedPct: 38, memUsedMiB: 610 };
 
-/** A clock that starts at the real time, then moves only when the simulation says so. */
+interface Timer {
+  atMs: number;
+  fn: () => void;
+}
+
+/**
+ * A clock that starts at the real time, then moves only when the simulation
+ * says so; its timers fire as simulated time passes them, so usage sampling
+ * every few simulated seconds happens in a run that takes a fraction of one.
+ */
 export class SimulatedClock {
   private ms = Date.now();
+  private timers: Timer[] = [];
   now = (): number => this.ms;
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const timer = { atMs: this.ms + Math.max(0, ms), fn };
+    this.timers.push(timer);
+    return timer;
+  };
+  clearTimeout = (handle: unknown): void => {
+    this.timers = this.timers.filter((t) => t !== handle);
+  };
   advanceSeconds(seconds: number): void {
-    this.ms += seconds * 1000;
+    const until = this.ms + seconds * 1000;
+    // Each due timer fires at its own time, earliest first; those it sets are due in turn if they fall in the step.
+    for (let due = this.nextDue(until); due; due = this.nextDue(until)) {
+      this.timers = this.timers.filter((t) => t !== due);
+      this.ms = Math.max(this.ms, due.atMs);
+      due.fn();
+    }
+    this.ms = until;
+  }
+  private nextDue(until: number): Timer | undefined {
+    return this.timers.filter((t) => t.atMs <= until).sort((a, b) => a.atMs - b.atMs)[0];
   }
 }
 
@@ -47,12 +85,18 @@ export async function startSimulatedServices(provider: Provider): Promise<Simula
   const clock = new SimulatedClock();
   const e2b = await startFakeE2B({ now: clock.now });
 
+  const setUsage = (usage: typeof IDLE_USAGE) => {
+    for (const sandbox of e2b.sandboxes.values())
+      if (sandbox.state === 'running') e2b.controls.setUsage(sandbox.sandboxId, usage);
+  };
+
   // The model's n-th answer depends on how many it gave before; with it, the
   // sandbox learns what running that answer reports.
   const step = (messages: Array<{ role: string; content: string }>, system = '') => {
     const attempt = messages.filter((m) => m.role === 'assistant').length;
     const next: ScriptStep = SCRIPT[Math.min(attempt, SCRIPT.length - 1)]!;
     e2b.controls.nextExecution(next.verdict);
+    setUsage(IDLE_USAGE);
     clock.advanceSeconds(LLM_SECONDS);
     const prompt = tokens([system, ...messages.map((m) => m.content)].filter(Boolean).join('\n'));
     return { attempt, reply: next.reply, prompt, completion: tokens(next.reply) };
@@ -93,7 +137,7 @@ export async function startSimulatedServices(provider: Provider): Promise<Simula
     llm = openai;
   }
 
-  const proxy = await startClockProxy(e2b.sandboxUrl, clock);
+  const proxy = await startClockProxy(e2b.sandboxUrl, clock, () => setUsage(RUN_USAGE));
   return {
     clock,
     llm: { baseURL: llm.url, apiKey: 'sk-simulated' },
@@ -110,12 +154,19 @@ export async function startSimulatedServices(provider: Provider): Promise<Simula
 
 /**
  * Forwards sandbox traffic to the E2B fake, moving the clock by RUN_SECONDS
- * while a code run is in flight, as if the code took that long.
+ * while a code run is in flight, as if the code took that long, busy.
  */
-async function startClockProxy(target: string, clock: SimulatedClock): Promise<{ server: Server; url: string }> {
+async function startClockProxy(
+  target: string,
+  clock: SimulatedClock,
+  running: () => void,
+): Promise<{ server: Server; url: string }> {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url?.startsWith('/execute')) clock.advanceSeconds(RUN_SECONDS);
+    if (req.method === 'POST' && req.url?.startsWith('/execute')) {
+      running();
+      clock.advanceSeconds(RUN_SECONDS);
+    }
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {

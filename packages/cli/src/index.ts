@@ -12,7 +12,7 @@ export {
   type TraceSpend,
   UNKNOWN_MODEL,
 } from './report/aggregate';
-export { formatReport, formatUsd, reportToJson } from './report/format';
+export { formatReport, formatRightSizing, formatUsd, reportToJson, rightSizingSentence } from './report/format';
 export { createProgress } from './report/progress';
 export {
   type AttrValue,
@@ -23,3 +23,13 @@ export {
   parseOtlpLine,
   readOtlpLines,
 } from './report/read-otlp-lines';
+export {
+  PROVIDER_SIZES,
+  type ProviderSizes,
+  RightSizingCollector,
+  type RightSizingGroup,
+  type RightSizingReport,
+  type RightSizingVerdict,
+  rightSizing,
+  type SandboxSize,
+} from './report/right-sizing';

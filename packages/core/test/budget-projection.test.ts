@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { projectTokens } from '../src/budget/projection';
+import { chatBodyAdapter, projectTokens } from '../src/budget/projection';
 
 const require = createRequire(import.meta.url);
 /** gpt-tokenizer's chat encoder: the count the API bills for a chat prompt (message framing and reply priming included). */
@@ -9,7 +9,8 @@ const { encodeChat } = require('gpt-tokenizer/model/gpt-4o') as {
 };
 
 const project = (body: unknown, model: string, provider: string) =>
-  projectTokens({ body, model, provider, defaultCapField: 'max_tokens', defaultMaxOutputTokens: 4096 }).inputTokens;
+  projectTokens({ body, model, adapter: chatBodyAdapter('max_tokens', provider), defaultMaxOutputTokens: 4096 })
+    .inputTokens;
 
 const PROSE =
   'A coding agent loops: it writes a function, runs the tests, reads the failure and tries again. ' +
@@ -119,30 +120,39 @@ describe('input estimate', () => {
     expect(estimate).toBe(2511);
   });
 
+  it('gemini-and-converse-images-count-their-allowance-and-raw-bytes-their-size', () => {
+    const adapter = { input: (body: unknown[]) => body };
+    const tokens = (parts: unknown[]) =>
+      projectTokens({ body: parts, model: 'gemini-2.5-flash', adapter, defaultMaxOutputTokens: 0 }).inputTokens;
+    // 3 request + 3 part + 2,500 image allowance; the base64 data is not read.
+    expect(tokens([{ inlineData: { mimeType: 'image/png', data: 'A'.repeat(400_000) } }])).toBe(2506);
+    expect(tokens([{ fileData: { mimeType: 'image/jpeg', fileUri: 'gs://b/x.jpg' } }])).toBe(2506);
+    expect(tokens([{ image: { format: 'png', source: { bytes: new Uint8Array(400_000) } } }])).toBe(2506);
+    // A PDF given as bytes: 3 request + 3 block + 3 document + "pdf" 2 + 3 source + 1,000 bytes / 2.
+    expect(tokens([{ document: { format: 'pdf', source: { bytes: new Uint8Array(1000) } } }])).toBe(514);
+  });
+
   it('output-cap-falls-back-to-the-default-and-embeddings-have-none', () => {
     const chat = projectTokens({
       body: { messages: [] },
       model: 'gpt-4o-mini',
-      provider: 'openai',
-      defaultCapField: 'max_completion_tokens',
+      adapter: chatBodyAdapter('max_completion_tokens', 'openai'),
       defaultMaxOutputTokens: 1234,
     });
-    expect(chat).toMatchObject({ outputTokens: 1234, capField: 'max_completion_tokens' });
+    expect(chat).toMatchObject({ outputTokens: 1234 });
     const legacy = projectTokens({
       body: { messages: [], max_tokens: 50 },
       model: 'gpt-4o-mini',
-      provider: 'openai',
-      defaultCapField: 'max_completion_tokens',
+      adapter: chatBodyAdapter('max_completion_tokens', 'openai'),
       defaultMaxOutputTokens: 1234,
     });
-    expect(legacy).toMatchObject({ outputTokens: 50, capField: 'max_tokens' });
+    expect(legacy).toMatchObject({ outputTokens: 50 });
     const embeddings = projectTokens({
       body: { input: 'x' },
       model: 'text-embedding-3-small',
-      provider: 'openai',
-      defaultCapField: undefined,
+      adapter: chatBodyAdapter(undefined, 'openai'),
       defaultMaxOutputTokens: 1234,
     });
-    expect(embeddings).toMatchObject({ outputTokens: 0, capField: undefined });
+    expect(embeddings).toMatchObject({ outputTokens: 0 });
   });
 });

@@ -10,6 +10,7 @@ import {
   setTraceBudget,
   withBudget,
 } from '../src';
+import { BudgetScope } from '../src/budget/scope';
 import { createTracing, ensureContextManager } from './helpers/otel';
 
 ensureContextManager();
@@ -92,5 +93,24 @@ describe('withBudget', () => {
       setTraceBudget(undefined);
     }
     expect(currentBudget()).toBeUndefined();
+  });
+
+  it('span-less-scope-keeps-its-events-for-the-next-span-it-sees', () => {
+    // A per-trace budget has no span: a threshold crossed where no call span is
+    // at hand (a sandbox's compute, on a timer) lands on the next span it is given.
+    const tracing = createTracing([]);
+    const tracer = tracing.tracer;
+    const scope = new BudgetScope({ limitUsd: 1, warnAt: [0.5] }, undefined, undefined);
+    scope.reserve(0.6);
+    scope.settle(0.6, 0.6);
+    const next = tracer.startSpan('next call');
+    scope.exceeded('next call', 0.5, 'refused', next);
+    next.end();
+    expect(tracing.span('next call').events.map((e) => [e.name, e.attributes?.['agentburn.budget.threshold']])).toEqual(
+      [
+        ['agentburn.budget.warning', 0.5],
+        ['agentburn.budget.exceeded', undefined],
+      ],
+    );
   });
 });

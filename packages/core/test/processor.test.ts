@@ -362,6 +362,27 @@ describe('CostSpanProcessor: trace rollup on the local root', () => {
     expect(span('c').attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.0045, 15);
   });
 
+  it('keeps-each-trace-totals-when-traces-interleave', () => {
+    const { tracer, processor, span } = setup();
+    const older = tracer.startSpan('older');
+    const newer = tracer.startSpan('newer');
+    endSpan(tracer, 'chat gpt-4o', chatAttributes({ responseId: 'n1' }), newer);
+    newer.end();
+    expect(processor.openTraces).toBe(1);
+    endSpan(tracer, 'chat gpt-4o', chatAttributes({ responseId: 'o1' }), older);
+    endSpan(tracer, 'chat gpt-4o', chatAttributes({ responseId: 'o2' }), older);
+    const newest = tracer.startSpan('newest');
+    expect(processor.openTraces).toBe(2);
+    older.end();
+    newest.end();
+    expect(processor.openTraces).toBe(0);
+    expect(span('newer').attributes[ATTR_TRACE_LLM_CALLS]).toBe(1);
+    expect(span('older').attributes[ATTR_TRACE_LLM_CALLS]).toBe(2);
+    expect(span('older').attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.009, 15);
+    expect(span('older').attributes[ATTR_TRACE_COMPLETE]).toBe(true);
+    expect(Object.keys(span('newest').attributes)).toEqual([]);
+  });
+
   it('evicts-traces-older-than-max-trace-age', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(0);

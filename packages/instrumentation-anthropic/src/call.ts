@@ -1,4 +1,5 @@
 import {
+  type ApiPromiseObserver,
   ATTR_ERROR_TYPE,
   errorType,
   GEN_AI_CLIENT_METRIC_KEYS,
@@ -34,7 +35,7 @@ export interface CallOptions {
  * once, with the response's attributes, on whichever exit path comes first.
  * The response is read only when, and as far as, the caller reads it.
  */
-export class MessagesCall {
+export class MessagesCall implements ApiPromiseObserver {
   readonly finisher: SpanFinisher;
   private readonly metricAttributes: Attributes = {};
   private usage: TokenCounts | undefined;
@@ -55,39 +56,45 @@ export class MessagesCall {
     this.finisher.fail(error);
   }
 
-  /** Hooks the APIPromise `create()` returned. Never throws; the promise stays the same object. */
+  /**
+   * Hooks the APIPromise `create()` returned, observing it as the
+   * `ApiPromiseObserver` itself. Never throws; the promise stays the same object.
+   */
   attach(result: unknown): void {
     try {
-      const observed = observeApiPromise(result, this.finisher, {
-        onParsed: (data) => this.onData(data),
-        unreadTimeoutMs: this.options.unreadTimeoutMs,
-      });
-      if (!observed) this.finisher.end();
+      if (!observeApiPromise(result, this.finisher, this)) this.finisher.end();
     } catch {
       this.finisher.end();
     }
   }
 
-  private onData(data: unknown): void {
+  get unreadTimeoutMs(): number | undefined {
+    return this.options.unreadTimeoutMs;
+  }
+
+  /** The SDK parsed the body: a message, or a stream still to be read. */
+  onParsed(data: unknown): void {
     if (isObject(data) && typeof data.iterator === 'function') {
       this.observeStream(data as SdkStream);
       return;
     }
     const message = isObject(data) ? (data as MessageFields & { content?: unknown }) : {};
-    this.end({
-      ...responseAttributes(message),
-      ...(this.options.captureContent ? outputContentAttributes(message.content, message.stop_reason) : {}),
-    });
+    const attributes = responseAttributes(message);
+    if (this.options.captureContent) {
+      Object.assign(attributes, outputContentAttributes(message.content, message.stop_reason));
+    }
+    this.end(attributes);
   }
 
   private observeStream(stream: SdkStream): void {
     const accumulator = new MessageAccumulator(this.options.captureContent);
     const attributesSoFar = (): Attributes => {
       const message = accumulator.snapshot();
-      return {
-        ...responseAttributes(message),
-        ...(this.options.captureContent ? outputContentAttributes(accumulator.blocks(), message.stop_reason) : {}),
-      };
+      const attributes = responseAttributes(message);
+      if (this.options.captureContent) {
+        Object.assign(attributes, outputContentAttributes(accumulator.blocks(), message.stop_reason));
+      }
+      return attributes;
     };
     observeStreamIterator(
       stream,

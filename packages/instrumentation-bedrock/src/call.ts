@@ -29,8 +29,8 @@ export class BedrockCall {
 
   constructor(
     span: Span,
-    private readonly requestAttributes: Attributes,
-    private readonly command: Command,
+    readonly requestAttributes: Attributes,
+    readonly command: Command,
     private readonly options: CallOptions,
   ) {
     this.finisher = new SpanFinisher(span, ({ durationSeconds, error }) =>
@@ -79,13 +79,13 @@ export class BedrockCall {
           this.end(converseResponseAttributes(output, this.options.captureContent));
           return;
         case 'invoke':
-          this.end(invokeResponseAttributes(parseBody(output.body)));
+          this.end(invokeResponseAttributes(parseBody(output.body), this.options.captureContent));
           return;
         case 'converse_stream':
           this.observeStream(output.stream, new ConverseStreamAccumulator(this.options.captureContent));
           return;
         case 'invoke_stream':
-          this.observeStream(output.body, new InvokeStreamAccumulator());
+          this.observeStream(output.body, new InvokeStreamAccumulator(this.options.captureContent));
           return;
       }
     } catch {

@@ -84,7 +84,7 @@ export function converseInputAttributes(input: JsonObject): Attributes {
   return attributes;
 }
 
-function outputMessages(content: unknown[], stopReason: unknown): Attributes {
+export function outputMessages(content: unknown[], stopReason: unknown): Attributes {
   const message = {
     role: 'assistant',
     parts: toParts(content),
@@ -93,10 +93,23 @@ function outputMessages(content: unknown[], stopReason: unknown): Attributes {
   return { [ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify([message]) };
 }
 
-function toParts(content: unknown): Array<Record<string, unknown>> {
+/**
+ * Content blocks in the GenAI part shape: Converse and Nova blocks
+ * (`{ text }`, `{ toolUse }`, ...) and Anthropic Messages blocks (`{ type:
+ * 'text' }`, `tool_use`, `tool_result`, ...); a string is one text part.
+ */
+export function toParts(content: unknown): Array<Record<string, unknown>> {
+  if (typeof content === 'string') return [{ type: 'text', content }];
   if (!Array.isArray(content)) return [];
   return content.filter(isObject).map((block) => {
     if (typeof block.text === 'string') return { type: 'text', content: block.text };
+    if (block.type === 'tool_use') {
+      return { type: 'tool_call', id: block.id, name: block.name, arguments: parseIfString(block.input) };
+    }
+    if (block.type === 'tool_result')
+      return { type: 'tool_call_response', id: block.tool_use_id, response: block.content };
+    if (block.type === 'thinking') return { type: 'reasoning', content: block.thinking };
+    if (typeof block.type === 'string') return { type: block.type };
     if (isObject(block.reasoningContent)) {
       return { type: 'reasoning', content: block.reasoningContent.reasoningText?.text };
     }

@@ -1,8 +1,16 @@
-import { declineUnsupportedVersions, ManualTargets, shouldCaptureContent } from '@agentburn/core';
+import {
+  admitLlmCall,
+  declineUnsupportedVersions,
+  GEN_AI_OPERATION_CHAT,
+  ManualTargets,
+  shouldCaptureContent,
+} from '@agentburn/core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { budgetAdapter } from './budget';
 import { BedrockCall } from './call';
 import { converseInputAttributes } from './converse';
+import { invokeInputAttributes, parseBody } from './invoke';
 import {
   COMMAND_KINDS,
   type Command,
@@ -11,6 +19,7 @@ import {
   requestAttributes,
   serverAttributesOf,
   spanName,
+  withInput,
 } from './request';
 import type { BedrockInstrumentationConfig } from './types';
 import { isObject, type JsonObject } from './usage';
@@ -165,10 +174,23 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
         call = undefined;
       }
       if (!call) return original.apply(this, args);
-      // A budget check (CONVENTIONS §8) would go here: the span has started, nothing is sent yet.
       const traced = call;
       // The callback form `send(command, [options,] callback)`: the callback sees what it always saw.
       const callbackIndex = typeof args[1] === 'function' ? 1 : typeof args[2] === 'function' ? 2 : -1;
+      // The budget, if one is active, may refuse the call or lower its output cap (in a copy of the command) before anything is sent.
+      const { command } = traced;
+      const admission = admitLlmCall(traced.finisher, {
+        body: command.input,
+        attributes: traced.requestAttributes,
+        spanName: spanName(operationName(command), command),
+        adapter: budgetAdapter(command),
+      });
+      if (admission?.refusal) {
+        if (callbackIndex < 0) return admission.refusal;
+        admission.refusal.catch(args[callbackIndex] as (error: unknown) => void);
+        return undefined;
+      }
+      if (admission !== undefined && admission.body !== command.input) args[0] = withInput(args[0], admission.body);
       if (callbackIndex >= 0) {
         const callback = args[callbackIndex] as (error: unknown, output?: unknown) => void;
         args[callbackIndex] = (error: unknown, output?: unknown) => {
@@ -201,10 +223,14 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
     const operation = operationName(command);
     const attributes = requestAttributes(operation, command);
     const span = this.tracer.startSpan(spanName(operation, command), { kind: SpanKind.CLIENT, attributes });
-    // Only Converse has one request shape to read content from; InvokeModel bodies are each model's own.
-    const converse = command.kind === 'converse' || command.kind === 'converse_stream';
-    const captureContent = converse && shouldCaptureContent(config.captureContent);
-    if (captureContent) span.setAttributes(converseInputAttributes(command.input));
+    // Content of chat calls only (an embedding's input is not a conversation); InvokeModel bodies per model family.
+    const captureContent = operation === GEN_AI_OPERATION_CHAT && shouldCaptureContent(config.captureContent);
+    if (captureContent) {
+      const converse = command.kind === 'converse' || command.kind === 'converse_stream';
+      span.setAttributes(
+        converse ? converseInputAttributes(command.input) : invokeInputAttributes(parseBody(command.input.body)),
+      );
+    }
     const call = new BedrockCall(span, attributes, command, {
       captureContent,
       unreadTimeoutMs: config.unreadStreamTimeoutMs,

@@ -1,5 +1,11 @@
-import { ATTR_GEN_AI_RESPONSE_FINISH_REASONS, ATTR_GEN_AI_RESPONSE_ID } from '@agentburn/core';
+import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+} from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
+import { outputMessages, toParts } from './converse';
 import { type BedrockUsage, count, invocationMetricsUsage, isObject, type JsonObject, usageAttributes } from './usage';
 
 /** The model's own JSON response body of an InvokeModel call, or undefined when it is not JSON. */
@@ -60,8 +66,40 @@ export function invokeBodyFacts(body: JsonObject): BodyFacts {
   return { usage: {} };
 }
 
-export function invokeResponseAttributes(body: JsonObject | undefined): Attributes {
-  return body ? factsAttributes(invokeBodyFacts(body)) : {};
+export function invokeResponseAttributes(body: JsonObject | undefined, captureContent: boolean): Attributes {
+  if (!body) return {};
+  const facts = invokeBodyFacts(body);
+  const attributes = factsAttributes(facts);
+  const content = captureContent ? invokeOutputContent(body) : undefined;
+  if (content !== undefined) Object.assign(attributes, outputMessages(content, facts.stopReason));
+  return attributes;
+}
+
+/**
+ * Prompt and system content of an InvokeModel body, in the GenAI message
+ * shape: Anthropic and Nova `messages` and `system`, Meta `prompt`, Titan
+ * `inputText`. Only called when capture is on.
+ */
+export function invokeInputAttributes(body: JsonObject | undefined): Attributes {
+  const attributes: Attributes = {};
+  if (!body) return attributes;
+  const prompt = body.prompt ?? body.inputText;
+  const messages = Array.isArray(body.messages)
+    ? body.messages.filter(isObject).map((m) => ({ role: String(m.role), parts: toParts(m.content) }))
+    : typeof prompt === 'string'
+      ? [{ role: 'user', parts: toParts(prompt) }]
+      : undefined;
+  if (messages !== undefined) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(messages);
+  if (body.system !== undefined) attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(toParts(body.system));
+  return attributes;
+}
+
+/** The reply's content blocks: Anthropic `content`, Nova `output.message.content`, Meta `generation`, Titan `results[0].outputText`. */
+function invokeOutputContent(body: JsonObject): unknown[] | undefined {
+  if (Array.isArray(body.content)) return body.content;
+  if (Array.isArray(body.output?.message?.content)) return body.output.message.content;
+  const text = body.generation ?? (Array.isArray(body.results) ? body.results[0]?.outputText : undefined);
+  return typeof text === 'string' ? [{ text }] : undefined;
 }
 
 function factsAttributes(facts: BodyFacts): Attributes {
@@ -102,6 +140,10 @@ export class InvokeStreamAccumulator {
   private facts: BodyFacts = { usage: {} };
   private metrics: BedrockUsage | undefined;
   private sawStop = false;
+  /** Content blocks by index, when capture is on. */
+  private readonly blocks = new Map<number, JsonObject>();
+
+  constructor(private readonly captureContent: boolean) {}
 
   /** True once the stream's final figures arrived. */
   get final(): boolean {
@@ -119,10 +161,16 @@ export class InvokeStreamAccumulator {
 
   attributes(): Attributes {
     const facts = this.metrics ? { ...this.facts, usage: this.metrics } : this.facts;
-    return factsAttributes(facts);
+    const attributes = factsAttributes(facts);
+    if (this.blocks.size > 0) {
+      const content = [...this.blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
+      Object.assign(attributes, outputMessages(content, facts.stopReason));
+    }
+    return attributes;
   }
 
   private addModelEvent(chunk: JsonObject): void {
+    if (this.captureContent) this.addContent(chunk);
     const facts = this.facts;
     switch (chunk.type) {
       case 'message_start': {
@@ -156,6 +204,34 @@ export class InvokeStreamAccumulator {
     if (typeof chunk.stop_reason === 'string') {
       facts.stopReason = chunk.stop_reason;
       this.sawStop = true;
+    }
+  }
+
+  /**
+   * Text and tool input of each family's stream: Anthropic `content_block_*`
+   * events, Nova `contentBlockDelta`, Meta `generation` and Titan
+   * `outputText` pieces.
+   */
+  private addContent(chunk: JsonObject): void {
+    const append = (index: number, text: string) => {
+      const block = this.blocks.get(index) ?? {};
+      block.text = `${block.text ?? ''}${text}`;
+      this.blocks.set(index, block);
+    };
+    if (chunk.type === 'content_block_start' && chunk.content_block?.type === 'tool_use') {
+      const { id, name } = chunk.content_block;
+      this.blocks.set(chunk.index, { type: 'tool_use', id, name, input: '' });
+    } else if (chunk.type === 'content_block_delta' && typeof chunk.index === 'number') {
+      const delta = isObject(chunk.delta) ? chunk.delta : {};
+      const block = this.blocks.get(chunk.index);
+      if (typeof delta.text === 'string') append(chunk.index, delta.text);
+      else if (typeof delta.partial_json === 'string' && block?.type === 'tool_use') block.input += delta.partial_json;
+    } else if (isObject(chunk.contentBlockDelta) && typeof chunk.contentBlockDelta.delta?.text === 'string') {
+      append(Number(chunk.contentBlockDelta.contentBlockIndex) || 0, chunk.contentBlockDelta.delta.text);
+    } else if (typeof chunk.generation === 'string') {
+      append(0, chunk.generation);
+    } else if (typeof chunk.outputText === 'string') {
+      append(0, chunk.outputText);
     }
   }
 }

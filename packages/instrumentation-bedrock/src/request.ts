@@ -30,6 +30,18 @@ export interface Command {
   input: JsonObject;
 }
 
+/**
+ * A copy of the SDK command `command` that sends `input` instead: same
+ * class, the middleware the caller added kept (in a clone of its stack),
+ * the caller's command and its input left as they were.
+ */
+export function withInput(command: unknown, input: JsonObject): unknown {
+  const original = command as JsonObject;
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(original)), original, { input });
+  if (typeof original.middlewareStack?.clone === 'function') copy.middlewareStack = original.middlewareStack.clone();
+  return copy;
+}
+
 export function isStreaming(kind: CommandKind): boolean {
   return kind === 'converse_stream' || kind === 'invoke_stream';
 }

@@ -2,7 +2,8 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 
 export interface BedrockInstrumentationConfig extends InstrumentationConfig {
   /**
-   * Record prompts, system instructions and completions of Converse calls on
+   * Record prompts, system instructions and completions of Converse and
+   * InvokeModel chat calls (Anthropic, Nova, Meta and Titan bodies) on
    * spans. Overrides `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`;
    * off by default.
    */

@@ -8,7 +8,7 @@ import {
   invokeStreamEvents,
   startBedrockServer,
 } from '../../../test/fakes/bedrock-server';
-import { requireSdk, setupTracing, spansEnded } from './helpers';
+import { fakeClientOptions, requireSdk, setupTracing, spansEnded } from './helpers';
 
 const tracing = setupTracing();
 const sdk = requireSdk();
@@ -46,12 +46,7 @@ const CACHED_COST = 0.02235;
 let fake: FakeBedrockServer;
 let client: any;
 
-const clientOptions = () => ({
-  region: 'us-east-1',
-  endpoint: fake.url,
-  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' },
-  maxAttempts: 1,
-});
+const clientOptions = () => fakeClientOptions(fake.url);
 
 beforeAll(async () => {
   fake = await startBedrockServer();
@@ -464,6 +459,147 @@ describe('content', () => {
     expect(JSON.parse(String(span.attributes['gen_ai.output.messages']))).toEqual([
       { role: 'assistant', parts: [{ type: 'text', content: 'Hello from the fake.' }], finish_reason: 'end_turn' },
     ]);
+  });
+
+  it('records-no-invoke-model-content-by-default', async () => {
+    fake.reply({ json: { id: 'msg_1', content: [{ type: 'text', text: 'secret reply' }], usage: {} } });
+    const body = bodyOf({
+      anthropic_version: 'bedrock-2023-05-31',
+      system: 'secret system prompt',
+      messages: MESSAGES,
+    });
+    await client.send(new InvokeModelCommand({ modelId: CLAUDE, body }));
+    const text = JSON.stringify((await onlySpan()).attributes);
+    expect(text).not.toContain('Say hi');
+    expect(text).not.toContain('secret');
+  });
+
+  it('captures-invoke-model-content-when-opted-in: anthropic body', async () => {
+    process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+    fake.reply({
+      json: {
+        id: 'msg_1',
+        content: [
+          { type: 'text', text: 'Looking.' },
+          { type: 'tool_use', id: 'tool_1', name: 'search', input: { q: 'bedrock' } },
+        ],
+        stop_reason: 'tool_use',
+        usage: { input_tokens: 10, output_tokens: 20 },
+      },
+    });
+    const body = bodyOf({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 64,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Say hi' }],
+    });
+    try {
+      await client.send(new InvokeModelCommand({ modelId: CLAUDE, body }));
+    } finally {
+      delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    }
+    const span = await onlySpan();
+    expect(JSON.parse(String(span.attributes['gen_ai.input.messages']))).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Say hi' }] },
+    ]);
+    expect(JSON.parse(String(span.attributes['gen_ai.system_instructions']))).toEqual([
+      { type: 'text', content: 'Be brief.' },
+    ]);
+    expect(JSON.parse(String(span.attributes['gen_ai.output.messages']))).toEqual([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: 'Looking.' },
+          { type: 'tool_call', id: 'tool_1', name: 'search', arguments: { q: 'bedrock' } },
+        ],
+        finish_reason: 'tool_use',
+      },
+    ]);
+  });
+
+  it('captures-invoke-model-content-when-opted-in: nova, meta and titan bodies', async () => {
+    tracing.instrumentation.setConfig({ captureContent: true });
+    fake.reply(
+      {
+        json: {
+          output: { message: { content: [{ text: 'Nova says hi' }] } },
+          stopReason: 'end_turn',
+          usage: { inputTokens: 3, outputTokens: 4 },
+        },
+      },
+      { json: { generation: 'Llama says hi', prompt_token_count: 3, generation_token_count: 4, stop_reason: 'stop' } },
+      { json: { inputTextTokenCount: 3, results: [{ outputText: 'Titan says hi', completionReason: 'FINISH' }] } },
+    );
+    await client.send(
+      new InvokeModelCommand({ modelId: NOVA, body: bodyOf({ messages: MESSAGES, system: [{ text: 'Be brief.' }] }) }),
+    );
+    await client.send(new InvokeModelCommand({ modelId: LLAMA, body: bodyOf({ prompt: 'Say hi, Llama' }) }));
+    await client.send(
+      new InvokeModelCommand({ modelId: 'amazon.titan-text-express-v1', body: bodyOf({ inputText: 'Say hi, Titan' }) }),
+    );
+    const spans = await spansEnded(tracing, 3);
+    const captured = spans.map((span) => [
+      JSON.parse(String(span.attributes['gen_ai.input.messages'])),
+      JSON.parse(String(span.attributes['gen_ai.output.messages'])),
+    ]);
+    expect(captured).toEqual([
+      [
+        [{ role: 'user', parts: [{ type: 'text', content: 'Say hi' }] }],
+        [{ role: 'assistant', parts: [{ type: 'text', content: 'Nova says hi' }], finish_reason: 'end_turn' }],
+      ],
+      [
+        [{ role: 'user', parts: [{ type: 'text', content: 'Say hi, Llama' }] }],
+        [{ role: 'assistant', parts: [{ type: 'text', content: 'Llama says hi' }], finish_reason: 'stop' }],
+      ],
+      [
+        [{ role: 'user', parts: [{ type: 'text', content: 'Say hi, Titan' }] }],
+        [{ role: 'assistant', parts: [{ type: 'text', content: 'Titan says hi' }], finish_reason: 'FINISH' }],
+      ],
+    ]);
+    expect(JSON.parse(String(spans[0]?.attributes['gen_ai.system_instructions']))).toEqual([
+      { type: 'text', content: 'Be brief.' },
+    ]);
+  });
+
+  it('captures-invoke-stream-text-and-tool-input-when-opted-in', async () => {
+    tracing.instrumentation.setConfig({ captureContent: true });
+    fake.reply({
+      events: invokeStreamEvents([
+        { type: 'message_start', message: { id: 'msg_3', usage: { input_tokens: 10, output_tokens: 1 } } },
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Let me ' } },
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'look.' } },
+        { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'tool_1', name: 'search' } },
+        { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"q":' } },
+        { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"bedrock"}' } },
+        { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 20 } },
+      ]),
+    });
+    const body = bodyOf({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: MESSAGES });
+    const output = await client.send(new InvokeModelWithResponseStreamCommand({ modelId: CLAUDE, body }));
+    for await (const _ of output.body) {
+      // read on
+    }
+    const span = await onlySpan();
+    expect(JSON.parse(String(span.attributes['gen_ai.output.messages']))).toEqual([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: 'Let me look.' },
+          { type: 'tool_call', id: 'tool_1', name: 'search', arguments: { q: 'bedrock' } },
+        ],
+        finish_reason: 'tool_use',
+      },
+    ]);
+  });
+
+  it('captures-no-embedding-input', async () => {
+    tracing.instrumentation.setConfig({ captureContent: true });
+    fake.reply({ json: { embedding: [0.1], inputTextTokenCount: 2 } });
+    await client.send(
+      new InvokeModelCommand({ modelId: 'amazon.titan-embed-text-v2:0', body: bodyOf({ inputText: 'private text' }) }),
+    );
+    expect(JSON.stringify((await onlySpan()).attributes)).not.toContain('private text');
   });
 
   it('captures-streamed-text-and-tool-input-when-opted-in', async () => {

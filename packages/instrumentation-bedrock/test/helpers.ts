@@ -31,3 +31,13 @@ export function setupTracing(config: BedrockInstrumentationConfig = {}): Tracing
 export function spansEnded(tracing: Tracing, count: number): Promise<ReadableSpan[]> {
   return waitForSpans(tracing.exporter, count);
 }
+
+/** Options of a client that talks to the fake at `endpoint`: SigV4-signed with test keys, no retries. */
+export function fakeClientOptions(endpoint: string) {
+  return {
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' },
+    maxAttempts: 1,
+  };
+}

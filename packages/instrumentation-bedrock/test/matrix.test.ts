@@ -14,7 +14,7 @@ import {
   startBedrockServer,
 } from '../../../test/fakes/bedrock-server';
 import { SUPPORTED_VERSIONS } from '../src';
-import { setupTracing, spansEnded } from './helpers';
+import { fakeClientOptions, setupTracing, spansEnded } from './helpers';
 
 const dir = process.env.BEDROCK_SDK_MATRIX_DIR;
 const NAME = '@aws-sdk/client-bedrock-runtime';
@@ -35,12 +35,7 @@ describe.skipIf(!dir)(`${NAME} from BEDROCK_SDK_MATRIX_DIR (supported: ${SUPPORT
   let client: any;
   beforeAll(async () => {
     fake = await startBedrockServer();
-    client = new sdk.BedrockRuntimeClient({
-      region: 'us-east-1',
-      endpoint: fake.url,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret-key' },
-      maxAttempts: 1,
-    });
+    client = new sdk.BedrockRuntimeClient(fakeClientOptions(fake.url));
   });
   afterEach(() => {
     fake.reset();

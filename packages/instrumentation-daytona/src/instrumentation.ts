@@ -97,14 +97,6 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
   private wrapped: Array<[object, string]> = [];
   /** The sandbox a `Process` or `FileSystem` object belongs to. */
   private readonly owners = new WeakMap<object, SandboxLike>();
-  /** Sandboxes (by id) with a start or an end of ours in flight. */
-  private readonly inFlight = new Map<string, number>();
-  /** Sandboxes whose use is sampled, by id, while their interval is open. */
-  private readonly sampled = new Map<string, SandboxLike>();
-  /** The SDK's own `Sandbox.prototype.getMetrics`, read once patched. */
-  private getMetrics: AnyFn | undefined;
-  private readonly sampler: UsageSampler | undefined;
-  private noMetricsSaid = false;
   /** Modules patched by hand: unpatched on disable(), patched again on enable(). */
   private readonly manualTargets = new ManualTargets({
     sdk: SDK.name,
@@ -113,6 +105,14 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
     patch: (target) => this.patchModule(target),
     unpatch: () => this.unpatchAll(),
   });
+  /** Sandboxes (by id) with a start or an end of ours in flight. */
+  private readonly inFlight = new Map<string, number>();
+  /** Sandboxes whose use is sampled, by id, while their interval is open. */
+  private readonly sampled = new Map<string, SandboxLike>();
+  /** The SDK's own `Sandbox.prototype.getMetrics`, read once patched. */
+  private getMetrics: AnyFn | undefined;
+  private readonly sampler: UsageSampler | undefined;
+  private noMetricsSaid = false;
 
   constructor(config: DaytonaInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);

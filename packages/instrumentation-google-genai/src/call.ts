@@ -32,7 +32,7 @@ export class GenerateCall {
 
   constructor(
     span: Span,
-    requestAttributes: Attributes,
+    readonly requestAttributes: Attributes,
     private readonly options: CallOptions,
   ) {
     this.finisher = new SpanFinisher(span, ({ durationSeconds, error }) =>

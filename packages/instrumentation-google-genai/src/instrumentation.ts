@@ -1,13 +1,16 @@
 import {
+  admitLlmCall,
   declineUnsupportedVersions,
   GEN_AI_OPERATION_COUNT_TOKENS,
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_GENERATE_CONTENT,
+  type LlmRequestAdapter,
   ManualTargets,
   shouldCaptureContent,
 } from '@agentburn/core';
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { embedContentRequest, generateContentRequest } from './budget';
 import { GenerateCall, type ResultReader } from './call';
 import { inputContentAttributes } from './content';
 import {
@@ -37,17 +40,34 @@ interface Method {
   operation: string;
   /** How the result becomes attributes; absent for a stream. */
   read?: ResultReader;
+  /** How a budget reads the request; absent for a call that costs nothing (`countTokens`). */
+  budget?: LlmRequestAdapter<RequestParams>;
 }
 const GENERATE: Method = {
   name: 'generateContentInternal',
   operation: GEN_AI_OPERATION_GENERATE_CONTENT,
   read: responseAttributes,
+  budget: generateContentRequest,
 };
-const GENERATE_STREAM: Method = { name: 'generateContentStreamInternal', operation: GEN_AI_OPERATION_GENERATE_CONTENT };
+const GENERATE_STREAM: Method = {
+  name: 'generateContentStreamInternal',
+  operation: GEN_AI_OPERATION_GENERATE_CONTENT,
+  budget: generateContentRequest,
+};
 /** `embedContentInternal` in recent SDKs; `embedContent` itself, on the prototype, in early 1.x. */
 const EMBED: Method[] = [
-  { name: 'embedContentInternal', operation: GEN_AI_OPERATION_EMBEDDINGS, read: embeddingAttributes },
-  { name: 'embedContent', operation: GEN_AI_OPERATION_EMBEDDINGS, read: embeddingAttributes },
+  {
+    name: 'embedContentInternal',
+    operation: GEN_AI_OPERATION_EMBEDDINGS,
+    read: embeddingAttributes,
+    budget: embedContentRequest,
+  },
+  {
+    name: 'embedContent',
+    operation: GEN_AI_OPERATION_EMBEDDINGS,
+    read: embeddingAttributes,
+    budget: embedContentRequest,
+  },
 ];
 const COUNT_TOKENS: Method = { name: 'countTokens', operation: GEN_AI_OPERATION_COUNT_TOKENS, read: () => ({}) };
 
@@ -174,7 +194,8 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
 
   private wrapMethod(original: AnyFunction, method: Method): AnyFunction {
     const instrumentation = this;
-    return function traced(this: unknown, ...args: unknown[]) {
+    return function traced(this: unknown, ...callerArgs: unknown[]) {
+      let args = callerArgs;
       let call: GenerateCall | undefined;
       try {
         call = instrumentation.startCall(this, method, args[0]);
@@ -182,7 +203,18 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
         call = undefined;
       }
       if (!call) return original.apply(this, args);
-      // A budget check (CONVENTIONS §8) would go here: the span has started, nothing is sent yet.
+      if (method.budget) {
+        // The budget, if one is active, may refuse the call or lower `maxOutputTokens` (on a copy) before anything is sent.
+        const params = args[0] as RequestParams;
+        const admission = admitLlmCall(call.finisher, {
+          body: params,
+          attributes: call.requestAttributes,
+          spanName: spanName(method.operation, params),
+          adapter: method.budget,
+        });
+        if (admission?.refusal) return admission.refusal;
+        if (admission !== undefined && admission.body !== params) args = [admission.body, ...args.slice(1)];
+      }
       let result: unknown;
       try {
         // Our span is the parent of the HTTP request.

@@ -1,16 +1,13 @@
-import { type ApiPromiseObserver, observeApiPromise, observeStreamIterator, type SpanFinisher } from '@agentburn/core';
+import {
+  type ApiPromiseObserver,
+  DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+  observeApiPromise,
+  observeStreamIterator,
+  type SpanFinisher,
+} from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 import type { Operation, Payload } from './operation';
-
-export interface CallSettings {
-  captureContent: boolean;
-  /** The request asked for a stream. */
-  streaming: boolean;
-  /** The usage-only chunk was injected by us and is hidden from the caller. */
-  hideUsageChunk: boolean;
-  unreadTimeoutMs: number;
-  stallTimeoutMs: number | undefined;
-}
+import type { OpenAIInstrumentationConfig } from './types';
 
 /**
  * One instrumented API call: watches what `create()` returned and ends the
@@ -19,29 +16,44 @@ export interface CallSettings {
  * `_thenUnwrap`), errors reach the caller untouched, and a `Stream` keeps its
  * class, with only its `iterator` observed in place.
  */
-export class Call {
+export class Call implements ApiPromiseObserver {
   /** The span's attributes learnt from the result, for the metrics. */
   resultAttributes: Attributes | undefined;
+  recover: ((error: unknown) => PromiseLike<unknown> | undefined) | undefined = undefined;
 
+  /**
+   * `config` is the instrumentation's configuration as the call started;
+   * `streaming`: the request asked for a stream; `hideUsageChunk`: the
+   * usage-only chunk was injected by us and is hidden from the caller.
+   */
   constructor(
     readonly finisher: SpanFinisher,
     private readonly operation: Operation,
-    private readonly settings: CallSettings,
+    private readonly config: OpenAIInstrumentationConfig,
+    private readonly captureContent: boolean,
+    private readonly streaming: boolean,
+    readonly hideUsageChunk: boolean,
   ) {}
 
+  get unreadTimeoutMs(): number {
+    return this.config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
+  }
+
   /**
-   * Attaches to whatever the SDK method returned. `recover` may answer a
-   * failed request with a replacement (see `ApiPromiseObserver.recover`). Never throws.
+   * Attaches to whatever the SDK method returned, observing it as the
+   * `ApiPromiseObserver` itself. `recover` may answer a failed request with
+   * a replacement (see `ApiPromiseObserver.recover`). Never throws.
    */
   observe(returned: unknown, recover?: (error: unknown) => PromiseLike<unknown> | undefined): void {
     try {
-      const onParsed = (value: unknown) => this.onResult(value);
-      const observer: ApiPromiseObserver = { onParsed, unreadTimeoutMs: this.settings.unreadTimeoutMs };
-      if (recover !== undefined) observer.recover = recover;
-      if (observeApiPromise(returned, this.finisher, observer)) return;
+      this.recover = recover;
+      if (observeApiPromise(returned, this.finisher, this)) return;
       if (isThenable(returned)) {
         // Not an SDK promise (a wrapper from elsewhere): waiting on it has no side effect.
-        returned.then(onParsed, (error) => this.finisher.fail(error));
+        returned.then(
+          (value) => this.onResult(value),
+          (error) => this.finisher.fail(error),
+        );
       } else {
         this.onResult(returned);
       }
@@ -50,13 +62,18 @@ export class Call {
     }
   }
 
+  /** The SDK parsed the body (see `ApiPromiseObserver.onParsed`). */
+  onParsed(value: unknown): void {
+    this.onResult(value);
+  }
+
   /** A parsed result: a finished object, or a stream still to be read. */
   private onResult(value: unknown): void {
     if (this.finisher.ended) return;
-    const { operation, settings } = this;
+    const operation = this.operation;
     try {
-      if (settings.streaming && isStream(value) && operation.streamAccumulator) {
-        const accumulator = operation.streamAccumulator(settings.captureContent, settings.hideUsageChunk);
+      if (this.streaming && isStream(value) && operation.streamAccumulator) {
+        const accumulator = operation.streamAccumulator(this.captureContent, this.hideUsageChunk);
         const finish = (finisher: SpanFinisher) => this.end(finisher, accumulator.attributes());
         observeStreamIterator(
           value,
@@ -72,11 +89,11 @@ export class Call {
             },
             onIncomplete: finish,
           },
-          { unreadTimeoutMs: settings.unreadTimeoutMs, stallTimeoutMs: settings.stallTimeoutMs },
+          { unreadTimeoutMs: this.unreadTimeoutMs, stallTimeoutMs: this.config.stalledStreamTimeoutMs },
         );
         return;
       }
-      this.end(this.finisher, operation.resultAttributes(value, settings.captureContent));
+      this.end(this.finisher, operation.resultAttributes(value, this.captureContent));
     } catch {
       this.finisher.end();
     }

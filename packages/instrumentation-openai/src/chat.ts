@@ -7,7 +7,7 @@ import {
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
-  modelRequestAttributes,
+  addModelRequestAttributes,
   modelResultAttributes,
   type Operation,
   type Payload,
@@ -22,31 +22,25 @@ export const chatCompletions: Operation = {
   name: GEN_AI_OPERATION_CHAT,
   outputCapField: 'max_completion_tokens',
 
-  prepare(body, { injectStreamUsage }) {
+  prepare(body, injectStreamUsage) {
     // Ask for the usage chunk the API only sends on request; the caller's
     // object is copied, never changed. A caller who asked for usage sees it.
-    if (!injectStreamUsage || body?.stream !== true || body.stream_options?.include_usage === true) {
-      return { body, hideUsageChunk: false };
-    }
-    return {
-      body: { ...body, stream_options: { ...body.stream_options, include_usage: true } },
-      hideUsageChunk: true,
-    };
+    if (!injectStreamUsage || body?.stream !== true || body.stream_options?.include_usage === true) return undefined;
+    return { ...body, stream_options: { ...body.stream_options, include_usage: true } };
   },
 
-  requestAttributes(body, captureContent) {
-    const attributes = modelRequestAttributes(body, body?.max_completion_tokens ?? body?.max_tokens);
+  requestAttributes(body, captureContent, attributes) {
+    addModelRequestAttributes(attributes, body, body?.max_completion_tokens ?? body?.max_tokens);
     setIf(attributes, ATTR_GEN_AI_OUTPUT_TYPE, outputType(body?.response_format?.type));
     if (captureContent && Array.isArray(body?.messages)) {
       setIf(attributes, ATTR_GEN_AI_INPUT_MESSAGES, toJson(body.messages.map(inputMessage)));
     }
-    return attributes;
   },
 
   resultAttributes(result, captureContent) {
     const attributes = modelResultAttributes(result);
     const choices: Payload[] = Array.isArray(result?.choices) ? result.choices : [];
-    setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, finishReasons(choices.map((c) => c?.finish_reason)));
+    setIf(attributes, ATTR_GEN_AI_RESPONSE_FINISH_REASONS, choiceFinishReasons(choices));
     addChatUsage(attributes, result?.usage);
     if (captureContent) {
       const output = choices.map((c) => outputMessage(c?.message?.content, c?.message?.tool_calls, c?.finish_reason));
@@ -64,6 +58,16 @@ export const chatCompletions: Operation = {
 function outputType(format: unknown): string | undefined {
   if (format === 'json_schema' || format === 'json_object') return 'json';
   return format === 'text' ? 'text' : undefined;
+}
+
+/** The string `finish_reason`s of `choices`, without an intermediate list. */
+function choiceFinishReasons(choices: Payload[]): string[] | undefined {
+  let reasons: string[] | undefined;
+  for (const choice of choices) {
+    const reason = choice?.finish_reason;
+    if (typeof reason === 'string') (reasons ??= []).push(reason);
+  }
+  return reasons;
 }
 
 function finishReasons(reasons: unknown[]): string[] | undefined {

@@ -13,8 +13,7 @@ import { addChatUsage } from './usage';
 export const embeddings: Operation = {
   name: GEN_AI_OPERATION_EMBEDDINGS,
 
-  requestAttributes(body, captureContent) {
-    const attributes: Attributes = {};
+  requestAttributes(body, captureContent, attributes) {
     setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
     const format = stringOrUndefined(body?.encoding_format);
     if (format) attributes[ATTR_GEN_AI_REQUEST_ENCODING_FORMATS] = [format];
@@ -25,7 +24,6 @@ export const embeddings: Operation = {
       );
       setIf(attributes, ATTR_GEN_AI_INPUT_MESSAGES, toJson([{ role: 'user', parts }]));
     }
-    return attributes;
   },
 
   resultAttributes(result) {

@@ -2,13 +2,12 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   admitLlmCall,
-  DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
   declineUnsupportedVersions,
   ManualTargets,
   SpanFinisher,
   shouldCaptureContent,
 } from '@agentburn/core';
-import { type Attributes, context, createNoopMeter, SpanKind, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, context, createNoopMeter, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { Call } from './call';
 import { chatCompletions } from './chat';
@@ -30,7 +29,7 @@ const NOOP_METER = createNoopMeter();
 const WRAPPED = Symbol.for('agentburn.instrumentation-openai.wrapped');
 
 type Resource = { _client?: unknown };
-type Create = (this: Resource, body: Payload, ...rest: unknown[]) => unknown;
+type Create = (this: Resource, ...args: unknown[]) => unknown;
 type PatchTarget = { prototype: { create: Create }; operation: Operation };
 
 /**
@@ -120,29 +119,27 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 
   private tracedCreate(operation: Operation, original: Create): Create {
     const instrumentation = this;
-    const traced: Create = function tracedCreate(this: Resource, body: Payload, ...rest: unknown[]) {
+    const traced: Create = function tracedCreate(this: Resource, ...args: unknown[]) {
+      const body = args[0] as Payload;
       let call: Call;
       let sendBody = body;
       let baseURL = '';
-      let streamOptionsInjected = false;
       let refusal: Promise<never> | undefined;
-      let callContext: ReturnType<typeof context.active>;
+      let callContext: Context;
       try {
         const config = instrumentation.getConfig();
         const captureContent = shouldCaptureContent(config.captureContent);
         baseURL = baseUrlOf(this);
-        const prepared = operation.prepare?.(body, {
-          injectStreamUsage: config.injectStreamUsage !== false && !instrumentation.streamOptionsRejected.has(baseURL),
-        });
-        if (prepared) sendBody = prepared.body;
-        streamOptionsInjected = sendBody !== body;
-        const requestAttributes = operation.requestAttributes(body, captureContent);
+        const injectStreamUsage =
+          config.injectStreamUsage !== false && !instrumentation.streamOptionsRejected.has(baseURL);
+        sendBody = operation.prepare?.(body, injectStreamUsage) ?? body;
+        // The span's start attributes, written straight into one object.
         const attributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: operation.name,
           ...endpointAttributes(this?._client as object | undefined),
-          ...requestAttributes,
         };
-        const model = requestAttributes[ATTR_GEN_AI_REQUEST_MODEL];
+        operation.requestAttributes(body, captureContent, attributes);
+        const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
         const spanName = model ? `${operation.name} ${model}` : operation.name;
         const span = instrumentation.tracer.startSpan(spanName, { kind: SpanKind.CLIENT, attributes });
         callContext = trace.setSpan(context.active(), span);
@@ -155,13 +152,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
             : ({ durationSeconds, error }) =>
                 recordCallMetrics(meter, attributes, call.resultAttributes, durationSeconds, error),
         );
-        call = new Call(finisher, operation, {
-          captureContent,
-          streaming: body?.stream === true,
-          hideUsageChunk: prepared?.hideUsageChunk === true,
-          unreadTimeoutMs: config.unreadStreamTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
-          stallTimeoutMs: config.stalledStreamTimeoutMs,
-        });
+        // A body we copied added the usage chunk, which the caller did not ask for.
+        call = new Call(finisher, operation, config, captureContent, body?.stream === true, sendBody !== body);
         // The budget, if one is active, may refuse the call or lower its output cap before anything is sent.
         const admission = admitLlmCall(call.finisher, {
           body: sendBody,
@@ -175,27 +167,28 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         }
       } catch {
         // Tracing failed to start: the call itself must go on untouched.
-        return original.call(this, body, ...rest);
+        return original.apply(this, args);
       }
       if (refusal !== undefined) return refusal;
+      const sendArgs = sendBody === body ? args : [sendBody, ...args.slice(1)];
       let returned: unknown;
       try {
-        returned = context.with(callContext, () => original.call(this, sendBody, ...rest));
+        returned = context.with(callContext, () => original.apply(this, sendArgs));
       } catch (error) {
         call.finisher.fail(error);
         throw error;
       }
       // Only a request we added stream_options to may be resent, without them (and with a budget's clamp kept).
-      const resendBody = streamOptionsInjected ? withoutInjectedStreamOptions(sendBody, body) : body;
-      call.observe(
-        returned,
-        streamOptionsInjected
-          ? (error) =>
-              instrumentation.resendWithoutStreamOptions(error, baseURL, () =>
-                context.with(callContext, () => original.call(this, resendBody, ...rest)),
-              )
-          : undefined,
-      );
+      if (call.hideUsageChunk) {
+        const resendArgs = [withoutInjectedStreamOptions(sendBody, body), ...args.slice(1)];
+        call.observe(returned, (error) =>
+          instrumentation.resendWithoutStreamOptions(error, baseURL, () =>
+            context.with(callContext, () => original.apply(this, resendArgs)),
+          ),
+        );
+      } else {
+        call.observe(returned);
+      }
       return returned;
     };
     Object.defineProperty(traced, WRAPPED, { value: true });

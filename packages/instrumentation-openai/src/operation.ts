@@ -26,21 +26,18 @@ export interface Operation {
   /** The request field that caps the output when a budget lowers it; absent when the operation has no output. */
   readonly outputCapField?: string;
   /**
-   * The body to send. May return a copy (never a mutated original), e.g.
-   * with `stream_options.include_usage` added; `hideUsageChunk` then says
-   * the usage-only chunk was injected and must not reach the caller.
+   * A copy of the body to send instead (never a mutated original), e.g. with
+   * `stream_options.include_usage` added when `injectStreamUsage`, the
+   * usage-only chunk then being ours to hide from the caller; undefined to
+   * send the caller's body as it is.
    */
-  prepare?(body: Payload, options: PrepareOptions): { body: Payload; hideUsageChunk: boolean };
-  /** Attributes known before the request is sent. */
-  requestAttributes(body: Payload, captureContent: boolean): Attributes;
+  prepare?(body: Payload, injectStreamUsage: boolean): Payload | undefined;
+  /** Adds the attributes known before the request is sent to `attributes` (the span's start attributes). */
+  requestAttributes(body: Payload, captureContent: boolean, attributes: Attributes): void;
   /** Attributes of a parsed, non-streamed result. */
   resultAttributes(result: Payload, captureContent: boolean): Attributes;
   /** Folds a streamed result's chunks into attributes; absent for operations that never stream. */
   streamAccumulator?(captureContent: boolean, hideUsageChunk: boolean): StreamAccumulator;
-}
-
-export interface PrepareOptions {
-  injectStreamUsage: boolean;
 }
 
 export interface StreamAccumulator {
@@ -84,18 +81,16 @@ export function toJson(value: unknown): string | undefined {
 }
 
 /**
- * Request attributes Chat Completions and Responses share. `maxTokens` is
- * the output limit, a field each API names differently.
+ * Adds the request attributes Chat Completions and Responses share.
+ * `maxTokens` is the output limit, a field each API names differently.
  */
-export function modelRequestAttributes(body: Payload, maxTokens: unknown): Attributes {
-  const attributes: Attributes = {};
+export function addModelRequestAttributes(attributes: Attributes, body: Payload, maxTokens: unknown): void {
   setIf(attributes, ATTR_GEN_AI_REQUEST_MODEL, stringOrUndefined(body?.model));
   setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, numberOrUndefined(maxTokens));
   setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, numberOrUndefined(body?.temperature));
   setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, numberOrUndefined(body?.top_p));
   setIf(attributes, ATTR_OPENAI_REQUEST_SERVICE_TIER, stringOrUndefined(body?.service_tier));
   if (body?.stream === true) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
-  return attributes;
 }
 
 /** Id, response model and service tier of a chat completion (or chunk) or a `Response`. */

@@ -7,7 +7,7 @@ import {
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
-  modelRequestAttributes,
+  addModelRequestAttributes,
   modelResultAttributes,
   type Operation,
   type Payload,
@@ -27,15 +27,14 @@ export const responses: Operation = {
   name: GEN_AI_OPERATION_CHAT,
   outputCapField: 'max_output_tokens',
 
-  requestAttributes(body, captureContent) {
-    const attributes = modelRequestAttributes(body, body?.max_output_tokens);
+  requestAttributes(body, captureContent, attributes) {
+    addModelRequestAttributes(attributes, body, body?.max_output_tokens);
     if (captureContent) {
       if (typeof body?.instructions === 'string') {
         setIf(attributes, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, toJson([{ type: 'text', content: body.instructions }]));
       }
       setIf(attributes, ATTR_GEN_AI_INPUT_MESSAGES, toJson(inputMessages(body?.input)));
     }
-    return attributes;
   },
 
   resultAttributes(result, captureContent) {

@@ -263,6 +263,25 @@ describe('openai calls under a budget', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('unread-response-keeps-its-projection: a promise nobody awaits is not settled at $0', async () => {
+    h.instrumentation.setConfig({ unreadStreamTimeoutMs: 20 });
+    let after: ReturnType<typeof currentBudget>;
+    try {
+      await withBudget(budget({ limitUsd: 0.001 }), async () => {
+        void client.chat.completions.create(request());
+        await h.ended(1);
+        after = currentBudget();
+      });
+    } finally {
+      h.instrumentation.setConfig({});
+    }
+    expect(server.requests).toHaveLength(1);
+    expect(h.spans().find((s) => s.name === 'chat gpt-4o-mini')?.attributes[ATTR_COST_USD]).toBeUndefined();
+    // Sent and billed, by an amount nobody read: the worst case stays spent.
+    expect(after?.spentUsd).toBeCloseTo(PROJECTED, 15);
+    expect(after?.reservedUsd).toBe(0);
+  });
+
   it('no-budget-no-change: the body goes out as given and the span carries no budget attribute', async () => {
     const body = request();
     await client.chat.completions.create(body);

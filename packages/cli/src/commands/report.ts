@@ -3,12 +3,14 @@ import { readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { ComputePricer, type ComputeRates, ENV_PRICES_FILE, loadComputeRates } from '@agentburn/core';
 import { type CliIo, EXIT_ERROR, EXIT_OK, parseCount, UsageError } from '../io';
 import { nanosToMillis, SpendAggregator } from '../report/aggregate';
 import { formatReport, formatUsd, GROUPS, type Group, reportToJson } from '../report/format';
 import { renderHtmlReport } from '../report/html';
 import { createProgress } from '../report/progress';
 import { readOtlpLines } from '../report/read-otlp-lines';
+import { RightSizingCollector } from '../report/right-sizing';
 import { type TraceWaterfall, WaterfallCollector } from '../report/waterfall';
 
 export const REPORT_USAGE = `Usage: agentburn report [file|-] [--since 2h] [--by trace|agent|model|day] [--top N] [--json | --html OUT.html]
@@ -19,15 +21,22 @@ prints spend per trace, agent, model and day, LLM against compute. Sums
 cost_usd over the spans that carry it. With no file, reads the local trace
 file (AGENTBURN_TRACES_FILE when set) and its rotated predecessors.
 
+Right-sizing: per sandbox template or size, the sampled use against the
+allocated size, and what the smallest size that held the peak would have
+cost (at the published sandbox rates and AGENTBURN_PRICES_FILE's
+computeRates). Sandboxes are sampled when AGENTBURN_SANDBOX_SAMPLE_SECONDS
+is set where they run.
+
 Options:
   --since D  only spans that ended in the last D (30m, 2h, 7d)
   --by G     one breakdown only: trace, agent, model or day
   --json     one JSON document on stdout
   --html F   write a self-contained page to F: spend over time, by model
-             and agent, the top traces, each trace's waterfall (default
-             top 20), unpriced calls and why
-  --top N    show the N most expensive traces, agents and models, the N
-             latest days (default 10 for text, all for --json)
+             and agent, right-sizing, the top traces, each trace's
+             waterfall (default top 20), unpriced calls and why
+  --top N    show the N most expensive traces, agents, models and
+             right-sizing groups, the N latest days (default 10 for text,
+             all for --json)
 `;
 
 /** Malformed lines past this many are counted but not printed one by one. */
@@ -111,7 +120,11 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     name = sources.at(-1)! + (sources.length > 1 ? ` (and ${sources.length - 1} rotated)` : '');
   }
 
-  const aggregator = new SpendAggregator({ sinceUnixMs });
+  const aggregator = new SpendAggregator({
+    sinceUnixMs,
+    // The prices file is read here, so a broken one is said; '' keeps the pricer from reading it again.
+    rightSizing: new RightSizingCollector(new ComputePricer(pricesFileComputeRates(io), '')),
+  });
   let otlpLines = 0;
   let firstLine: string | undefined;
   let messages = 0;
@@ -220,6 +233,22 @@ async function collectWaterfalls(files: string[], traceIds: string[], sinceUnixM
   }
   const byId = collector.result();
   return traceIds.map((id) => byId.get(id)!).filter((w) => w.spans.length > 0);
+}
+
+/**
+ * The prices file's sandbox rates, so right-sizing prices sizes as the spans
+ * were priced. A broken file is said once and the published rates apply: the
+ * rest of the report does not depend on it.
+ */
+function pricesFileComputeRates(io: CliIo): Record<string, Partial<ComputeRates>> {
+  const file = process.env[ENV_PRICES_FILE]?.trim();
+  if (!file) return {};
+  try {
+    return loadComputeRates(file);
+  } catch (err) {
+    io.stderr.write(`agentburn report: ${(err as Error).message}; right-sizing uses the published sandbox rates\n`);
+    return {};
+  }
 }
 
 /** Why a file with no OTLP line in it was refused, and what was expected. */

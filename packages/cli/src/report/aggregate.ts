@@ -24,6 +24,8 @@ import {
   SPAN_E2B_SANDBOX,
 } from '@agentburn/core';
 import type { AttrValue, OtlpSpan, ParsedLine } from './read-otlp-lines';
+import { RightSizingCollector, type RightSizingReport } from './right-sizing';
+import { round10, Sum } from './sum';
 
 /** Spend of a group of spans. `costUsd` = `llmUsd` + `computeUsd`. */
 export interface Spend {
@@ -94,6 +96,8 @@ export interface SpendReport {
   models: ModelSpend[];
   /** Oldest first. */
   days: DaySpend[];
+  /** Allocated against used per sandbox template or size, and the smallest size that held the peak. */
+  rightSizing: RightSizingReport;
 }
 
 /** Spend of one UTC hour, for the page's spend-over-time chart. */
@@ -116,6 +120,8 @@ export interface UnpricedCalls {
 export interface AggregatorOptions {
   /** Count only spans that ended at or after this time (Unix ms). */
   sinceUnixMs?: number;
+  /** Reads the sandbox intervals for right-sizing; one with the published rates when absent. */
+  rightSizing?: RightSizingCollector;
 }
 
 /** Unix milliseconds from an OTLP fixed64 nanosecond string; undefined when absent or not a number. */
@@ -173,27 +179,7 @@ export function spanCostKind(span: OtlpSpan): CostKind | undefined {
   return compute ? 'compute' : 'llm';
 }
 
-/**
- * A running sum with Neumaier's compensation: a million additions of 0.0075
- * come to 7500, where plain addition drifts to 7499.99999991.
- */
-class Sum {
-  private sum = 0;
-  private compensation = 0;
-
-  add(x: number): void {
-    const t = this.sum + x;
-    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
-    this.sum = t;
-  }
-
-  get value(): number {
-    return this.sum + this.compensation;
-  }
-}
-
-// The compensated sums are exact to a unit in the last place; ten decimals hide that and are far below any price unit.
-const round = (n: number): number => Math.round(n * 1e10) / 1e10;
+const round = round10;
 
 interface Tally {
   cost: Sum;
@@ -264,6 +250,7 @@ export class SpendAggregator {
   private readonly hours = new Map<number, { llm: Sum; compute: Sum }>();
   private readonly unpricedCalls = new Map<string, UnpricedCalls>();
   private readonly sinceUnixMs: number | undefined;
+  private readonly rightSizing: RightSizingCollector;
   private readonly compute = { intervals: 0, cost: new Sum(), billedSeconds: new Sum(), activeSeconds: new Sum() };
   private spans = 0;
   private lines = 0;
@@ -273,6 +260,7 @@ export class SpendAggregator {
 
   constructor(options: AggregatorOptions = {}) {
     this.sinceUnixMs = options.sinceUnixMs;
+    this.rightSizing = options.rightSizing ?? new RightSizingCollector();
   }
 
   /** Adds a line's spans; returns the spans skipped for an invalid cost. */
@@ -346,6 +334,7 @@ export class SpendAggregator {
       c.cost.add(cost);
       c.billedSeconds.add(num(a[ATTR_E2B_SANDBOX_BILLED_SECONDS]) ?? num(a[ATTR_COMPUTE_BILLED_SECONDS]) ?? 0);
       c.activeSeconds.add(num(a[ATTR_E2B_SANDBOX_ACTIVE_SECONDS]) ?? 0);
+      this.rightSizing.add(span);
       return undefined;
     }
     const model =
@@ -443,6 +432,7 @@ export class SpendAggregator {
       days: [...this.days]
         .map(([day, t]): DaySpend => ({ day, ...spendOf(t) }))
         .sort((x, y) => (x.day < y.day ? -1 : 1)),
+      rightSizing: this.rightSizing.result(),
     };
   }
 }

@@ -1,4 +1,6 @@
+import { ENV_SANDBOX_SAMPLE_SECONDS } from '@agentburn/core';
 import type { SpendReport } from './aggregate';
+import { groupLabel, type RightSizingGroup, type RightSizingReport, sizeLabel } from './right-sizing';
 
 /**
  * Dollars with as many decimals as the amount needs (prices per token are
@@ -59,6 +61,11 @@ export function limitReport(report: SpendReport, top?: number, by?: Group): Spen
     agents: cut(report.agents, 'agent'),
     models: cut(report.models, 'model'),
     days: keep('day') ? (top === undefined ? report.days : report.days.slice(-top)) : [],
+    rightSizing: {
+      ...report.rightSizing,
+      groups:
+        by !== undefined ? [] : top === undefined ? report.rightSizing.groups : report.rightSizing.groups.slice(0, top),
+    },
   };
 }
 
@@ -173,7 +180,90 @@ export function formatReport(report: SpendReport, source: string, top?: number, 
       ),
     );
   }
+  if (by === undefined) out.push(...formatRightSizing(report.rightSizing, shown.rightSizing.groups));
   return `${out.join('\n')}\n`;
+}
+
+/** vCPUs as sampled: up to three decimals, no trailing zeros (`0.4`, `1.25`). */
+export const formatVcpus = (n: number): string => String(Math.round(n * 1000) / 1000);
+
+/** `-50%`; a saving under half a percent still reads as one (`-<1%`), never as `-0%`. */
+export const formatSaving = (share: number): string =>
+  share > 0 && share < 0.005 ? '-<1%' : `-${formatPercent(share)}`;
+
+/**
+ * One sentence per group: "e2b code-interpreter-v1: 2 vCPU / 2 GiB allocated,
+ * peak 0.4 vCPU / 610 MiB, CPU 92% idle: 1 vCPU / 1 GiB would have cost
+ * $0.0185 less, -50%".
+ */
+export function rightSizingSentence(g: RightSizingGroup): string {
+  const head = `${groupLabel(g)}: ${sizeLabel(g.allocated)} allocated`;
+  if (!g.used) return `${head}: not sampled, use unknown`;
+  const use = `${head}, peak ${formatVcpus(g.used.peakVcpu)} vCPU / ${g.used.peakMemoryMib} MiB${
+    g.cpuIdleShare === null ? '' : `, CPU ${formatPercent(g.cpuIdleShare)} idle`
+  }`;
+  switch (g.verdict) {
+    case 'smaller-size':
+      return `${use}: ${sizeLabel(g.smallest!)} would have cost ${formatUsd(g.smallest!.savedUsd)} less, ${formatSaving(g.smallest!.savedShare)}`;
+    case 'right-sized':
+      return `${use}: already the cheapest size that holds the peak`;
+    case 'no-size-holds-peak':
+      return `${use}: no size ${g.provider} offers holds the peak`;
+    case 'sizes-unknown':
+      return `${use}: the sizes ${g.provider} offers are not known here, no suggestion`;
+    default:
+      return `${use}: no rates for ${g.provider}, not priced`;
+  }
+}
+
+/** What was sampled, in a few words: "2 intervals sampled (20 samples, 1000 s billed, $0.037 at this size); 1 not sampled (60 s)". */
+function rightSizingDetail(g: RightSizingGroup): string {
+  const parts: string[] = [];
+  if (g.sampled.intervals) {
+    const cost = g.costUsd === null ? '' : `, ${formatUsd(g.costUsd)} at this size`;
+    parts.push(
+      `${plural(g.sampled.intervals, 'interval')} sampled (${plural(g.sampled.samples, 'sample')}, ${g.sampled.billedSeconds} s billed${cost})`,
+    );
+  }
+  if (g.unsampled.intervals)
+    parts.push(
+      `${g.sampled.intervals ? g.unsampled.intervals : plural(g.unsampled.intervals, 'interval')} not sampled (${g.unsampled.billedSeconds} s billed)`,
+    );
+  return parts.join('; ');
+}
+
+/** The right-sizing section of the text report: one sentence per group, then what was not sampled and how to sample it. */
+export function formatRightSizing(report: RightSizingReport, groups = report.groups): string[] {
+  if (!report.groups.length && !report.unreadable) return [];
+  const sampling = `Sampling is off by default: set ${ENV_SANDBOX_SAMPLE_SECONDS}=5 where the sandboxes run (or the E2B instrumentation's sampleUsageEverySeconds).`;
+  const unreadable = report.unreadable
+    ? [
+        `  ${plural(report.unreadable, 'interval')} left out: size, billed seconds or sample attributes are not usable numbers`,
+      ]
+    : [];
+  if (!report.groups.some((g) => g.used)) {
+    // Nothing sampled at all: one note, not a line per template.
+    const { intervals, billedSeconds } = report.unsampled;
+    return [
+      '',
+      intervals
+        ? `Right-sizing: no sandbox interval was sampled (${plural(intervals, 'interval')}, ${billedSeconds} s billed), so their use is unknown.`
+        : 'Right-sizing: no sandbox interval could be read.',
+      ...(intervals ? [`  ${sampling}`] : []),
+      ...unreadable,
+    ];
+  }
+  const shownOf = groups.length < report.groups.length ? ` (top ${groups.length} of ${report.groups.length})` : '';
+  const out = ['', `Right-sizing: sampled use against the allocated size${shownOf}`];
+  for (const g of groups) out.push(`  ${rightSizingSentence(g)}`, `    ${rightSizingDetail(g)}`);
+  const savers = report.groups.filter((g) => g.smallest).length;
+  if (savers > 1) out.push(`  in all: ${formatUsd(report.savedUsd)} less at the smallest sizes that hold each peak`);
+  if (report.unsampled.intervals)
+    out.push(
+      `  ${plural(report.unsampled.intervals, 'interval')} (${report.unsampled.billedSeconds} s billed) not sampled: their use is unknown, so they are left out.`,
+      `  ${sampling}`,
+    );
+  return [...out, ...unreadable];
 }
 
 /** The machine-readable report: one JSON document, the source and the limited report. */
@@ -182,5 +272,6 @@ export function reportToJson(report: SpendReport, source: string, top?: number, 
   const groups = { traces: 'trace', agents: 'agent', models: 'model', days: 'day' } as const;
   for (const [key, group] of Object.entries(groups))
     if (by !== undefined && by !== group) delete limited[key as keyof typeof groups];
+  if (by !== undefined) delete (limited as Partial<SpendReport>).rightSizing;
   return `${JSON.stringify({ source, ...limited }, null, 2)}\n`;
 }

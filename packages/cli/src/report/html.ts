@@ -1,5 +1,7 @@
+import { ENV_SANDBOX_SAMPLE_SECONDS } from '@agentburn/core';
 import type { HourSpend, SpendReport, UnpricedCalls } from './aggregate';
-import { formatPercent, formatUsd, formatUsdColumn } from './format';
+import { formatPercent, formatSaving, formatUsd, formatUsdColumn, formatVcpus } from './format';
+import { groupLabel, type RightSizingGroup, type RightSizingReport, sizeLabel } from './right-sizing';
 import type { TraceWaterfall, WaterfallSpan } from './waterfall';
 
 /**
@@ -80,6 +82,7 @@ ${kpi('unpriced-calls', 'Unpriced calls', String(t.unpricedSpans), t.unpricedSpa
     'agent',
   )}</section>
 </div>
+${c.intervals ? `<section class="card" id="right-sizing"><h2>Right-sizing <span class="hint">sampled use against the allocated size</span></h2>${rightSizingSection(report.rightSizing, top)}</section>` : ''}
 <section class="card"><h2>Top traces <span class="hint">click one for its waterfall</span></h2>${traceTable(report, top)}</section>
 <section class="card" id="waterfall"><h2>Waterfall</h2>${input.waterfalls.map((w, i) => waterfall(w, i === 0)).join('\n')}${
     input.waterfalls.length ? '' : '<p class="empty">No spans to draw (read from stdin, or no traces).</p>'
@@ -148,6 +151,72 @@ function traceTable(report: SpendReport, top: number): string {
       ? `<p class="hint">${report.traces.length - top} cheaper traces not listed (--top).</p>`
       : '';
   return `<table class="traces"><thead><tr><th>trace</th><th>root span</th><th>agent</th><th class="num">LLM</th><th class="num">compute</th><th class="num">total</th><th class="num">LLM calls</th><th class="num">iterations</th><th class="num">unpriced</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
+}
+
+const pct = (part: number, whole: number) => `${(Math.min(1, whole > 0 ? part / whole : 0) * 100).toFixed(1)}%`;
+
+/** A bar of the allocation with what was used inside it: the peak, and (for CPU) the mean darker. */
+function meter(kind: string, allocated: number, peak: number, mean?: number): string {
+  const avg = mean === undefined ? '' : `<span class="mean" style="width:${pct(mean, allocated)}"></span>`;
+  return `<span class="meter" data-meter="${kind}"><span class="peak" style="width:${pct(peak, allocated)}"></span>${avg}</span>`;
+}
+
+function rightSizingRow(g: RightSizingGroup): string {
+  const label = groupLabel(g);
+  const head = `<tr data-rightsizing="${esc(label)}" data-verdict="${g.verdict}"><td class="name">${esc(label)}</td><td class="alloc">${esc(sizeLabel(g.allocated))}</td>`;
+  if (!g.used) {
+    return `${head}<td colspan="6" class="unsampled">not sampled: use unknown (${g.unsampled.intervals} interval${g.unsampled.intervals === 1 ? '' : 's'}, ${g.unsampled.billedSeconds} s billed)</td></tr>`;
+  }
+  const used = `<td class="used"><div class="userow">${meter('cpu', g.allocated.vcpu, g.used.peakVcpu, g.used.cpuAvgVcpu)}<span class="usetext">CPU peak ${formatVcpus(g.used.peakVcpu)}, mean ${formatVcpus(g.used.cpuAvgVcpu)} vCPU</span></div><div class="userow">${meter('memory', g.allocated.memoryMib, g.used.peakMemoryMib)}<span class="usetext">memory peak ${g.used.peakMemoryMib} MiB</span></div></td>`;
+  const sampled = `${g.sampled.intervals} interval${g.sampled.intervals === 1 ? '' : 's'}, ${g.sampled.billedSeconds} s${g.unsampled.intervals ? ` <span class="hint">(+${g.unsampled.intervals} not sampled)</span>` : ''}`;
+  let smallest: string;
+  let saving = '–';
+  switch (g.verdict) {
+    case 'smaller-size':
+      smallest = `<b>${esc(sizeLabel(g.smallest!))}</b><br><span class="hint">would have cost ${money(g.smallest!.costUsd)}</span>`;
+      saving = `${money(g.smallest!.savedUsd)} <span class="share">${formatSaving(g.smallest!.savedShare)}</span>`;
+      break;
+    case 'right-sized':
+      smallest = 'already the cheapest that holds it';
+      break;
+    case 'no-size-holds-peak':
+      smallest = `no ${esc(g.provider)} size holds the peak`;
+      break;
+    case 'sizes-unknown':
+      smallest = `${esc(g.provider)} sizes not known`;
+      break;
+    default:
+      smallest = `no rates for ${esc(g.provider)}`;
+  }
+  return `${head}${used}<td class="num idle">${g.cpuIdleShare === null ? '–' : formatPercent(g.cpuIdleShare)}</td><td class="num sampled">${sampled}</td><td class="num cost">${g.costUsd === null ? 'unpriced' : money(g.costUsd)}</td><td class="smallest">${smallest}</td><td class="num saving">${saving}</td></tr>`;
+}
+
+const SAMPLING_NOTE = `Sampling is off by default: set <code>${ENV_SANDBOX_SAMPLE_SECONDS}=5</code> where the sandboxes run (or the E2B instrumentation's <code>sampleUsageEverySeconds</code>).`;
+
+function rightSizingSection(report: RightSizingReport, top: number): string {
+  const plural = (n: number) => `${n} interval${n === 1 ? '' : 's'}`;
+  const { intervals, billedSeconds } = report.unsampled;
+  const unreadable = report.unreadable
+    ? `<p class="hint warn">${plural(report.unreadable)} left out: size, billed seconds or sample attributes are not usable numbers.</p>`
+    : '';
+  if (!report.groups.length) return `<p class="empty">No sandbox interval could be read.</p>${unreadable}`;
+  if (!report.groups.some((g) => g.used)) {
+    // Nothing sampled: one notice, not a table of empty rows.
+    return `<p class="empty" data-testid="rs-not-sampled">No sandbox interval was sampled (${plural(intervals)}, ${billedSeconds} s billed), so their use is unknown.</p><p class="hint">${SAMPLING_NOTE}</p>${unreadable}`;
+  }
+  const unsampled = intervals
+    ? `<p class="hint">${plural(intervals)} (${billedSeconds} s billed) not sampled: their use is unknown, so they are left out. ${SAMPLING_NOTE}</p>`
+    : '';
+  const footer = unsampled + unreadable;
+  const shown = report.groups.slice(0, top);
+  const summary = report.savedUsd
+    ? `<p class="rs-summary">At the smallest size that held each peak, the sampled sandboxes would have cost <b data-testid="rs-saved">${money(report.savedUsd)}</b> less.</p>`
+    : '<p class="rs-summary">Every sampled sandbox already runs at the cheapest size that holds its peak.</p>';
+  const more =
+    report.groups.length > top
+      ? `<p class="hint">${report.groups.length - top} more groups not listed (--top).</p>`
+      : '';
+  return `${summary}<div class="rs-wrap"><table class="rs"><thead><tr><th>sandbox</th><th>allocated</th><th>used of the allocation <span class="legend-inline"><i class="dot peak"></i>peak <i class="dot mean"></i>mean</span></th><th class="num">CPU idle</th><th class="num">sampled</th><th class="num">cost</th><th>smallest size holding the peak</th><th class="num">saving</th></tr></thead><tbody>${shown.map(rightSizingRow).join('')}</tbody></table></div>${more}${footer}`;
 }
 
 function unpricedTable(rows: UnpricedCalls[]): string {
@@ -288,6 +357,11 @@ svg rect.op{fill:#868e96}svg rect.other{fill:#ced4da}svg rect.unpriced{stroke:#c
 .legend{color:#6c757d;font-size:12px}.dot{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:-1px}
 .dot.llm{background:${LLM}}.dot.compute{background:${COMPUTE}}.dot.idle{background:#d0e3f7;border:1px solid #74a9de}.dot.op{background:#868e96}.dot.agent{background:#ced4da}
 .empty{color:#868e96}
+.rs td{vertical-align:middle}.rs td.name,.rs .alloc,.rs .smallest b{white-space:nowrap}.rs-wrap{overflow-x:auto}.rs .unsampled{color:#868e96;font-style:italic}.rs .saving{color:#2b8a3e;font-weight:600}.rs .share{font-weight:normal}.rs .saving:not(:has(.share)){color:#868e96;font-weight:normal}
+.userow{display:flex;align-items:center;gap:8px;line-height:1.3}.meter{position:relative;display:inline-block;flex:none;width:120px;height:7px;border-radius:3px;background:#e7f0fa}
+.meter span{position:absolute;left:0;top:0;bottom:0;border-radius:3px}.meter .peak{background:#74a9de}.meter .mean{background:${COMPUTE}}
+.usetext{color:#495057;font-size:12px;white-space:nowrap}.rs-summary{margin:0 0 10px}.dot.mean{background:${COMPUTE}}.dot.peak{background:#74a9de}.legend-inline .dot{margin-left:6px}.legend-inline{font-weight:normal}
+code{font-family:ui-monospace,Menlo,monospace;font-size:12px;background:#f1f3f5;padding:0 3px;border-radius:3px}
 @media (max-width:900px){.kpis{grid-template-columns:repeat(2,1fr)}.cols{grid-template-columns:1fr}}
 `;
 

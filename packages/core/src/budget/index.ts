@@ -1,7 +1,14 @@
 export { type BudgetExceededDetails, BudgetExceededError } from './errors';
 export { admitLlmCall, type LlmBudgetAdmission, type LlmBudgetRequest, MIN_CLAMPED_OUTPUT_TOKENS } from './llm-guard';
 export { shareBudgetPricers } from './pricers';
-export { sizeBound, TOKENS_PER_IMAGE } from './projection';
+export {
+  ANTHROPIC_TOOL_PROMPT_TOKENS,
+  chatBodyAdapter,
+  type LlmRequestAdapter,
+  type OutputCap,
+  sizeBound,
+  TOKENS_PER_IMAGE,
+} from './projection';
 export {
   admitSandboxOperation,
   type BudgetClock,

@@ -1,17 +1,22 @@
 import { type Attributes, context, diag } from '@opentelemetry/api';
 import type { SpanFinisher } from '../instrument/span-finisher';
+import { roundUsd } from '../pricing/money';
+import { roundParts, sumParts } from '../processor/cost-engine';
 import {
   ATTR_BUDGET_PROJECTED_USD,
+  ATTR_COST_REASON,
   ATTR_COST_STATUS,
   ATTR_COST_USD,
   BUDGET_ACTION_ALLOWED,
   BUDGET_ACTION_REFUSED,
+  COST_REASON_USAGE_MISSING,
+  COST_STATUS_PRICED,
 } from '../semconv';
 import type { LlmCall } from '../types';
 import { readGenAi } from '../usage/genai';
 import { BudgetExceededError } from './errors';
 import { budgetPricers } from './pricers';
-import { projectTokens } from './projection';
+import { chatBodyAdapter, type LlmRequestAdapter, projectTokens } from './projection';
 import type { BudgetScope } from './scope';
 import { activeBudgetScope } from './with-budget';
 
@@ -23,8 +28,14 @@ export interface LlmBudgetRequest<Body> {
   attributes: Attributes;
   /** The span's name: what a refusal says it refused. */
   spanName: string;
-  /** The request field of the output cap when the request sets none (`max_tokens`, ...); undefined when the operation has no output (embeddings). */
-  capField: string | undefined;
+  /** How to read the request: what the model reads, its output cap and how to lower it on a copy. */
+  adapter?: LlmRequestAdapter<Body>;
+  /**
+   * Shorthand for OpenAI and Anthropic bodies, when no `adapter` is given:
+   * the field of the output cap when the request sets none (`max_tokens`,
+   * ...); undefined when the operation has no output (embeddings).
+   */
+  capField?: string | undefined;
 }
 
 /** The budget's answer: send `body` (the caller's, or a copy with a lower output cap), or return `refusal`. */
@@ -70,11 +81,11 @@ function admit<Body>(
 ): LlmBudgetAdmission<Body> {
   const call = readGenAi(request.attributes);
   const model = call.requestModel;
+  const adapter = request.adapter ?? (chatAdapterFor(request.capField, call.provider) as LlmRequestAdapter<Body>);
   const tokens = projectTokens({
     body: request.body,
     model,
-    provider: call.provider,
-    defaultCapField: request.capField,
+    adapter,
     defaultMaxOutputTokens: scope.defaultMaxOutputTokens,
   });
   let body = request.body;
@@ -94,20 +105,34 @@ function admit<Body>(
   }
 
   let failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
-  if (failing.length > 0 && scope.clampOutput && tokens.capField !== undefined) {
+  const setCap = adapter.output?.set;
+  if (failing.length > 0 && scope.clampOutput && setCap !== undefined) {
     const clamped = clampOutput(scope.chain, call, tokens.inputTokens, tokens.outputTokens);
-    if (clamped !== undefined) {
-      body = { ...(request.body as object), [tokens.capField]: clamped.outputTokens } as Body;
+    const clampedBody = clamped && setCap(request.body, clamped.outputTokens);
+    if (clamped !== undefined && clampedBody !== request.body) {
+      body = clampedBody as Body;
       projectedUsd = clamped.projectedUsd;
       failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
     }
   }
   const refusing = failing.filter((s) => s.onExceed === 'throw');
   if (refusing.length > 0) return refuseCall(refusing, finisher, request, body, projectedUsd);
-  for (const s of failing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_ALLOWED);
+  for (const s of failing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_ALLOWED, finisher.span);
   scope.reserve(projectedUsd);
   settleOnEnd(scope, finisher, request.attributes, projectedUsd);
   return { body };
+}
+
+/** The OpenAI/Anthropic body adapters, one per cap field and provider (a handful), so a call allocates none. */
+const chatAdapters = new Map<string, LlmRequestAdapter<unknown>>();
+function chatAdapterFor(capField: string | undefined, provider: string | undefined): LlmRequestAdapter<unknown> {
+  const key = `${capField ?? ''}|${provider ?? ''}`;
+  let adapter = chatAdapters.get(key);
+  if (adapter === undefined) {
+    adapter = chatBodyAdapter(capField, provider);
+    if (chatAdapters.size < 64) chatAdapters.set(key, adapter);
+  }
+  return adapter;
 }
 
 /** USD of `input` uncached input tokens and `output` output tokens, or undefined when the model has no price. */
@@ -148,7 +173,7 @@ function refuseCall<Body>(
   projectedUsd: number,
 ): LlmBudgetAdmission<Body> {
   const error = exceededError(refusing, request.spanName, projectedUsd);
-  for (const s of refusing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_REFUSED);
+  for (const s of refusing) s.exceeded(request.spanName, projectedUsd, BUDGET_ACTION_REFUSED, finisher.span);
   finisher.fail(error, { [ATTR_BUDGET_PROJECTED_USD]: projectedUsd });
   return { body, refusal: refusedCall(error) };
 }
@@ -182,26 +207,61 @@ function refusedCall(error: BudgetExceededError): Promise<never> {
   return Object.assign(rejected, { withResponse: same, asResponse: same, parse: same, _thenUnwrap: same });
 }
 
-/** When the span ends, the reservation becomes what the call cost (0 when it failed unbilled or has no price). */
+/**
+ * When the span ends, the reservation becomes what the call spent. A scope
+ * with a span settles after the call's span ended, from the cost the
+ * CostSpanProcessor wrote on it. A per-trace budget has no span: it settles
+ * as the call's span is about to end, from the same pricer, so the
+ * thresholds it crosses are recorded as events on that span.
+ */
 function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttributes: Attributes, reservedUsd: number) {
-  finisher.whenEnded((attributes) => {
-    scope.settle(reservedUsd, actualCost(finisher, requestAttributes, attributes));
+  if (scope.span === undefined) {
+    finisher.beforeEnd((attributes, error) => {
+      scope.settle(reservedUsd, spentBy(undefined, requestAttributes, attributes, error, reservedUsd), finisher.span);
+    });
+    return;
+  }
+  finisher.whenEnded((attributes, error) => {
+    const written = (finisher.span as { attributes?: Attributes }).attributes;
+    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes, error, reservedUsd));
   });
 }
 
 /**
- * What the call cost: the figure the CostSpanProcessor wrote on the span as
- * it ended, when it did; else the same pricer applied to the same
- * attributes (a non-recording span, or a pipeline without the processor).
+ * What the call spent: the figure the CostSpanProcessor wrote on the span
+ * (`written`), when it did; else the same pricer applied to the same
+ * attributes (a non-recording span, a pipeline without the processor, or a
+ * span not yet ended).
+ *
+ * A call that failed before any usage spent nothing (an HTTP error is not
+ * billed). A call that ended without its usage and without an error (a
+ * response nobody read, `asResponse()`, a stream left before its final
+ * figures) was sent and is billed, by an amount nobody reported: it keeps
+ * its projection, the worst case, rather than counting as free.
  */
-function actualCost(finisher: SpanFinisher, requestAttributes: Attributes, resultAttributes: Attributes): number {
-  const written = (finisher.span as { attributes?: Attributes }).attributes;
+function spentBy(
+  written: Attributes | undefined,
+  requestAttributes: Attributes,
+  resultAttributes: Attributes,
+  error: unknown,
+  projectedUsd: number,
+): number {
+  const unreported = error === undefined ? projectedUsd : 0;
   if (written !== undefined && written[ATTR_COST_STATUS] !== undefined) {
     const cost = written[ATTR_COST_USD];
-    return typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;
+    const usd = typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;
+    if (written[ATTR_COST_STATUS] === COST_STATUS_PRICED) return usd;
+    return written[ATTR_COST_REASON] === COST_REASON_USAGE_MISSING ? Math.max(usd, unreported) : usd;
   }
   const call = readGenAi({ ...requestAttributes, ...resultAttributes });
-  if (call.usage.inputTokens === 0 && call.usage.outputTokens === 0) return 0;
+  if (call.usage.inputTokens === 0 && call.usage.outputTokens === 0) return unreported;
+  const usd = pricedUsd(call);
+  return call.outputMissing === true ? Math.max(usd, unreported) : usd;
+}
+
+/** The call's cost as the CostSpanProcessor writes it (the rounded sum of the rounded parts); 0 without a price. */
+function pricedUsd(call: LlmCall): number {
   const result = budgetPricers().llm.price(call, Date.now());
-  return typeof result.totalUsd === 'number' && Number.isFinite(result.totalUsd) ? result.totalUsd : 0;
+  if (typeof result.totalUsd !== 'number' || !Number.isFinite(result.totalUsd)) return 0;
+  return roundUsd(result.breakdown === undefined ? result.totalUsd : sumParts(roundParts(result.breakdown)));
 }

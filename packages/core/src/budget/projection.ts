@@ -16,8 +16,31 @@ export interface TokenProjection {
   inputTokens: number;
   /** The request's output cap, or the default when it sets none; 0 for an operation with no output (embeddings). */
   outputTokens: number;
-  /** The request field holding the output cap (present or to add), if the operation has one. */
-  capField: string | undefined;
+}
+
+/**
+ * How the budget reads one kind of request: each instrumentation supplies
+ * one for its SDK's request shape, and the guard does the rest (projection,
+ * reservation, refusal, clamping, settlement).
+ */
+export interface LlmRequestAdapter<Body> {
+  /** The parts of the request the model reads (messages, system prompt, tool definitions...), walked for text. */
+  input(body: Body): readonly unknown[];
+  /** Tokens the provider adds on top of the request (a tool-use system prompt). */
+  overheadTokens?(body: Body): number;
+  /** The output cap; absent for an operation that produces no tokens (embeddings). */
+  output?: OutputCap<Body>;
+}
+
+export interface OutputCap<Body> {
+  /** The cap the request sets, or undefined when it sets none (the budget's default applies). */
+  get(body: Body): unknown;
+  /**
+   * A copy of `body` with its cap set to `tokens`; `body` itself, the
+   * caller's, is never changed. Returns `body` itself when this request
+   * cannot be clamped; absent when no request of the kind can.
+   */
+  set?(body: Body, tokens: number): Body;
 }
 
 /** Fields that hold what the model reads, across Chat Completions, Responses, Embeddings and Anthropic Messages. */
@@ -49,39 +72,61 @@ const TOKENS_PER_REQUEST = 3;
  */
 export const TOKENS_PER_IMAGE = 2_500;
 /** Anthropic adds a tool-use system prompt when tools are given (346 tokens or fewer, per its docs). */
-const ANTHROPIC_TOOL_PROMPT_TOKENS = 400;
+export const ANTHROPIC_TOOL_PROMPT_TOKENS = 400;
 /** Bounds the walk of a request body (JSON, so no cycles, but possibly deep). */
 const MAX_DEPTH = 64;
 
-export interface ProjectionRequest {
-  body: unknown;
+/**
+ * The request bodies of OpenAI (Chat Completions, Responses, Embeddings) and
+ * Anthropic Messages: top-level input fields, and an output cap in
+ * `max_completion_tokens`, `max_output_tokens` or `max_tokens`, else added
+ * as `defaultCapField` (undefined: the operation has no output).
+ */
+export function chatBodyAdapter(
+  defaultCapField: string | undefined,
+  provider: string | undefined,
+): LlmRequestAdapter<unknown> {
+  const capField = (body: Record<string, unknown>) =>
+    CAP_FIELDS.find((field) => typeof body[field] === 'number') ?? (defaultCapField as string);
+  return {
+    input: (body) => (isRecord(body) ? INPUT_FIELDS.map((field) => body[field]) : []),
+    overheadTokens: (body) =>
+      provider === 'anthropic' && isRecord(body) && Array.isArray(body.tools) && body.tools.length > 0
+        ? ANTHROPIC_TOOL_PROMPT_TOKENS
+        : 0,
+    output:
+      defaultCapField === undefined
+        ? undefined
+        : {
+            get: (body) => (isRecord(body) ? body[capField(body)] : undefined),
+            set: (body, tokens) => (isRecord(body) ? { ...body, [capField(body)]: tokens } : body),
+          },
+  };
+}
+
+export interface ProjectionRequest<Body> {
+  body: Body;
   model: string | undefined;
-  provider: string | undefined;
-  /** Where this operation's output cap goes when the request sets none; undefined when it produces no tokens. */
-  defaultCapField: string | undefined;
+  adapter: LlmRequestAdapter<Body>;
   defaultMaxOutputTokens: number;
 }
 
-export function projectTokens(request: ProjectionRequest): TokenProjection {
-  const body = isRecord(request.body) ? request.body : {};
+export function projectTokens<Body>(request: ProjectionRequest<Body>): TokenProjection {
+  const { adapter, body } = request;
   const encoding = encodingFor(request.model);
   const count = (encoding && tokenCounter(encoding)) || sizeBound;
   const tally = { tokens: TOKENS_PER_REQUEST, count };
-  for (const field of INPUT_FIELDS) {
-    if (body[field] !== undefined) walk(body[field], tally, 0);
+  for (const value of adapter.input(body)) {
+    if (value !== undefined) walk(value, tally, 0);
   }
-  if (request.provider === 'anthropic' && Array.isArray(body.tools) && body.tools.length > 0) {
-    tally.tokens += ANTHROPIC_TOOL_PROMPT_TOKENS;
-  }
-  let capField: string | undefined;
+  tally.tokens += adapter.overheadTokens?.(body) ?? 0;
   let outputTokens = 0;
-  if (request.defaultCapField !== undefined) {
-    capField = CAP_FIELDS.find((field) => typeof body[field] === 'number') ?? request.defaultCapField;
-    const cap = body[capField];
+  if (adapter.output !== undefined) {
+    const cap = adapter.output.get(body);
     outputTokens =
       typeof cap === 'number' && Number.isFinite(cap) && cap >= 0 ? Math.ceil(cap) : request.defaultMaxOutputTokens;
   }
-  return { inputTokens: tally.tokens, outputTokens, capField };
+  return { inputTokens: tally.tokens, outputTokens };
 }
 
 interface Tally {
@@ -100,6 +145,11 @@ function walk(value: unknown, tally: Tally, depth: number): void {
     return;
   }
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return;
+  if (ArrayBuffer.isView(value)) {
+    // Raw bytes (a document given as a Uint8Array): bounded by size, like text.
+    tally.tokens += Math.ceil(value.byteLength / 2);
+    return;
+  }
   if (Array.isArray(value)) {
     for (const item of value) walk(item, tally, depth + 1);
     return;
@@ -113,10 +163,17 @@ function walk(value: unknown, tally: Tally, depth: number): void {
   for (const key in record) walk(record[key], tally, depth + 1);
 }
 
-/** Image parts of Chat Completions (`image_url`), Responses (`input_image`) and Anthropic (`image`). */
+/**
+ * Image parts of Chat Completions (`image_url`), Responses (`input_image`),
+ * Anthropic (`image`), Gemini (`inlineData` / `fileData` of an `image/*`
+ * type) and Bedrock Converse and Nova (`{ image: { format, source } }`).
+ */
 function isImagePart(part: Record<string, unknown>): boolean {
   const type = part.type;
-  return type === 'image_url' || type === 'input_image' || type === 'image';
+  if (type === 'image_url' || type === 'input_image' || type === 'image') return true;
+  const media = part.inlineData ?? part.fileData;
+  if (isRecord(media) && typeof media.mimeType === 'string' && media.mimeType.startsWith('image/')) return true;
+  return isRecord(part.image) && typeof part.image.format === 'string';
 }
 
 /** One token per two UTF-8 bytes, rounded up: the bound for tokenizers we do not have. */

@@ -21,7 +21,9 @@ export function admitSandboxOperation(finisher: SpanFinisher, name: string): Pro
     const spent = scope.chain.filter((s) => s.exhausted());
     if (spent.length === 0) return undefined;
     const refusing = spent.filter((s) => s.onExceed === 'throw');
-    for (const s of spent) s.exceeded(name, 0, s.onExceed === 'throw' ? BUDGET_ACTION_REFUSED : BUDGET_ACTION_ALLOWED);
+    for (const s of spent) {
+      s.exceeded(name, 0, s.onExceed === 'throw' ? BUDGET_ACTION_REFUSED : BUDGET_ACTION_ALLOWED, finisher.span);
+    }
     if (refusing.length === 0) return undefined;
     const error = exceededError(refusing, name, 0);
     finisher.fail(error);

@@ -66,6 +66,8 @@ export const DEFAULT_BUDGET_NAME = 'task';
 export const DEFAULT_WARN_AT: readonly number[] = [0.8];
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 export const DEFAULT_SANDBOX_CHECK_INTERVAL_MS = 1000;
+/** Events a scope without a span keeps until a span comes to record them on. */
+const MAX_PENDING_EVENTS = 16;
 /** Float sums of per-token prices drift in the last digits: a spend that fits to this much fits. */
 const EPSILON_USD = 1e-12;
 
@@ -98,6 +100,8 @@ export class BudgetScope {
   private warningsRecorded = 0;
   private readonly meters = new Set<SandboxMeter>();
   private sandboxesStopped = false;
+  /** Events of a scope without a span, waiting for a span to land on (bounded). */
+  private pendingEvents: Array<[string, Attributes]> | undefined;
 
   constructor(
     options: BudgetOptions,
@@ -156,15 +160,19 @@ export class BudgetScope {
     for (const scope of this.chain) scope.reservedUsd += usd;
   }
 
-  /** Replaces a reservation by the call's actual cost (0 when it failed unbilled). */
-  settle(reservedUsd: number, actualUsd: number): void {
+  /**
+   * Replaces a reservation by the call's actual cost (0 when it failed
+   * unbilled). `eventSpan`: where a scope without a span of its own records
+   * the thresholds this crosses (the call's span, still open).
+   */
+  settle(reservedUsd: number, actualUsd: number, eventSpan?: Span): void {
     for (const scope of this.chain) {
       const left = scope.reservedUsd - reservedUsd;
       // Sums and differences of float prices leave dust when every reservation is back: that is 0.
       scope.reservedUsd = left > EPSILON_USD ? left : 0;
       scope.settledUsd += actualUsd;
     }
-    for (const scope of this.chain) scope.check();
+    for (const scope of this.chain) scope.check(eventSpan);
   }
 
   addMeter(meter: SandboxMeter): void {
@@ -182,17 +190,21 @@ export class BudgetScope {
   // --- Telemetry and enforcement of one scope --------------------------------
 
   /** Records newly crossed `warnAt` fractions, and stops sandboxes once the limit is crossed if told to. */
-  check(): void {
+  check(eventSpan?: Span): void {
     const spent = this.spentUsd();
     for (let threshold = this.warnAt[this.warningsRecorded]; threshold !== undefined; ) {
       if (spent < threshold * this.limitUsd) break;
       this.warningsRecorded++;
       this.raise(BUDGET_STATUS_WARNED);
-      this.event(EVENT_BUDGET_WARNING, {
-        [ATTR_BUDGET_THRESHOLD]: threshold,
-        [ATTR_BUDGET_SPENT_USD]: spent,
-        [ATTR_BUDGET_LIMIT_USD]: this.limitUsd,
-      });
+      this.event(
+        EVENT_BUDGET_WARNING,
+        {
+          [ATTR_BUDGET_THRESHOLD]: threshold,
+          [ATTR_BUDGET_SPENT_USD]: spent,
+          [ATTR_BUDGET_LIMIT_USD]: this.limitUsd,
+        },
+        eventSpan,
+      );
       threshold = this.warnAt[this.warningsRecorded];
     }
     if (spent < this.limitUsd - EPSILON_USD || this.sandboxes === 'keep' || this.sandboxesStopped) return;
@@ -200,7 +212,7 @@ export class BudgetScope {
     this.sandboxesStopped = true;
     const action = this.sandboxes;
     for (const meter of [...this.meters]) {
-      this.exceeded(meter.name, 0, action === 'pause' ? BUDGET_ACTION_PAUSED : BUDGET_ACTION_KILLED);
+      this.exceeded(meter.name, 0, action === 'pause' ? BUDGET_ACTION_PAUSED : BUDGET_ACTION_KILLED, eventSpan);
       try {
         meter.stop(action);
       } catch (error) {
@@ -209,15 +221,19 @@ export class BudgetScope {
     }
   }
 
-  /** Records a spend refused, let through, or a sandbox stopped, on this scope. */
-  exceeded(refused: string, projectedUsd: number, action: string): void {
+  /** Records a spend refused, let through, or a sandbox stopped, on this scope (see `event` for `eventSpan`). */
+  exceeded(refused: string, projectedUsd: number, action: string, eventSpan?: Span): void {
     this.raise(BUDGET_STATUS_EXCEEDED);
-    this.event(EVENT_BUDGET_EXCEEDED, {
-      [ATTR_BUDGET_REFUSED]: refused,
-      [ATTR_BUDGET_ACTION]: action,
-      [ATTR_BUDGET_PROJECTED_USD]: projectedUsd,
-      [ATTR_BUDGET_REMAINING_USD]: this.remainingUsd(),
-    });
+    this.event(
+      EVENT_BUDGET_EXCEEDED,
+      {
+        [ATTR_BUDGET_REFUSED]: refused,
+        [ATTR_BUDGET_ACTION]: action,
+        [ATTR_BUDGET_PROJECTED_USD]: projectedUsd,
+        [ATTR_BUDGET_REMAINING_USD]: this.remainingUsd(),
+      },
+      eventSpan,
+    );
   }
 
   /** What the scope span says as `fn` ends: the spend so far and the status. */
@@ -230,9 +246,24 @@ export class BudgetScope {
     this.status = status;
   }
 
-  private event(name: string, attributes: Attributes): void {
+  /**
+   * Records an event on the scope span. A per-trace budget has none: its
+   * events go on `eventSpan`, the span of the call or sandbox operation that
+   * caused them, while it is open; without one (a sandbox's compute crossing
+   * a threshold on a timer), they wait for the next span the scope sees.
+   */
+  private event(name: string, attributes: Attributes, eventSpan?: Span): void {
+    const target = this.span ?? eventSpan;
+    if (target === undefined) {
+      const pending = (this.pendingEvents ??= []);
+      if (pending.length < MAX_PENDING_EVENTS) pending.push([name, attributes]);
+      return;
+    }
     try {
-      this.span?.addEvent(name, attributes);
+      const pending = this.pendingEvents;
+      this.pendingEvents = undefined;
+      for (const [earlier, earlierAttributes] of pending ?? []) target.addEvent(earlier, earlierAttributes);
+      target.addEvent(name, attributes);
     } catch {
       // telemetry never breaks the guard
     }

@@ -51,105 +51,145 @@ interface ApiPromiseLike {
  */
 export function observeApiPromise(returned: unknown, finisher: SpanFinisher, observer: ApiPromiseObserver): boolean {
   if (!isApiPromise(returned)) return false;
+  // One object holds the call's state; the hooks below are thin closures over it (fewer per-call allocations).
+  const observation = new ApiPromiseObservation(finisher, observer, returned);
   const promise = returned;
-  let parseRequested = false;
-  let parseStarted = false;
-  let rawRequested = false;
-  let headersArrived = false;
-  let unreadTimer: ReturnType<typeof setTimeout> | undefined;
-  const clearUnread = () => {
-    if (unreadTimer !== undefined) clearTimeout(unreadTimer);
-    unreadTimer = undefined;
-  };
-  const onParsed = (value: unknown) => {
-    if (finisher.ended) return;
-    try {
-      observer.onParsed(value);
-    } catch {
-      finisher.end();
-    }
-  };
-  const fail = (error: unknown) => {
-    clearUnread();
-    finisher.fail(error);
-  };
-  const endRaw = () => {
-    clearUnread();
-    if (!parseStarted) finisher.end();
-  };
-
-  const parseResponse = promise.parseResponse;
   promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
-    parseStarted = true;
-    clearUnread();
-    let parsed: unknown;
-    try {
-      parsed = parseResponse.apply(this, args);
-    } catch (error) {
-      fail(error);
-      throw error;
-    }
-    // Listened to before the SDK hands it on, so a stream is observed before the caller reads it.
-    if (isThenable(parsed)) parsed.then(onParsed, fail);
-    else onParsed(parsed);
-    return parsed;
+    return observation.parseResponse(this, args);
   };
-
   const parse = promise.parse;
   if (typeof parse === 'function') {
     promise.parse = function observedParse(this: unknown, ...args: unknown[]) {
-      parseRequested = true;
+      observation.parseRequested = true;
       return parse.apply(this, args);
     };
   }
-
   const asResponse = promise.asResponse;
   if (typeof asResponse === 'function') {
     promise.asResponse = function observedAsResponse(this: unknown, ...args: unknown[]) {
-      // `withResponse()` asks for a parse first: that span ends with the body.
-      if (!parseRequested) {
-        rawRequested = true;
-        if (headersArrived) endRaw();
-      }
+      observation.rawAsked();
       return asResponse.apply(this, args);
     };
   }
+  promise.responsePromise = promise.responsePromise.then(
+    (response) => observation.passOn(response),
+    (error: unknown) => observation.recoverOrFail(error),
+  );
+  return true;
+}
 
-  const onHeaders = () => {
-    headersArrived = true;
-    if (rawRequested) {
-      // After the reactions already queued on the headers: a parse asked for before them starts first.
-      Promise.resolve().then(endRaw);
-      return;
+/** The state of one observed `APIPromise` and what happens at each of its steps. */
+class ApiPromiseObservation {
+  parseRequested = false;
+  private parseStarted = false;
+  private rawRequested = false;
+  private headersArrived = false;
+  private unreadTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private readonly originalParseResponse: ApiPromiseLike['parseResponse'];
+
+  constructor(
+    private readonly finisher: SpanFinisher,
+    private readonly observer: ApiPromiseObserver,
+    promise: ApiPromiseLike,
+  ) {
+    this.originalParseResponse = promise.parseResponse;
+  }
+
+  parseResponse(self: unknown, args: unknown[]): unknown {
+    this.parseStarted = true;
+    this.clearUnread();
+    let parsed: unknown;
+    try {
+      parsed = this.originalParseResponse.apply(self, args);
+    } catch (error) {
+      this.fail(error);
+      throw error;
     }
-    const bound = observer.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
-    if (parseStarted || parseRequested || finisher.ended || !(bound > 0 && Number.isFinite(bound))) return;
-    // Nobody may ever await this promise (or only a promise derived from it will).
-    unreadTimer = setTimeout(() => {
-      unreadTimer = undefined;
-      if (!parseStarted) finisher.end();
-    }, bound);
-    unreadTimer.unref?.();
-  };
-  const passOn = (response: unknown) => {
-    onHeaders();
+    // Listened to before the SDK hands it on, so a stream is observed before the caller reads it.
+    if (isThenable(parsed)) {
+      parsed.then(
+        (value) => this.onParsed(value),
+        (error: unknown) => this.fail(error),
+      );
+    } else {
+      this.onParsed(parsed);
+    }
+    return parsed;
+  }
+
+  /** `.asResponse()`: alone it hands the raw body over; `withResponse()` asks for a parse first, whose span ends with the body. */
+  rawAsked(): void {
+    if (this.parseRequested) return;
+    this.rawRequested = true;
+    if (this.headersArrived) this.endRaw();
+  }
+
+  passOn(response: unknown): unknown {
+    this.onHeaders();
     return response;
-  };
-  const failWith = (error: unknown): never => {
-    fail(error);
-    throw error;
-  };
-  promise.responsePromise = promise.responsePromise.then(passOn, (error: unknown) => {
+  }
+
+  recoverOrFail(error: unknown): unknown {
     let replacement: PromiseLike<unknown> | undefined;
     try {
-      replacement = observer.recover?.(error);
+      replacement = this.observer.recover?.(error);
     } catch {
       replacement = undefined;
     }
-    if (replacement === undefined) return failWith(error);
-    return Promise.resolve(replacement).then(passOn, failWith);
-  });
-  return true;
+    if (replacement === undefined) return this.failWith(error);
+    return Promise.resolve(replacement).then(
+      (response) => this.passOn(response),
+      (failure: unknown) => this.failWith(failure),
+    );
+  }
+
+  private onParsed(value: unknown): void {
+    if (this.finisher.ended) return;
+    try {
+      this.observer.onParsed(value);
+    } catch {
+      this.finisher.end();
+    }
+  }
+
+  private onHeaders(): void {
+    this.headersArrived = true;
+    if (this.rawRequested) {
+      // After the reactions already queued on the headers: a parse asked for before them starts first.
+      Promise.resolve().then(() => this.endRaw());
+      return;
+    }
+    const bound = this.observer.unreadTimeoutMs ?? DEFAULT_UNREAD_STREAM_TIMEOUT_MS;
+    if (this.parseStarted || this.parseRequested || this.finisher.ended || !(bound > 0 && Number.isFinite(bound))) {
+      return;
+    }
+    // Nobody may ever await this promise (or only a promise derived from it will).
+    this.unreadTimer = setTimeout(() => {
+      this.unreadTimer = undefined;
+      if (!this.parseStarted) this.finisher.end();
+    }, bound);
+    this.unreadTimer.unref?.();
+  }
+
+  private endRaw(): void {
+    this.clearUnread();
+    if (!this.parseStarted) this.finisher.end();
+  }
+
+  private clearUnread(): void {
+    if (this.unreadTimer !== undefined) clearTimeout(this.unreadTimer);
+    this.unreadTimer = undefined;
+  }
+
+  private fail(error: unknown): void {
+    this.clearUnread();
+    this.finisher.fail(error);
+  }
+
+  private failWith(error: unknown): never {
+    this.fail(error);
+    throw error;
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

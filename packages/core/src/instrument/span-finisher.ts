@@ -21,6 +21,7 @@ export class SpanFinisher {
   private failure: unknown;
   private readonly startedAt = performance.now();
   private endListeners: EndListener[] | undefined;
+  private beforeEndListeners: EndListener[] | undefined;
   /** What was set through the finisher, kept only once a listener wants it (the span may be non-recording). */
   private seen: Attributes | undefined;
 
@@ -46,6 +47,20 @@ export class SpanFinisher {
   whenEnded(listener: EndListener): void {
     this.seen ??= {};
     this.addEndListener(listener);
+  }
+
+  /**
+   * Like {@link whenEnded}, but called just before the span ends, while
+   * events can still be added to it (a budget without a span of its own
+   * records its events on the call's span).
+   */
+  beforeEnd(listener: EndListener): void {
+    this.seen ??= {};
+    if (this.done) {
+      this.notify(listener);
+      return;
+    }
+    (this.beforeEndListeners ??= []).push(listener);
   }
 
   setAttributes(attributes: Attributes): void {
@@ -92,6 +107,9 @@ export class SpanFinisher {
   private finish(error: unknown): void {
     this.done = true;
     this.failure = error;
+    const before = this.beforeEndListeners;
+    this.beforeEndListeners = undefined;
+    if (before !== undefined) for (const listener of before) this.notify(listener);
     const durationSeconds = (performance.now() - this.startedAt) / 1000;
     try {
       this.span.end();

@@ -92,29 +92,47 @@ export function isFlat(table: PriceTable): boolean {
  * Only tokens with no price on their whole chain are `missing`.
  */
 export function partsAt(rates: ResolvedRates, usage: Usage, multiplier: number): PartsResult {
-  let missing = false;
-  let priced = false;
-  // Each class: 0 without tokens; missing without a rate; else tokens x rate.
-  const charge = (tokens: number, rate: number | undefined): number => {
-    if (tokens <= 0) return 0;
-    if (rate === undefined) {
-      missing = true;
-      return 0;
-    }
-    priced = true;
-    return (tokens * rate * multiplier) / 1e6;
-  };
   const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
   const plainOutput = usage.outputTokens - usage.reasoningTokens;
   const write5m = usage.cacheWriteTokens - usage.cacheWrite1hTokens;
   const breakdown: CostBreakdown = {
-    inputUsd: charge(uncached, rates.input),
-    outputUsd: charge(plainOutput, rates.output) + charge(usage.reasoningTokens, rates.reasoning),
-    cacheReadUsd: charge(usage.cacheReadTokens, rates.cacheRead),
-    cacheWriteUsd: charge(write5m, rates.write5m) + charge(usage.cacheWrite1hTokens, rates.write1h),
+    inputUsd: charge(uncached, rates.input, multiplier),
+    outputUsd:
+      charge(plainOutput, rates.output, multiplier) + charge(usage.reasoningTokens, rates.reasoning, multiplier),
+    cacheReadUsd: charge(usage.cacheReadTokens, rates.cacheRead, multiplier),
+    cacheWriteUsd:
+      charge(write5m, rates.write5m, multiplier) + charge(usage.cacheWrite1hTokens, rates.write1h, multiplier),
     computeUsd: 0,
   };
+  const missing =
+    unpricedTokens(uncached, rates.input) ||
+    unpricedTokens(plainOutput, rates.output) ||
+    unpricedTokens(usage.reasoningTokens, rates.reasoning) ||
+    unpricedTokens(usage.cacheReadTokens, rates.cacheRead) ||
+    unpricedTokens(write5m, rates.write5m) ||
+    unpricedTokens(usage.cacheWrite1hTokens, rates.write1h);
+  const priced =
+    pricedTokens(uncached, rates.input) ||
+    pricedTokens(plainOutput, rates.output) ||
+    pricedTokens(usage.reasoningTokens, rates.reasoning) ||
+    pricedTokens(usage.cacheReadTokens, rates.cacheRead) ||
+    pricedTokens(write5m, rates.write5m) ||
+    pricedTokens(usage.cacheWrite1hTokens, rates.write1h);
   return { breakdown, missing, priced };
+}
+
+// One token class: 0 without tokens; missing without a rate; else tokens x rate.
+// Plain functions, not a closure over flags: no allocation per priced call.
+function charge(tokens: number, rate: number | undefined, multiplier: number): number {
+  return tokens > 0 && rate !== undefined ? (tokens * rate * multiplier) / 1e6 : 0;
+}
+
+function unpricedTokens(tokens: number, rate: number | undefined): boolean {
+  return tokens > 0 && rate === undefined;
+}
+
+function pricedTokens(tokens: number, rate: number | undefined): boolean {
+  return tokens > 0 && rate !== undefined;
 }
 
 export function sumBreakdown(b: CostBreakdown): number {

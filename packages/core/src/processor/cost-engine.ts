@@ -373,7 +373,7 @@ interface Costed {
 }
 
 /** Each part rounded (see `roundUsd`); the total is then the rounded sum of the rounded parts. */
-function roundParts(b: CostBreakdown): CostBreakdown {
+export function roundParts(b: CostBreakdown): CostBreakdown {
   const rounded: CostBreakdown = {
     inputUsd: roundUsd(b.inputUsd),
     outputUsd: roundUsd(b.outputUsd),
@@ -396,7 +396,7 @@ function roundParts(b: CostBreakdown): CostBreakdown {
   return rounded;
 }
 
-function sumParts(b: CostBreakdown): number {
+export function sumParts(b: CostBreakdown): number {
   return b.inputUsd + b.outputUsd + b.cacheReadUsd + b.cacheWriteUsd + b.computeUsd;
 }
 

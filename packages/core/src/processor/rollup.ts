@@ -56,8 +56,9 @@ export class TraceTotals {
       this.firstEnd = endMs;
       return undefined;
     }
+    // Times first: a later call of the trace started after these ended, and a number is cheaper to compare than an id.
     if (this.responseIds === undefined) {
-      if (this.firstId === responseId && startMs <= this.firstEnd) return this.firstSpan;
+      if (startMs <= this.firstEnd && this.firstId === responseId) return this.firstSpan;
       // A second id: the ring starts with the first in its slot 0.
       this.responseIds = [this.firstId];
       this.pricedBy = [this.firstSpan as string];
@@ -68,7 +69,7 @@ export class TraceTotals {
     const spans = this.pricedBy as string[];
     const ends = this.pricedEnds as number[];
     for (let i = 0; i < ids.length; i++) {
-      if (ids[i] === responseId && startMs <= (ends[i] as number)) return spans[i];
+      if (startMs <= (ends[i] as number) && ids[i] === responseId) return spans[i];
     }
     ids[this.nextSlot] = responseId;
     spans[this.nextSlot] = spanId;
@@ -95,7 +96,15 @@ export interface RollupLimits {
  * are at its head and eviction stops at the first young one.
  */
 export class TraceRollups {
+  /** Every kept trace but the newest, oldest first. */
   private readonly traces = new Map<string, TraceTotals>();
+  /**
+   * The newest trace, kept out of the map until another one opens: most
+   * traces run one after another, and a Map that keeps going from one entry
+   * back to none reallocates its table each time.
+   */
+  private newestId: string | undefined;
+  private newest: TraceTotals | undefined;
   /**
    * No kept trace is older than this (a lower bound, exact after each
    * eviction pass): opening a trace walks the map only when the count or
@@ -109,12 +118,12 @@ export class TraceRollups {
   ) {}
 
   get size(): number {
-    return this.traces.size;
+    return this.traces.size + (this.newest === undefined ? 0 : 1);
   }
 
   /** A span of `traceId` started; local roots open the trace's entry. */
   started(traceId: string, localRoot: boolean): void {
-    let totals = this.traces.get(traceId);
+    let totals = this.get(traceId);
     if (totals === undefined) {
       if (!localRoot) return;
       totals = this.open(traceId);
@@ -125,7 +134,7 @@ export class TraceRollups {
 
   /** A span of `traceId` is ending: its entry, if the trace is still tracked. */
   ending(traceId: string): TraceTotals | undefined {
-    const totals = this.traces.get(traceId);
+    const totals = this.get(traceId);
     if (totals !== undefined && totals.open > 0) totals.open--;
     return totals;
   }
@@ -144,7 +153,7 @@ export class TraceRollups {
     }
     // Only local roots open entries, so a span ending after its root finds
     // none and leaves nothing behind.
-    if (--totals.roots <= 0) this.traces.delete(traceId);
+    if (--totals.roots <= 0) this.delete(traceId, totals);
     if (!totals.touched && totals.open === 0) return out;
     const record = out ?? {};
     // Sums of written, plausible figures (see CostEngine.costed), rounded like them.
@@ -161,7 +170,22 @@ export class TraceRollups {
     return record;
   }
 
+  private get(traceId: string): TraceTotals | undefined {
+    return traceId === this.newestId ? this.newest : this.traces.get(traceId);
+  }
+
+  private delete(traceId: string, totals: TraceTotals): void {
+    if (totals === this.newest) {
+      this.newestId = undefined;
+      this.newest = undefined;
+    } else {
+      this.traces.delete(traceId);
+    }
+  }
+
   private open(traceId: string): TraceTotals {
+    // The newest so far joins the map, so the map holds every trace in opening order for eviction.
+    if (this.newestId !== undefined) this.traces.set(this.newestId, this.newest as TraceTotals);
     const now = this.now();
     const oldestAllowed = now - this.limits.maxTraceAgeMs;
     if (this.traces.size >= this.limits.maxOpenTraces || this.oldestAt < oldestAllowed) {
@@ -177,7 +201,8 @@ export class TraceRollups {
     if (this.traces.size === 0) this.oldestAt = now;
     else if (now < this.oldestAt) this.oldestAt = now;
     const totals = new TraceTotals(now);
-    this.traces.set(traceId, totals);
+    this.newestId = traceId;
+    this.newest = totals;
     return totals;
   }
 }

@@ -72,6 +72,8 @@ export const MAX_PROVIDER_NAME_LENGTH = 256;
  */
 export function normaliseProvider(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
+  // Our own spans and most emitters already write the semconv value: no copies to make.
+  if (SEMCONV_PROVIDERS.has(raw)) return raw;
   const name = raw.slice(0, MAX_PROVIDER_NAME_LENGTH).trim().toLowerCase();
   if (name === '') return undefined;
   if (SEMCONV_PROVIDERS.has(name)) return name;
