@@ -5,6 +5,8 @@ import {
   ATTR_ERROR_TYPE,
   BudgetExceededError,
   currentBudget,
+  EVENT_BUDGET_WARNING,
+  setTraceBudget,
   withBudget,
 } from '@agentburn/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -104,5 +106,27 @@ describe('sandboxes under a budget', () => {
     fake.controls.nextExecution({ result: '2' });
     await expect(sbx.runCode('1+1')).resolves.toMatchObject({ text: '2' });
     expect(fake.sandboxes.get(sbx.sandboxId)?.state).toBe('running');
+  });
+});
+
+describe('a per-trace budget, which has no span of its own', () => {
+  afterEach(() => setTraceBudget(undefined));
+
+  it('warning-crossed-by-sandbox-compute-on-the-timer-lands-on-the-next-operation-span', async () => {
+    setTraceBudget({ limitUsd: LIMIT });
+    await tracer.startActiveSpan('task', async (root) => {
+      const sbx = await Sandbox.create({ ...conn });
+      await instrumentation.settled();
+      // 22 s accrue 0.000814 >= 0.8 x 0.001: the check timer crosses the warning with no call at hand.
+      clock.advanceSeconds(22);
+      fake.controls.nextExecution({ result: '2' });
+      expect((await sbx.runCode('1+1')).text).toBe('2');
+      await sbx.kill();
+      root.end();
+    });
+    const [runCode] = tracing.spans('e2b.run_code');
+    const warnings = runCode?.events.filter((e) => e.name === EVENT_BUDGET_WARNING) ?? [];
+    expect(warnings.map((e) => e.attributes?.['agentburn.budget.threshold'])).toEqual([0.8]);
+    expect(warnings[0]?.attributes?.['agentburn.budget.spent_usd']).toBeCloseTo(22 * RATE, 15);
   });
 });

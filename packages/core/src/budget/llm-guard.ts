@@ -79,6 +79,7 @@ function admit<Body>(
   finisher: SpanFinisher,
   request: LlmBudgetRequest<Body>,
 ): LlmBudgetAdmission<Body> {
+  for (const s of scope.chain) s.spanSeen(finisher.span);
   const call = readGenAi(request.attributes);
   const model = call.requestModel;
   const adapter = request.adapter ?? (chatAdapterFor(request.capField, call.provider) as LlmRequestAdapter<Body>);

@@ -18,6 +18,7 @@ export function admitSandboxOperation(finisher: SpanFinisher, name: string): Pro
   const scope = activeBudgetScope(context.active());
   if (scope === undefined) return undefined;
   try {
+    for (const s of scope.chain) s.spanSeen(finisher.span);
     const spent = scope.chain.filter((s) => s.exhausted());
     if (spent.length === 0) return undefined;
     const refusing = spent.filter((s) => s.onExceed === 'throw');

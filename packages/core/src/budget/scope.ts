@@ -236,6 +236,22 @@ export class BudgetScope {
     );
   }
 
+  /**
+   * A call or sandbox operation of this scope is starting on `span`: events
+   * that crossed with no span at hand (a sandbox's compute, on a timer) land
+   * on it. Only a scope without a span of its own keeps such events.
+   */
+  spanSeen(span: Span): void {
+    const pending = this.pendingEvents;
+    if (pending === undefined) return;
+    this.pendingEvents = undefined;
+    try {
+      for (const [name, attributes] of pending) span.addEvent(name, attributes);
+    } catch {
+      // telemetry never breaks the guard
+    }
+  }
+
   /** What the scope span says as `fn` ends: the spend so far and the status. */
   endAttributes(): Attributes {
     return { [ATTR_BUDGET_SPENT_USD]: this.spentUsd(), [ATTR_BUDGET_STATUS]: this.status };
@@ -259,10 +275,8 @@ export class BudgetScope {
       if (pending.length < MAX_PENDING_EVENTS) pending.push([name, attributes]);
       return;
     }
+    this.spanSeen(target);
     try {
-      const pending = this.pendingEvents;
-      this.pendingEvents = undefined;
-      for (const [earlier, earlierAttributes] of pending ?? []) target.addEvent(earlier, earlierAttributes);
       target.addEvent(name, attributes);
     } catch {
       // telemetry never breaks the guard
