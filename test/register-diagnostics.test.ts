@@ -69,6 +69,19 @@ describe.skipIf(!nodePackageBuilt)('@agentburn/node diagnostics', () => {
     expect((await h.receiver.waitForSpans(2)).map((s) => s.name).sort()).toEqual(['agent-run', 'chat my-model']);
   });
 
+  it('bad-sandbox-sample-seconds-is-said-once-though-two-sandbox-instrumentations-read-it', async () => {
+    const run = await spawnFixture(
+      [...IMPORT_REGISTER, 'openai-app.mjs'],
+      withEndpoint({ AGENTBURN_SANDBOX_SAMPLE_SECONDS: 'often' }),
+    ).done;
+    expect(run.code).toBe(0);
+    const lines = stderrLines(run);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^@agentburn\/instrumentation-\S+ AGENTBURN_SANDBOX_SAMPLE_SECONDS must be a non-negative number of seconds; usage sampling is off$/,
+    );
+  });
+
   it('diag-default-shows-our-warnings-and-no-sdk-chatter', async () => {
     const quiet = await spawnFixture(
       [...IMPORT_REGISTER, 'openai-app.mjs'],

@@ -20,11 +20,15 @@ export interface UsageSample {
 /** Samples are never asked for more often than this. */
 const MIN_SAMPLE_SECONDS = 1;
 
+/** The malformed environment value already said: every sandbox instrumentation reads the variable. */
+let badEnvValueSaid: string | undefined;
+
 /**
  * Seconds between usage samples: the option when given, else
  * `AGENTBURN_SANDBOX_SAMPLE_SECONDS`; 0 means off (the default). A value
- * that is not a non-negative number is reported through `warn` and leaves
- * sampling off: configuration never stops the host.
+ * that is not a non-negative number is reported through `warn` (a bad
+ * environment value once per process, however many instrumentations read
+ * it) and leaves sampling off: configuration never stops the host.
  */
 export function usageSampleSeconds(option: number | undefined, warn: (message: string) => void): number {
   if (option !== undefined) {
@@ -36,7 +40,10 @@ export function usageSampleSeconds(option: number | undefined, warn: (message: s
   if (raw === undefined || raw.trim() === '') return 0;
   const value = Number(raw.trim());
   if (Number.isFinite(value) && value >= 0) return clampSeconds(value);
-  warn(`${ENV_SANDBOX_SAMPLE_SECONDS} must be a non-negative number of seconds; usage sampling is off`);
+  if (badEnvValueSaid !== raw) {
+    badEnvValueSaid = raw;
+    warn(`${ENV_SANDBOX_SAMPLE_SECONDS} must be a non-negative number of seconds; usage sampling is off`);
+  }
   return 0;
 }
 
