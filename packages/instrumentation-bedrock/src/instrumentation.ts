@@ -187,7 +187,8 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
       });
       if (admission?.refusal) {
         if (callbackIndex < 0) return admission.refusal;
-        admission.refusal.catch(args[callbackIndex] as (error: unknown) => void);
+        // As the SDK calls back: an error the callback throws goes nowhere (never an unhandled rejection).
+        admission.refusal.catch(args[callbackIndex] as (error: unknown) => void).catch(() => {});
         return undefined;
       }
       if (admission !== undefined && admission.body !== command.input) args[0] = withInput(args[0], admission.body);

@@ -108,6 +108,27 @@ describe('converse under a budget', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('refused-callback-that-throws-is-swallowed-as-the-sdk-swallows-it: no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const seen = await withBudget(budget({ limitUsd: 0.0015 }), () => {
+        return new Promise((resolve) => {
+          client.send(new ConverseCommand(converseInput()), (err: unknown) => {
+            resolve(err);
+            throw new Error('thrown by the caller');
+          });
+        });
+      });
+      expect(seen).toBeInstanceOf(BudgetExceededError);
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('settles-to-the-exact-cost_usd: nothing stays reserved', async () => {
     let during: ReturnType<typeof currentBudget>;
     let after: ReturnType<typeof currentBudget>;
