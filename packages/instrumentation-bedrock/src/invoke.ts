@@ -11,8 +11,13 @@ import { type BedrockUsage, count, invocationMetricsUsage, isObject, type JsonOb
 /** The model's own JSON response body of an InvokeModel call, or undefined when it is not JSON. */
 export function parseBody(bytes: unknown): JsonObject | undefined {
   try {
+    // The SDK takes a body as a string or bytes in any form: an ArrayBuffer or any view of one.
     const text =
-      typeof bytes === 'string' ? bytes : bytes instanceof Uint8Array ? new TextDecoder().decode(bytes) : undefined;
+      typeof bytes === 'string'
+        ? bytes
+        : bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes)
+          ? new TextDecoder().decode(bytes as Uint8Array)
+          : undefined;
     const parsed = text === undefined ? undefined : JSON.parse(text);
     return isObject(parsed) ? parsed : undefined;
   } catch {

@@ -339,6 +339,27 @@ describe('invoke model under a budget, per payload family', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('arraybuffer-body-is-read-like-the-same-bytes: its json projected, else bounded by its size', async () => {
+    // The SDK takes an ArrayBuffer body as it takes a Uint8Array: the same projections as the two tests above.
+    const json = bytes({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Say hello.' }],
+    });
+    const raw = new TextEncoder().encode('Say hello.');
+    await withBudget(budget({ limitUsd: 0.0015 }), async () => {
+      await expect(
+        client.send(new InvokeModelCommand({ modelId: CLAUDE, body: json.slice().buffer })),
+      ).rejects.toMatchObject({ projectedUsd: expect.closeTo(1539e-6, 15) });
+    });
+    await withBudget(budget({ limitUsd: 0.01 }), async () => {
+      await expect(
+        client.send(new InvokeModelCommand({ modelId: CLAUDE, body: raw.slice().buffer })),
+      ).rejects.toMatchObject({ projectedUsd: expect.closeTo(61464e-6, 15) });
+    });
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('invoke-with-response-stream-is-refused-and-reserves-until-the-stream-ends', async () => {
     const body = bytes({
       anthropic_version: 'bedrock-2023-05-31',

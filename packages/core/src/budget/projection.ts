@@ -145,8 +145,8 @@ function walk(value: unknown, tally: Tally, depth: number): void {
     return;
   }
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return;
-  if (ArrayBuffer.isView(value)) {
-    // Raw bytes (a document given as a Uint8Array): bounded by size, like text.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    // Raw bytes (a document given as a Uint8Array or an ArrayBuffer): bounded by size, like text.
     tally.tokens += Math.ceil(value.byteLength / 2);
     return;
   }
