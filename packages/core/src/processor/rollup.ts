@@ -38,7 +38,26 @@ export class TraceTotals {
   private pricedEnds: number[] | undefined;
   private nextSlot = 0;
 
-  constructor(readonly createdAt: number) {}
+  constructor(public createdAt: number) {}
+
+  /** Back to a fresh trace's totals, so an ended trace's record serves the next one. */
+  reset(createdAt: number): void {
+    this.createdAt = createdAt;
+    this.llmCostUsd = 0;
+    this.computeCostUsd = 0;
+    this.llmCalls = 0;
+    this.sandboxRuns = 0;
+    this.unpricedSpans = 0;
+    this.open = 0;
+    this.roots = 0;
+    this.firstId = undefined;
+    this.firstSpan = undefined;
+    this.firstEnd = 0;
+    this.responseIds = undefined;
+    this.pricedBy = undefined;
+    this.pricedEnds = undefined;
+    this.nextSlot = 0;
+  }
 
   /**
    * The span that already priced `responseId` in this trace, else remembers
@@ -111,6 +130,13 @@ export class TraceRollups {
    * this bound says an entry is due, not on every local root.
    */
   private oldestAt = Number.POSITIVE_INFINITY;
+  /**
+   * The record of the last trace whose local roots all ended: no span can
+   * reach it any more (a later span of that trace finds no entry), so the
+   * next trace to open reuses it. Most traces open and close one after another,
+   * and then a trace without cost allocates nothing here.
+   */
+  private spare: TraceTotals | undefined;
 
   constructor(
     private readonly limits: RollupLimits,
@@ -181,6 +207,7 @@ export class TraceRollups {
     } else {
       this.traces.delete(traceId);
     }
+    this.spare = totals;
   }
 
   private open(traceId: string): TraceTotals {
@@ -200,7 +227,12 @@ export class TraceRollups {
     }
     if (this.traces.size === 0) this.oldestAt = now;
     else if (now < this.oldestAt) this.oldestAt = now;
-    const totals = new TraceTotals(now);
+    let totals = this.spare;
+    if (totals === undefined) totals = new TraceTotals(now);
+    else {
+      this.spare = undefined;
+      totals.reset(now);
+    }
     this.newestId = traceId;
     this.newest = totals;
     return totals;
