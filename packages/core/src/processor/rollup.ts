@@ -32,10 +32,15 @@ export class TraceTotals {
   private firstId: string | undefined;
   private firstSpan: string | undefined;
   private firstEnd = 0;
-  /** From the second id on: the last ids priced, their spans and end times (a small ring). */
+  /**
+   * From the second id on: the last ids priced, their spans and end times (a
+   * small ring of `ringSize` entries). The lists outlive a reset, so a
+   * reused record fills them again without growing new ones.
+   */
   private responseIds: string[] | undefined;
   private pricedBy: string[] | undefined;
   private pricedEnds: number[] | undefined;
+  private ringSize = 0;
   private nextSlot = 0;
 
   constructor(public createdAt: number) {}
@@ -53,9 +58,7 @@ export class TraceTotals {
     this.firstId = undefined;
     this.firstSpan = undefined;
     this.firstEnd = 0;
-    this.responseIds = undefined;
-    this.pricedBy = undefined;
-    this.pricedEnds = undefined;
+    this.ringSize = 0;
     this.nextSlot = 0;
   }
 
@@ -76,23 +79,31 @@ export class TraceTotals {
       return undefined;
     }
     // Times first: a later call of the trace started after these ended, and a number is cheaper to compare than an id.
-    if (this.responseIds === undefined) {
+    if (this.ringSize === 0) {
       if (startMs <= this.firstEnd && this.firstId === responseId) return this.firstSpan;
       // A second id: the ring starts with the first in its slot 0.
-      this.responseIds = [this.firstId];
-      this.pricedBy = [this.firstSpan as string];
-      this.pricedEnds = [this.firstEnd];
+      if (this.responseIds === undefined) {
+        this.responseIds = [this.firstId];
+        this.pricedBy = [this.firstSpan as string];
+        this.pricedEnds = [this.firstEnd];
+      } else {
+        this.responseIds[0] = this.firstId;
+        (this.pricedBy as string[])[0] = this.firstSpan as string;
+        (this.pricedEnds as number[])[0] = this.firstEnd;
+      }
+      this.ringSize = 1;
       this.nextSlot = 1;
     }
-    const ids = this.responseIds;
+    const ids = this.responseIds as string[];
     const spans = this.pricedBy as string[];
     const ends = this.pricedEnds as number[];
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < this.ringSize; i++) {
       if (startMs <= (ends[i] as number) && ids[i] === responseId) return spans[i];
     }
     ids[this.nextSlot] = responseId;
     spans[this.nextSlot] = spanId;
     ends[this.nextSlot] = endMs;
+    if (this.ringSize < RESPONSE_WINDOW) this.ringSize++;
     this.nextSlot = (this.nextSlot + 1) % RESPONSE_WINDOW;
     return undefined;
   }
