@@ -11,6 +11,7 @@ import {
   withBudget,
 } from '../src';
 import { BudgetScope } from '../src/budget/scope';
+import { warningsOf } from './helpers/diag';
 import { createTracing, ensureContextManager } from './helpers/otel';
 
 ensureContextManager();
@@ -112,5 +113,27 @@ describe('withBudget', () => {
         ['agentburn.budget.exceeded', undefined],
       ],
     );
+  });
+
+  it('span-less-scope-says-once-when-it-drops-events-past-its-bound', () => {
+    const tracing = createTracing([]);
+    const warnAt = Array.from({ length: 20 }, (_, i) => (i + 1) / 100);
+    const first = new BudgetScope({ limitUsd: 1, warnAt }, undefined, undefined);
+    const second = new BudgetScope({ limitUsd: 1, warnAt }, undefined, undefined);
+    const warnings = warningsOf(() => {
+      first.reserve(0.5);
+      first.settle(0.5, 0.5);
+      second.reserve(0.5);
+      second.settle(0.5, 0.5);
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('more than 16 budget events waited for a span');
+    const next = tracing.tracer.startSpan('next call');
+    first.exceeded('next call', 0.5, 'refused', next);
+    next.end();
+    const events = tracing.span('next call').events;
+    expect(events).toHaveLength(17);
+    expect(events[15]?.attributes?.['agentburn.budget.threshold']).toBe(0.16);
+    expect(events[16]?.name).toBe('agentburn.budget.exceeded');
   });
 });

@@ -68,6 +68,8 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 export const DEFAULT_SANDBOX_CHECK_INTERVAL_MS = 1000;
 /** Events a scope without a span keeps until a span comes to record them on. */
 const MAX_PENDING_EVENTS = 16;
+/** Whether dropping a pending event has been said: once per process, as every loss. */
+let pendingEventDropSaid = false;
 /** Float sums of per-token prices drift in the last digits: a spend that fits to this much fits. */
 const EPSILON_USD = 1e-12;
 
@@ -257,6 +259,13 @@ export class BudgetScope {
     if (target === undefined) {
       const pending = (this.pendingEvents ??= []);
       if (pending.length < MAX_PENDING_EVENTS) pending.push([name, attributes]);
+      else if (!pendingEventDropSaid) {
+        pendingEventDropSaid = true;
+        diag.warn(
+          `agentburn budget "${this.name}": more than ${MAX_PENDING_EVENTS} budget events waited for a span to land on; ` +
+            `"${name}" and later ones are dropped (their figures stay on the spans' agentburn.budget.* attributes)`,
+        );
+      }
       return;
     }
     try {
