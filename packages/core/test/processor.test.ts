@@ -261,6 +261,35 @@ describe('CostSpanProcessor: de-duplication', () => {
     expect(span('request').attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.009, 15);
   });
 
+  it('forgets-the-response-ids-and-totals-of-a-trace-that-ended', () => {
+    // An ended trace's record serves the next trace: neither its ids nor its
+    // totals may carry over, even for a call at the same times.
+    const { tracer, span, exporter } = setup();
+    const t0 = Date.UTC(2025, 5, 1);
+    const trace1 = (name: string, ids: string[]) => {
+      const root = tracer.startSpan(name, { startTime: t0 });
+      const under = trace.setSpan(context.active(), root);
+      ids.forEach((id, i) => {
+        const call = tracer.startSpan('chat gpt-4o', { kind: SpanKind.CLIENT, startTime: t0 + 10 + i }, under);
+        call.setAttributes(chatAttributes({ responseId: id }));
+        call.end(t0 + 500 + i);
+      });
+      root.end(t0 + 1_000);
+    };
+    trace1('first request', ['chatcmpl-a', 'chatcmpl-b', 'chatcmpl-c']);
+    trace1('second request', ['chatcmpl-b', 'chatcmpl-a']);
+    const calls = exporter.spans.filter((s) => s.name === 'chat gpt-4o');
+    expect(calls).toHaveLength(5);
+    for (const call of calls) {
+      expect(call.attributes[ATTR_COST_DUPLICATE_OF]).toBeUndefined();
+      expect(call.attributes[ATTR_COST_USD]).toBeCloseTo(0.0045, 15);
+    }
+    expect(span('first request').attributes[ATTR_TRACE_LLM_CALLS]).toBe(3);
+    // 2 x 0.0045 = 0.009
+    expect(span('second request').attributes[ATTR_TRACE_LLM_CALLS]).toBe(2);
+    expect(span('second request').attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(0.009, 15);
+  });
+
   it('prices-the-same-response-id-in-another-trace', () => {
     const { tracer, exporter } = setup();
     endSpan(tracer, 'chat gpt-4o', chatAttributes({ responseId: 'chatcmpl-2' }));

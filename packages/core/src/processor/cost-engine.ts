@@ -94,6 +94,11 @@ export class CostEngine {
    * for an agent span). Keyed by span object: the entries go with the spans.
    */
   private readonly agents = new WeakMap<object, string>();
+  /**
+   * The rounded breakdown of the span being priced: read only while its
+   * attributes are built, so one record serves every span.
+   */
+  private readonly roundedParts: CostBreakdown = emptyBreakdown();
 
   constructor(options: CostSpanProcessorOptions = {}, now?: () => number) {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
@@ -211,18 +216,19 @@ export class CostEngine {
     const call = readLlmCall(name, attributes, scopeNameOf(span));
     if (call !== undefined) {
       this.warnAll(call.issues);
+      const startMs = hrTimeToMs(span.startTime);
       if (call.responseId !== undefined && totals !== undefined) {
         const pricedBy = totals.claimResponse(
           call.responseId,
           span.spanContext().spanId,
-          hrTimeToMs(span.startTime),
+          startMs,
           hrTimeToMs(span.endTime),
         );
         if (pricedBy !== undefined) {
           return { attributes: { [ATTR_COST_DUPLICATE_OF]: pricedBy }, kind: COST_KIND_LLM, duplicate: true };
         }
       }
-      const result = this.pricer.price(call, hrTimeToMs(span.startTime));
+      const result = this.pricer.price(call, startMs);
       let status = result.status;
       let reason = result.reason;
       if (status === COST_STATUS_PRICED && call.outputMissing === true) {
@@ -268,7 +274,7 @@ export class CostEngine {
     let usd: number | undefined;
     let parts: CostBreakdown | undefined;
     if (status !== COST_STATUS_UNPRICED && result.totalUsd !== undefined) {
-      parts = result.breakdown === undefined ? undefined : roundParts(result.breakdown);
+      parts = result.breakdown === undefined ? undefined : roundParts(result.breakdown, this.roundedParts);
       usd = parts === undefined ? result.totalUsd : sumParts(parts);
       if (!isPlausibleUsd(usd) || (parts !== undefined && !partsPlausible(parts))) {
         this.diag.warn(
@@ -372,28 +378,35 @@ interface Costed {
   duplicate?: boolean;
 }
 
-/** Each part rounded (see `roundUsd`); the total is then the rounded sum of the rounded parts. */
-export function roundParts(b: CostBreakdown): CostBreakdown {
-  const rounded: CostBreakdown = {
-    inputUsd: roundUsd(b.inputUsd),
-    outputUsd: roundUsd(b.outputUsd),
-    cacheReadUsd: roundUsd(b.cacheReadUsd),
-    cacheWriteUsd: roundUsd(b.cacheWriteUsd),
-    computeUsd: roundUsd(b.computeUsd),
-  };
+function emptyBreakdown(): CostBreakdown {
+  return { inputUsd: 0, outputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, computeUsd: 0, computeParts: undefined };
+}
+
+/**
+ * Each part rounded (see `roundUsd`); the total is then the rounded sum of
+ * the rounded parts. Written into `into` when given (its sandbox sub-parts
+ * record is reused too), else into a new record.
+ */
+export function roundParts(b: CostBreakdown, into: CostBreakdown = emptyBreakdown()): CostBreakdown {
+  into.inputUsd = roundUsd(b.inputUsd);
+  into.outputUsd = roundUsd(b.outputUsd);
+  into.cacheReadUsd = roundUsd(b.cacheReadUsd);
+  into.cacheWriteUsd = roundUsd(b.cacheWriteUsd);
+  into.computeUsd = roundUsd(b.computeUsd);
   const compute = b.computeParts;
-  if (compute !== undefined) {
-    // The sandbox sub-parts sum to the compute part, as the parts sum to the total.
-    const parts = {
-      cpuUsd: roundUsd(compute.cpuUsd),
-      memoryUsd: roundUsd(compute.memoryUsd),
-      diskUsd: roundUsd(compute.diskUsd),
-      creationUsd: roundUsd(compute.creationUsd),
-    };
-    rounded.computeParts = parts;
-    rounded.computeUsd = roundUsd(parts.cpuUsd + parts.memoryUsd + parts.diskUsd + parts.creationUsd);
+  if (compute === undefined) {
+    into.computeParts = undefined;
+    return into;
   }
-  return rounded;
+  // The sandbox sub-parts sum to the compute part, as the parts sum to the total.
+  const parts = into.computeParts ?? { cpuUsd: 0, memoryUsd: 0, diskUsd: 0, creationUsd: 0 };
+  parts.cpuUsd = roundUsd(compute.cpuUsd);
+  parts.memoryUsd = roundUsd(compute.memoryUsd);
+  parts.diskUsd = roundUsd(compute.diskUsd);
+  parts.creationUsd = roundUsd(compute.creationUsd);
+  into.computeParts = parts;
+  into.computeUsd = roundUsd(parts.cpuUsd + parts.memoryUsd + parts.diskUsd + parts.creationUsd);
+  return into;
 }
 
 export function sumParts(b: CostBreakdown): number {

@@ -32,13 +32,35 @@ export class TraceTotals {
   private firstId: string | undefined;
   private firstSpan: string | undefined;
   private firstEnd = 0;
-  /** From the second id on: the last ids priced, their spans and end times (a small ring). */
+  /**
+   * From the second id on: the last ids priced, their spans and end times (a
+   * small ring of `ringSize` entries). The lists outlive a reset, so a
+   * reused record fills them again without growing new ones.
+   */
   private responseIds: string[] | undefined;
   private pricedBy: string[] | undefined;
   private pricedEnds: number[] | undefined;
+  private ringSize = 0;
   private nextSlot = 0;
 
-  constructor(readonly createdAt: number) {}
+  constructor(public createdAt: number) {}
+
+  /** Back to a fresh trace's totals, so an ended trace's record serves the next one. */
+  reset(createdAt: number): void {
+    this.createdAt = createdAt;
+    this.llmCostUsd = 0;
+    this.computeCostUsd = 0;
+    this.llmCalls = 0;
+    this.sandboxRuns = 0;
+    this.unpricedSpans = 0;
+    this.open = 0;
+    this.roots = 0;
+    this.firstId = undefined;
+    this.firstSpan = undefined;
+    this.firstEnd = 0;
+    this.ringSize = 0;
+    this.nextSlot = 0;
+  }
 
   /**
    * The span that already priced `responseId` in this trace, else remembers
@@ -57,23 +79,31 @@ export class TraceTotals {
       return undefined;
     }
     // Times first: a later call of the trace started after these ended, and a number is cheaper to compare than an id.
-    if (this.responseIds === undefined) {
+    if (this.ringSize === 0) {
       if (startMs <= this.firstEnd && this.firstId === responseId) return this.firstSpan;
       // A second id: the ring starts with the first in its slot 0.
-      this.responseIds = [this.firstId];
-      this.pricedBy = [this.firstSpan as string];
-      this.pricedEnds = [this.firstEnd];
+      if (this.responseIds === undefined) {
+        this.responseIds = [this.firstId];
+        this.pricedBy = [this.firstSpan as string];
+        this.pricedEnds = [this.firstEnd];
+      } else {
+        this.responseIds[0] = this.firstId;
+        (this.pricedBy as string[])[0] = this.firstSpan as string;
+        (this.pricedEnds as number[])[0] = this.firstEnd;
+      }
+      this.ringSize = 1;
       this.nextSlot = 1;
     }
-    const ids = this.responseIds;
+    const ids = this.responseIds as string[];
     const spans = this.pricedBy as string[];
     const ends = this.pricedEnds as number[];
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < this.ringSize; i++) {
       if (startMs <= (ends[i] as number) && ids[i] === responseId) return spans[i];
     }
     ids[this.nextSlot] = responseId;
     spans[this.nextSlot] = spanId;
     ends[this.nextSlot] = endMs;
+    if (this.ringSize < RESPONSE_WINDOW) this.ringSize++;
     this.nextSlot = (this.nextSlot + 1) % RESPONSE_WINDOW;
     return undefined;
   }
@@ -111,6 +141,13 @@ export class TraceRollups {
    * this bound says an entry is due, not on every local root.
    */
   private oldestAt = Number.POSITIVE_INFINITY;
+  /**
+   * The record of the last trace whose local roots all ended: no span can
+   * reach it any more (a later span of that trace finds no entry), so the
+   * next trace to open reuses it. Most traces open and close one after another,
+   * and then a trace without cost allocates nothing here.
+   */
+  private spare: TraceTotals | undefined;
 
   constructor(
     private readonly limits: RollupLimits,
@@ -181,6 +218,7 @@ export class TraceRollups {
     } else {
       this.traces.delete(traceId);
     }
+    this.spare = totals;
   }
 
   private open(traceId: string): TraceTotals {
@@ -200,7 +238,12 @@ export class TraceRollups {
     }
     if (this.traces.size === 0) this.oldestAt = now;
     else if (now < this.oldestAt) this.oldestAt = now;
-    const totals = new TraceTotals(now);
+    let totals = this.spare;
+    if (totals === undefined) totals = new TraceTotals(now);
+    else {
+      this.spare = undefined;
+      totals.reset(now);
+    }
     this.newestId = traceId;
     this.newest = totals;
     return totals;
