@@ -1,4 +1,4 @@
-import { admitLlmCall, declineUnsupportedVersions, ManualTargets, shouldCaptureContent } from '@agentburn/core';
+import { admitLlmCall, ManualTargets, sdkModuleDefinitions, shouldCaptureContent } from '@agentburn/core';
 import { context, INVALID_SPAN_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { MessagesCall } from './call';
@@ -7,6 +7,8 @@ import { isObject, type JsonObject, type MessageParams, requestAttributes, spanN
 import { sdkSpanGiven, sdkTracesCall, withoutSdkTracing } from './native';
 import type { AnthropicInstrumentationConfig } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS, UNSUPPORTED_VERSIONS } from './version';
+
+const SDK = { name: SDK_MODULE, supported: [SUPPORTED_VERSIONS], unsupported: UNSUPPORTED_VERSIONS };
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK methods' own signatures, passed through untouched
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -41,25 +43,13 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   }
 
   protected override init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        SDK_MODULE,
-        [SUPPORTED_VERSIONS],
-        (exports) => {
-          this.patchTarget(exports);
-          return exports;
-        },
-        (exports) => {
-          this.unpatchTarget(exports);
-        },
-      ),
-      // Any other version is left alone, with one message saying so.
-      new InstrumentationNodeModuleDefinition(
-        SDK_MODULE,
-        UNSUPPORTED_VERSIONS,
-        declineUnsupportedVersions(SDK_MODULE, SUPPORTED_VERSIONS, (message) => this._diag.warn(message)),
-      ),
-    ];
+    return sdkModuleDefinitions(
+      InstrumentationNodeModuleDefinition,
+      SDK,
+      (exports) => this.patchTarget(exports),
+      (exports) => this.unpatchTarget(exports),
+      (message) => this._diag.warn(message),
+    );
   }
 
   /**

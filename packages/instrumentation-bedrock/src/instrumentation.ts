@@ -1,8 +1,8 @@
 import {
   admitLlmCall,
-  declineUnsupportedVersions,
   GEN_AI_OPERATION_CHAT,
   ManualTargets,
+  sdkModuleDefinitions,
   shouldCaptureContent,
 } from '@agentburn/core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
@@ -24,6 +24,8 @@ import {
 import type { BedrockInstrumentationConfig } from './types';
 import { isObject, type JsonObject } from './usage';
 import { PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS, UNSUPPORTED_VERSIONS } from './version';
+
+const SDK = { name: SDK_MODULE, supported: [SUPPORTED_VERSIONS], unsupported: UNSUPPORTED_VERSIONS };
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK method's own signature, passed through untouched
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -60,29 +62,19 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
   }
 
   protected override init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        SDK_MODULE,
-        [SUPPORTED_VERSIONS],
-        (exports, version) => {
-          if (!this.patchTarget(exports)) {
-            this._diag.warn(
-              `${SDK_MODULE}@${version ?? 'unknown'}: no BedrockRuntimeClient found; its calls are not traced`,
-            );
-          }
-          return exports;
-        },
-        (exports) => {
-          this.unpatchTarget(exports);
-        },
-      ),
-      // Any other version is left alone, with one message saying so.
-      new InstrumentationNodeModuleDefinition(
-        SDK_MODULE,
-        UNSUPPORTED_VERSIONS,
-        declineUnsupportedVersions(SDK_MODULE, SUPPORTED_VERSIONS, (message) => this._diag.warn(message)),
-      ),
-    ];
+    return sdkModuleDefinitions(
+      InstrumentationNodeModuleDefinition,
+      SDK,
+      (exports, version) => {
+        if (!this.patchTarget(exports)) {
+          this._diag.warn(
+            `${SDK_MODULE}@${version ?? 'unknown'}: no BedrockRuntimeClient found; its calls are not traced`,
+          );
+        }
+      },
+      (exports) => this.unpatchTarget(exports),
+      (message) => this._diag.warn(message),
+    );
   }
 
   /**

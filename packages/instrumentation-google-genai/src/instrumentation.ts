@@ -1,11 +1,11 @@
 import {
   admitLlmCall,
-  declineUnsupportedVersions,
   GEN_AI_OPERATION_COUNT_TOKENS,
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_GENERATE_CONTENT,
   type LlmRequestAdapter,
   ManualTargets,
+  sdkModuleDefinitions,
   shouldCaptureContent,
 } from '@agentburn/core';
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
@@ -24,6 +24,8 @@ import {
 import { embeddingAttributes, responseAttributes } from './response';
 import type { GoogleGenAIInstrumentationConfig } from './types';
 import { PACKAGE_NAME, PACKAGE_VERSION, SDK_MODULE, SUPPORTED_VERSIONS, UNSUPPORTED_VERSIONS } from './version';
+
+const SDK = { name: SDK_MODULE, supported: [SUPPORTED_VERSIONS], unsupported: UNSUPPORTED_VERSIONS };
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK methods' own signatures, passed through untouched
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -96,27 +98,17 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
   }
 
   protected override init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        SDK_MODULE,
-        [SUPPORTED_VERSIONS],
-        (exports, version) => {
-          if (!this.patchTarget(exports)) {
-            this._diag.warn(`${SDK_MODULE}@${version ?? 'unknown'}: no Models class found; its calls are not traced`);
-          }
-          return exports;
-        },
-        (exports) => {
-          this.unpatchTarget(exports);
-        },
-      ),
-      // Any other version is left alone, with one message saying so.
-      new InstrumentationNodeModuleDefinition(
-        SDK_MODULE,
-        UNSUPPORTED_VERSIONS,
-        declineUnsupportedVersions(SDK_MODULE, SUPPORTED_VERSIONS, (message) => this._diag.warn(message)),
-      ),
-    ];
+    return sdkModuleDefinitions(
+      InstrumentationNodeModuleDefinition,
+      SDK,
+      (exports, version) => {
+        if (!this.patchTarget(exports)) {
+          this._diag.warn(`${SDK_MODULE}@${version ?? 'unknown'}: no Models class found; its calls are not traced`);
+        }
+      },
+      (exports) => this.unpatchTarget(exports),
+      (message) => this._diag.warn(message),
+    );
   }
 
   /**

@@ -2,9 +2,9 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   admitLlmCall,
-  declineUnsupportedVersions,
   ManualTargets,
   SpanFinisher,
+  sdkModuleDefinitions,
   shouldCaptureContent,
 } from '@agentburn/core';
 import { type Attributes, type Context, context, createNoopMeter, SpanKind, trace } from '@opentelemetry/api';
@@ -21,7 +21,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version';
 
 /** openai majors 4, 5, 6 and 7 (7 needs Node >= 22). */
 export const SUPPORTED_VERSIONS = ['>=4.0.0 <8'];
-const UNSUPPORTED_VERSIONS = ['<4.0.0', '>=8.0.0'];
+const SDK = { name: 'openai', supported: SUPPORTED_VERSIONS, unsupported: ['<4.0.0', '>=8.0.0'] };
 
 const NOOP_METER = createNoopMeter();
 
@@ -59,25 +59,13 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   }
 
   protected override init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        'openai',
-        SUPPORTED_VERSIONS,
-        (moduleExports) => {
-          this.patchModule(moduleExports);
-          return moduleExports;
-        },
-        (moduleExports) => {
-          this.unpatchModule(moduleExports);
-        },
-      ),
-      // Versions outside the range are left alone, with one message per version.
-      new InstrumentationNodeModuleDefinition(
-        'openai',
-        UNSUPPORTED_VERSIONS,
-        declineUnsupportedVersions('openai', SUPPORTED_VERSIONS.join(', '), (message) => this._diag.warn(message)),
-      ),
-    ];
+    return sdkModuleDefinitions(
+      InstrumentationNodeModuleDefinition,
+      SDK,
+      (moduleExports) => this.patchModule(moduleExports),
+      (moduleExports) => this.unpatchModule(moduleExports),
+      (message) => this._diag.warn(message),
+    );
   }
 
   /**

@@ -45,19 +45,19 @@ export type ModuleDefinitionClass<D> = new (
 export function sdkModuleDefinitions<D>(
   Definition: ModuleDefinitionClass<D>,
   sdk: SdkVersions,
-  patch: (moduleExports: unknown) => void,
-  unpatch: () => void,
+  patch: (moduleExports: unknown, version: string | undefined) => void,
+  unpatch: (moduleExports: unknown) => void,
   warn: (message: string) => void,
 ): D[] {
   return [
     new Definition(
       sdk.name,
       sdk.supported,
-      (moduleExports: unknown) => {
-        patch(moduleExports);
+      (moduleExports: unknown, version?: string) => {
+        patch(moduleExports, version);
         return moduleExports;
       },
-      unpatch,
+      (moduleExports: unknown) => unpatch(moduleExports),
     ),
     new Definition(sdk.name, sdk.unsupported, declineUnsupportedVersions(sdk.name, sdk.supported.join(', '), warn)),
   ];
