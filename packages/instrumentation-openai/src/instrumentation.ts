@@ -3,6 +3,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   admitLlmCall,
   ManualTargets,
+  recordCallMetrics,
   SpanFinisher,
   sdkModuleDefinitions,
   shouldCaptureContent,
@@ -12,7 +13,6 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opent
 import { Call } from './call';
 import { chatCompletions } from './chat';
 import { embeddings } from './embeddings';
-import { recordCallMetrics } from './metrics';
 import type { Operation, Payload } from './operation';
 import { endpointAttributes } from './provider';
 import { responses } from './responses';
