@@ -1,6 +1,7 @@
 import {
   ATTR_AWS_REQUEST_ID,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  isThenable,
   observeAsyncIterable,
   recordCallMetrics,
   SpanFinisher,
@@ -119,12 +120,4 @@ export class BedrockCall {
     this.resultAttributes = attributes;
     this.finisher.end(attributes);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    !!value &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -1,6 +1,7 @@
 import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  isThenable,
   observeAsyncIterable,
   recordCallMetrics,
   SpanFinisher,
@@ -146,12 +147,4 @@ function withoutKeys(attributes: Attributes, keys: readonly string[]): Attribute
   const copy = { ...attributes };
   for (const key of keys) delete copy[key];
   return copy;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    !!value &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -1,6 +1,7 @@
 import {
   type ApiPromiseObserver,
   DEFAULT_UNREAD_STREAM_TIMEOUT_MS,
+  isThenable,
   observeApiPromise,
   observeStreamIterator,
   type SpanFinisher,
@@ -104,14 +105,6 @@ export class Call implements ApiPromiseObserver {
     if (error === undefined) finisher.end(attributes);
     else finisher.fail(error, attributes);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    !!value &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as Payload).then === 'function'
-  );
 }
 
 /** What an aborted stream records: a plain object, so `error.type` is the SDK's own name for an abort. */

@@ -192,7 +192,8 @@ class ApiPromiseObservation {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether `value` is a promise or any other object with a callable `then`. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     !!value &&
     (typeof value === 'object' || typeof value === 'function') &&

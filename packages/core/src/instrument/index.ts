@@ -1,4 +1,4 @@
-export { type ApiPromiseObserver, observeApiPromise } from './api-promise';
+export { type ApiPromiseObserver, isThenable, observeApiPromise } from './api-promise';
 export { observeAsyncIterable } from './async-iterable';
 export { recordCallMetrics } from './call-metrics';
 export { type Clock, scheduleAt, systemClock } from './clock';
