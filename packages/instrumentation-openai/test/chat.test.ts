@@ -604,7 +604,7 @@ describe('provider and content', () => {
       false,
       true,
     ]);
-    expect(JSON.parse(String(spans[2].attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(JSON.parse(String(spans[2]?.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Say hello.' }] },
     ]);
   });
