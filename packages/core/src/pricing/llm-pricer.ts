@@ -7,12 +7,13 @@ import {
   COST_STATUS_PRICED,
   COST_STATUS_UNPRICED,
   type CostReason,
+  type CostStatus,
   PRICING_SOURCE_GENAI_PRICES,
   PRICING_SOURCE_OVERRIDE,
   PRICING_SOURCE_PROVIDER,
   type PricingSource,
 } from '../semconv';
-import type { LlmCall, PriceResult, Usage } from '../types';
+import type { CostBreakdown, LlmCall, PriceResult, Usage } from '../types';
 import {
   Catalogue,
   type CatalogueEntry,
@@ -23,7 +24,17 @@ import {
 } from './catalogue';
 import { type PriceOverrides, type PricesFile, readPricesFile, validatePriceOverrides } from './overrides';
 import { isAnthropicModel, toGenaiPricesProvider } from './providers';
-import { isFlat, type PriceTable, partsAt, type ResolvedRates, resolveRates, sumBreakdown } from './rates';
+import {
+  emptyBreakdown,
+  isFlat,
+  PARTS_MISSING,
+  PARTS_PRICED,
+  type PriceTable,
+  partsAt,
+  type ResolvedRates,
+  resolveRates,
+  sumBreakdown,
+} from './rates';
 
 export interface LlmPricerOptions {
   /** Prices that win over the catalogue, keyed by model id or `provider/model`; they also win over the price file. */
@@ -80,8 +91,84 @@ function makeMatched(
   return { table, source, model, providerId, version, anthropic, flat };
 }
 
-function unpriced(call: { estimated: boolean }, reason: CostReason): PriceResult {
-  return { status: COST_STATUS_UNPRICED, reason, estimated: call.estimated };
+/** Where a price came from, as a result names it. */
+interface PriceEntry {
+  source: PricingSource;
+  model: string | undefined;
+  version: string | undefined;
+}
+
+/** The provider's own cost figure: no price entry, no version. */
+const PROVIDER_FIGURE: PriceEntry = { source: PRICING_SOURCE_PROVIDER, model: undefined, version: undefined };
+
+/** Where `priceInto` writes: one result and one breakdown record, reused span after span. */
+export interface PriceRecords {
+  result: PriceResult;
+  breakdown: CostBreakdown;
+}
+
+export function emptyPriceRecords(): PriceRecords {
+  return {
+    result: {
+      status: COST_STATUS_UNPRICED,
+      reason: undefined,
+      totalUsd: undefined,
+      breakdown: undefined,
+      source: undefined,
+      model: undefined,
+      version: undefined,
+      estimated: false,
+    },
+    breakdown: emptyBreakdown(),
+  };
+}
+
+function unpriced(into: PriceResult | undefined, estimated: boolean, reason: CostReason): PriceResult {
+  if (into === undefined) return { status: COST_STATUS_UNPRICED, reason, estimated };
+  return fill(into, COST_STATUS_UNPRICED, reason, undefined, undefined, undefined, undefined, undefined, estimated);
+}
+
+/** A priced (or partly priced) result, fresh or written into `into`; `version` is left out when the entry has none. */
+function priced(
+  into: PriceResult | undefined,
+  status: CostStatus,
+  reason: CostReason | undefined,
+  totalUsd: number,
+  breakdown: CostBreakdown | undefined,
+  estimated: boolean,
+  entry: PriceEntry,
+): PriceResult {
+  if (into !== undefined) {
+    return fill(into, status, reason, totalUsd, breakdown, entry.source, entry.model, entry.version, estimated);
+  }
+  const result: PriceResult = { status, totalUsd, source: entry.source, estimated };
+  if (breakdown !== undefined) result.breakdown = breakdown;
+  if (entry.model !== undefined) result.model = entry.model;
+  if (reason !== undefined) result.reason = reason;
+  if (entry.version !== undefined) result.version = entry.version;
+  return result;
+}
+
+function fill(
+  into: PriceResult,
+  status: CostStatus,
+  reason: CostReason | undefined,
+  totalUsd: number | undefined,
+  breakdown: CostBreakdown | undefined,
+  source: PricingSource | undefined,
+  model: string | undefined,
+  version: string | undefined,
+  estimated: boolean,
+): PriceResult {
+  into.status = status;
+  into.reason = reason;
+  into.totalUsd = totalUsd;
+  into.breakdown = breakdown;
+  into.source = source;
+  into.model = model;
+  into.version = version;
+  into.estimated = estimated;
+  return into;
 }
 
 function hasTokens(u: Usage): boolean {
@@ -129,9 +216,22 @@ export class LlmPricer {
   /** Never throws. `startTime`: a Date or ms since the epoch (the price history is looked up by it). */
   price(call: LlmCall, startTime: Date | number): PriceResult {
     try {
-      return this.priceOrThrow(call, typeof startTime === 'number' ? startTime : startTime.getTime());
+      return this.priceOrThrow(call, typeof startTime === 'number' ? startTime : startTime.getTime(), undefined);
     } catch {
-      return unpriced(call, COST_REASON_USAGE_INVALID);
+      return unpriced(undefined, call.estimated, COST_REASON_USAGE_INVALID);
+    }
+  }
+
+  /**
+   * `price()` written into `into` (its result and breakdown records, reset
+   * first), so that pricing allocates nothing: the processor's path, which
+   * reads the result before it prices the next span. Never throws.
+   */
+  priceInto(call: LlmCall, startTime: number, into: PriceRecords): PriceResult {
+    try {
+      return this.priceOrThrow(call, startTime, into);
+    } catch {
+      return unpriced(into.result, call.estimated, COST_REASON_USAGE_INVALID);
     }
   }
 
@@ -140,20 +240,24 @@ export class LlmPricer {
     return this.catalogue;
   }
 
-  private priceOrThrow(call: LlmCall, startTime: number): PriceResult {
+  private priceOrThrow(call: LlmCall, startTime: number, into: PriceRecords | undefined): PriceResult {
+    const out = into?.result;
     const override = this.findOverride(call);
     if (override === undefined && call.providerCostUsd !== undefined) {
       // The provider's own figure (OpenRouter, AI Gateway) is what was billed: no split is known.
-      return {
-        status: COST_STATUS_PRICED,
-        totalUsd: call.providerCostUsd,
-        source: PRICING_SOURCE_PROVIDER,
-        estimated: call.estimated,
-      };
+      return priced(
+        out,
+        COST_STATUS_PRICED,
+        undefined,
+        call.providerCostUsd,
+        undefined,
+        call.estimated,
+        PROVIDER_FIGURE,
+      );
     }
-    if (!hasTokens(call.usage)) return unpriced(call, COST_REASON_USAGE_MISSING);
+    if (!hasTokens(call.usage)) return unpriced(out, call.estimated, COST_REASON_USAGE_MISSING);
     const matched = override ?? this.findCatalogue(call, startTime);
-    if (matched === undefined) return unpriced(call, COST_REASON_MODEL_UNKNOWN);
+    if (matched === undefined) return unpriced(out, call.estimated, COST_REASON_MODEL_UNKNOWN);
 
     let estimated = call.estimated;
     let multiplier = 1;
@@ -165,19 +269,19 @@ export class LlmPricer {
       estimated = true;
     }
     const rates = matched.flat ?? resolveRates(matched.table, matched.anthropic, call.usage.inputTokens);
-    const { breakdown, missing, priced } = partsAt(rates, call.usage, multiplier);
-    if (!priced) return unpriced({ estimated }, COST_REASON_PRICE_INCOMPLETE);
-    const result: PriceResult = {
-      status: missing ? COST_STATUS_PARTIAL : COST_STATUS_PRICED,
-      totalUsd: sumBreakdown(breakdown),
+    const breakdown = into?.breakdown ?? emptyBreakdown();
+    const flags = partsAt(rates, call.usage, multiplier, breakdown);
+    if ((flags & PARTS_PRICED) === 0) return unpriced(out, estimated, COST_REASON_PRICE_INCOMPLETE);
+    const missing = (flags & PARTS_MISSING) !== 0;
+    return priced(
+      out,
+      missing ? COST_STATUS_PARTIAL : COST_STATUS_PRICED,
+      missing ? COST_REASON_PRICE_INCOMPLETE : undefined,
+      sumBreakdown(breakdown),
       breakdown,
-      source: matched.source,
-      model: matched.model,
       estimated,
-    };
-    if (missing) result.reason = COST_REASON_PRICE_INCOMPLETE;
-    if (matched.version !== undefined) result.version = matched.version;
-    return result;
+      matched,
+    );
   }
 
   private findOverride(call: LlmCall): Matched | undefined {

@@ -25,13 +25,10 @@ export const PRICE_FIELDS = [
   'output_reasoning_mtok',
 ] as const satisfies ReadonlyArray<keyof PriceTable>;
 
-export interface PartsResult {
-  breakdown: CostBreakdown;
-  /** Some tokens had no price at all (e.g. output tokens on an input-only entry). */
-  missing: boolean;
-  /** At least one token was priced. */
-  priced: boolean;
-}
+/** `partsAt` flags: at least one token was priced. */
+export const PARTS_PRICED = 1;
+/** `partsAt` flags: some tokens had no price at all (e.g. output tokens on an input-only entry). */
+export const PARTS_MISSING = 2;
 
 /** genai-prices' tier rule: the highest tier whose `start` the total input exceeds. */
 function rateAt(rate: unknown, inputTokens: number): number | undefined {
@@ -89,21 +86,21 @@ export function isFlat(table: PriceTable): boolean {
 /**
  * Splits a call's cost into our parts, with the rates already resolved (see
  * `resolveRates` for the fallbacks; the pricer caches them for flat tables).
- * Only tokens with no price on their whole chain are `missing`.
+ * Only tokens with no price on their whole chain are `missing`. Fills
+ * `breakdown` and returns `PARTS_PRICED` / `PARTS_MISSING` flags.
  */
-export function partsAt(rates: ResolvedRates, usage: Usage, multiplier: number): PartsResult {
+export function partsAt(rates: ResolvedRates, usage: Usage, multiplier: number, breakdown: CostBreakdown): number {
   const uncached = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
   const plainOutput = usage.outputTokens - usage.reasoningTokens;
   const write5m = usage.cacheWriteTokens - usage.cacheWrite1hTokens;
-  const breakdown: CostBreakdown = {
-    inputUsd: charge(uncached, rates.input, multiplier),
-    outputUsd:
-      charge(plainOutput, rates.output, multiplier) + charge(usage.reasoningTokens, rates.reasoning, multiplier),
-    cacheReadUsd: charge(usage.cacheReadTokens, rates.cacheRead, multiplier),
-    cacheWriteUsd:
-      charge(write5m, rates.write5m, multiplier) + charge(usage.cacheWrite1hTokens, rates.write1h, multiplier),
-    computeUsd: 0,
-  };
+  breakdown.inputUsd = charge(uncached, rates.input, multiplier);
+  breakdown.outputUsd =
+    charge(plainOutput, rates.output, multiplier) + charge(usage.reasoningTokens, rates.reasoning, multiplier);
+  breakdown.cacheReadUsd = charge(usage.cacheReadTokens, rates.cacheRead, multiplier);
+  breakdown.cacheWriteUsd =
+    charge(write5m, rates.write5m, multiplier) + charge(usage.cacheWrite1hTokens, rates.write1h, multiplier);
+  breakdown.computeUsd = 0;
+  breakdown.computeParts = undefined;
   const missing =
     unpricedTokens(uncached, rates.input) ||
     unpricedTokens(plainOutput, rates.output) ||
@@ -118,7 +115,12 @@ export function partsAt(rates: ResolvedRates, usage: Usage, multiplier: number):
     pricedTokens(usage.cacheReadTokens, rates.cacheRead) ||
     pricedTokens(write5m, rates.write5m) ||
     pricedTokens(usage.cacheWrite1hTokens, rates.write1h);
-  return { breakdown, missing, priced };
+  return (priced ? PARTS_PRICED : 0) | (missing ? PARTS_MISSING : 0);
+}
+
+/** A breakdown of zeros, to be filled. */
+export function emptyBreakdown(): CostBreakdown {
+  return { inputUsd: 0, outputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, computeUsd: 0, computeParts: undefined };
 }
 
 // One token class: 0 without tokens; missing without a rate; else tokens x rate.

@@ -2,7 +2,9 @@ import { type Attributes, type Context, type MeterProvider, trace } from '@opent
 import { shareBudgetPricers } from '../budget/pricers';
 import { type CostKind, CostMetrics } from '../metrics';
 import { ComputePricer, LlmPricer, readComputeInterval, readPricesFile } from '../pricing';
+import { emptyPriceRecords, type PriceRecords } from '../pricing/llm-pricer';
 import { isPlausibleUsd, MAX_PLAUSIBLE_SPAN_USD, roundUsd } from '../pricing/money';
+import { emptyBreakdown } from '../pricing/rates';
 import {
   ATTR_AGENT_NAME,
   ATTR_BUDGET_PROJECTED_USD,
@@ -95,13 +97,8 @@ export class CostEngine {
    * for an agent span). Keyed by span object: the entries go with the spans.
    */
   private readonly agents = new WeakMap<object, string>();
-  /**
-   * The rounded breakdown of the span being priced: read only while its
-   * attributes are built, so one record serves every span.
-   */
-  private readonly roundedParts: CostBreakdown = emptyBreakdown();
-  /** The attributes to add to the span being finished (see `finish` for a re-entered one). */
-  private readonly batch = new AttributeBatch();
+  /** What finishing a span writes into, reused span after span (see `finish` for a re-entered one). */
+  private readonly records = new FinishRecords();
   private finishing = false;
 
   constructor(options: CostSpanProcessorOptions = {}, now?: () => number) {
@@ -153,11 +150,12 @@ export class CostEngine {
     // A diag logger or an SDK hook may end another span while this one is finished.
     const reentered = this.finishing;
     this.finishing = true;
-    const batch = reentered ? new AttributeBatch() : this.batch;
+    const records = reentered ? new FinishRecords() : this.records;
+    const batch = records.batch;
     try {
       const traceId = span.spanContext().traceId;
       const totals = this.rollups.ending(traceId);
-      const costed = this.cost(span, totals, batch);
+      const costed = this.cost(span, totals, records);
       if (costed !== undefined) {
         const written = this.writeChecked(span, batch, write, ATTR_COST_USD);
         if (!costed.duplicate) this.settle(span, costed, written, totals);
@@ -210,8 +208,8 @@ export class CostEngine {
     if (usd !== undefined) this.metrics.record(costed.kind, usd, costed.provider, costed.model, this.agentOf(span));
   }
 
-  /** Prices `span` into `batch`; undefined when it has no cost of its own. */
-  private cost(span: ReadableSpanLike, totals: TraceTotals | undefined, batch: AttributeBatch): Costed | undefined {
+  /** Prices `span` into `records.batch`; undefined when it has no cost of its own. */
+  private cost(span: ReadableSpanLike, totals: TraceTotals | undefined, records: FinishRecords): Costed | undefined {
     const name = span.name;
     if (SANDBOX_RUN_SPANS.has(name)) {
       if (totals !== undefined) totals.sandboxRuns++;
@@ -238,11 +236,11 @@ export class CostEngine {
           hrTimeToMs(span.endTime),
         );
         if (pricedBy !== undefined) {
-          batch.set(ATTR_COST_DUPLICATE_OF, pricedBy);
+          records.batch.set(ATTR_COST_DUPLICATE_OF, pricedBy);
           return { kind: COST_KIND_LLM, duplicate: true };
         }
       }
-      const result = this.pricer.price(call, startMs);
+      const result = this.pricer.priceInto(call, startMs, records.price);
       let status = result.status;
       let reason = result.reason;
       if (status === COST_STATUS_PRICED && call.outputMissing === true) {
@@ -257,7 +255,7 @@ export class CostEngine {
       }
       return this.costed(
         span,
-        batch,
+        records,
         result,
         status,
         reason,
@@ -274,12 +272,12 @@ export class CostEngine {
       result.reason === COST_REASON_USAGE_MISSING && interval.issues.length > 0
         ? COST_REASON_USAGE_INVALID
         : result.reason;
-    return this.costed(span, batch, result, result.status, reason, COST_KIND_COMPUTE, interval.provider, undefined);
+    return this.costed(span, records, result, result.status, reason, COST_KIND_COMPUTE, interval.provider, undefined);
   }
 
   private costed(
     span: ReadableSpanLike,
-    batch: AttributeBatch,
+    records: FinishRecords,
     result: PriceResult,
     status: CostStatus,
     reason: CostReason | undefined,
@@ -290,7 +288,7 @@ export class CostEngine {
     let usd: number | undefined;
     let parts: CostBreakdown | undefined;
     if (status !== COST_STATUS_UNPRICED && result.totalUsd !== undefined) {
-      parts = result.breakdown === undefined ? undefined : roundParts(result.breakdown, this.roundedParts);
+      parts = result.breakdown === undefined ? undefined : roundParts(result.breakdown, records.rounded);
       usd = parts === undefined ? result.totalUsd : sumParts(parts);
       if (!isPlausibleUsd(usd) || (parts !== undefined && !partsPlausible(parts))) {
         this.diag.warn(
@@ -306,7 +304,7 @@ export class CostEngine {
     }
     if (usd === undefined) status = COST_STATUS_UNPRICED;
     this.addResultAttributes(
-      batch,
+      records.batch,
       result,
       status,
       reason,
@@ -393,8 +391,14 @@ interface Costed {
   duplicate?: boolean;
 }
 
-function emptyBreakdown(): CostBreakdown {
-  return { inputUsd: 0, outputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, computeUsd: 0, computeParts: undefined };
+/**
+ * The records finishing one span writes into: its attributes, its price and
+ * the price's rounded parts, each read only until the span is written.
+ */
+class FinishRecords {
+  readonly batch = new AttributeBatch();
+  readonly price: PriceRecords = emptyPriceRecords();
+  readonly rounded: CostBreakdown = emptyBreakdown();
 }
 
 /**
