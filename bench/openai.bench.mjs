@@ -130,7 +130,9 @@ async function parent() {
   for (const kind of KINDS) {
     const keys = (name) => JSON.stringify(runs[name][0][kind].spanKeys);
     if (keys('floor') !== keys('agentburn')) {
-      console.error(`${kind}: the floor span's attributes differ from agentburn's:\n${keys('floor')}\n${keys('agentburn')}`);
+      console.error(
+        `${kind}: the floor span's attributes differ from agentburn's:\n${keys('floor')}\n${keys('agentburn')}`,
+      );
       process.exitCode = 1;
       return;
     }
@@ -278,11 +280,16 @@ async function child(name) {
   }
 
   const result = {};
-  result.nonStream = { ...(await measure(nonStream, WARMUP, CALLS)), spanKeys: Object.keys(exporter.lastAttributes).sort() };
-  result.stream = { ...(await measure(stream, STREAM_WARMUP, STREAM_CALLS)), spanKeys: Object.keys(exporter.lastAttributes).sort() };
+  result.nonStream = {
+    ...(await measure(nonStream, WARMUP, CALLS)),
+    spanKeys: Object.keys(exporter.lastAttributes).sort(),
+  };
+  result.stream = {
+    ...(await measure(stream, STREAM_WARMUP, STREAM_CALLS)),
+    spanKeys: Object.keys(exporter.lastAttributes).sort(),
+  };
   await server.close();
   const traced = instrumentation || floorTracer ? WARMUP + CALLS + STREAM_WARMUP + STREAM_CALLS : 0;
   if (exporter.exported !== traced) throw new Error(`${name}: ${exporter.exported} spans for ${traced} traced calls`);
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
-
