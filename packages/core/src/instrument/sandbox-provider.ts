@@ -85,11 +85,15 @@ export class SandboxProviderTracing {
     let shutDown = false;
     return this.trace(name, attributes, call, {
       onStart: (op) => {
-        addOpenInterval(key, () => {
-          shutDown = true;
-          op.finisher.end();
-          this.sayOpeningLost(name);
-        });
+        addOpenInterval(
+          key,
+          () => {
+            shutDown = true;
+            op.finisher.end();
+            this.sayOpeningLost(name);
+          },
+          'sandbox-call',
+        );
         hooks.onStart?.(op);
       },
       onResult: (result, op) => {

@@ -72,7 +72,7 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
   };
   // A provider shutting down ends the span with what was read: the stream may never end by itself.
   const key = `agentburn.stream.${++streamsObserved}`;
-  addOpenInterval(key, () => giveUp('shutdown'));
+  addOpenInterval(key, () => giveUp('shutdown'), 'llm-stream');
   finisher.onEnded(() => {
     idle.stop();
     removeOpenInterval(key);
