@@ -51,7 +51,13 @@ export interface LlmBudgetAdmission<Body> {
 /** Clamping never lowers a cap below this: a shorter answer is rarely of use, so the call is refused instead. */
 export const MIN_CLAMPED_OUTPUT_TOKENS = 64;
 
-const unpricedSaid = new Set<string>();
+/** What the budget has said on the diag logger, by cause: each is said once per process. */
+const said = new Set<string>();
+function sayOnce(cause: string, message: () => string): void {
+  if (said.has(cause)) return;
+  said.add(cause);
+  diag.warn(message());
+}
 
 /**
  * The budget check the LLM instrumentations run before they send a request.
@@ -92,17 +98,26 @@ function admit<Body>(
   let body = request.body;
   let projectedUsd = priceTokens(call, tokens.inputTokens, tokens.outputTokens);
   if (projectedUsd === undefined) {
-    const refuse = scope.chain.some((s) => s.unpricedModels === 'refuse');
-    const key = `${call.provider ?? ''}/${model ?? ''}`;
-    if (!unpricedSaid.has(key)) {
-      unpricedSaid.add(key);
-      diag.warn(
+    const refuse = refusesUnprojected(scope);
+    sayOnce(
+      `unpriced:${call.provider ?? ''}/${model ?? ''}`,
+      () =>
         `agentburn budget: no price for model ${model ?? '(none)'}; its calls are ${refuse ? 'refused' : 'let through uncounted'} (option unpricedModels)`,
-      );
-    }
+    );
     if (refuse) return refuseCall(scope.chain, finisher, request, body, 0);
     settleOnEnd(scope, finisher, request.attributes, 0);
     return { body };
+  }
+  if (tokens.sizeUnknown) {
+    // Its worst case cannot be known: the policy for what cannot be projected decides.
+    const refuse = refusesUnprojected(scope);
+    sayOnce(
+      `size-unknown:${refuse}`,
+      () =>
+        'agentburn budget: a request given as a stream cannot be measured before it is sent (reading it would consume it); ' +
+        `such calls are ${refuse ? 'refused' : 'let through with only their output cap projected, and count what they spend when they end'} (option unpricedModels)`,
+    );
+    if (refuse) return refuseCall(scope.chain, finisher, request, body, projectedUsd);
   }
 
   let failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
@@ -122,6 +137,11 @@ function admit<Body>(
   scope.reserve(projectedUsd);
   settleOnEnd(scope, finisher, request.attributes, projectedUsd);
   return { body };
+}
+
+/** A call the budget cannot project (no price, a size unknown) is refused when any enclosing scope says so. */
+function refusesUnprojected(scope: BudgetScope): boolean {
+  return scope.chain.some((s) => s.unpricedModels === 'refuse');
 }
 
 /** The OpenAI/Anthropic body adapters, one per cap field and provider (a handful), so a call allocates none. */
