@@ -1,4 +1,4 @@
-import { type Attributes, context, diag } from '@opentelemetry/api';
+import { type Attributes, context } from '@opentelemetry/api';
 import type { SpanFinisher } from '../instrument/span-finisher';
 import { roundUsd } from '../pricing/money';
 import { roundParts, sumParts } from '../processor/cost-engine';
@@ -17,6 +17,7 @@ import { readGenAi } from '../usage/genai';
 import { BudgetExceededError } from './errors';
 import { budgetPricers } from './pricers';
 import { chatBodyAdapter, type LlmRequestAdapter, projectTokens } from './projection';
+import { sayFailure, sayOnce } from './say';
 import type { BudgetScope } from './scope';
 import { activeBudgetScope } from './with-budget';
 
@@ -51,14 +52,6 @@ export interface LlmBudgetAdmission<Body> {
 /** Clamping never lowers a cap below this: a shorter answer is rarely of use, so the call is refused instead. */
 export const MIN_CLAMPED_OUTPUT_TOKENS = 64;
 
-/** What the budget has said on the diag logger, by cause: each is said once per process. */
-const said = new Set<string>();
-function sayOnce(cause: string, message: () => string): void {
-  if (said.has(cause)) return;
-  said.add(cause);
-  diag.warn(message());
-}
-
 /**
  * The budget check the LLM instrumentations run before they send a request.
  * Undefined when no budget is active (nothing else is done then). Otherwise
@@ -75,7 +68,7 @@ export function admitLlmCall<Body>(
   try {
     return admit(scope, finisher, request);
   } catch (error) {
-    diag.warn(`agentburn budget: the check failed, the call goes on unchecked: ${String(error)}`);
+    sayFailure('the check failed, the call goes on unchecked', error);
     return undefined;
   }
 }
