@@ -181,6 +181,38 @@ describe('converse under a budget', () => {
     expect(after?.reservedUsd).toBe(0);
   });
 
+  it('converse-stream-failing-partway-keeps-its-projection: a stream cut before its usage is not settled at $0', async () => {
+    fake.reply({
+      events: [
+        { event: 'messageStart', data: { role: 'assistant' } },
+        { event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { text: 'Hel' } } },
+        { exception: 'modelStreamErrorException', message: 'The model stopped mid-answer.' },
+      ],
+    });
+    let caught: unknown;
+    let after: ReturnType<typeof currentBudget>;
+    await withBudget(budget({ limitUsd: 0.01 }), async () => {
+      const output = await client.send(new ConverseStreamCommand(converseInput()));
+      try {
+        for await (const _event of output.stream) {
+          // read until it fails
+        }
+      } catch (error) {
+        caught = error;
+      }
+      after = currentBudget();
+    });
+    expect(fake.requests).toHaveLength(1);
+    expect(caught).toMatchObject({ name: 'ModelStreamErrorException' });
+    await spansEnded(tracing, 2);
+    const call = spanNamed(SPAN);
+    expect(call?.attributes[ATTR_ERROR_TYPE]).toBe('ModelStreamErrorException');
+    expect(call?.attributes[ATTR_COST_USD]).toBeUndefined();
+    // Sent and answered in part, its usage never came: billed by an amount nobody reported, so the worst case.
+    expect(after?.spentUsd).toBeCloseTo(CONVERSE_PROJECTED, 15);
+    expect(after?.reservedUsd).toBe(0);
+  });
+
   it('clamp-mode-lowers-maxTokens-in-a-copy: the command and its input are not mutated', async () => {
     // 1200e-6 left; input 48e-6; (1200e-6 - 48e-6) / 15e-6 = 76.8: maxTokens 76.
     const input = converseInput();
@@ -374,6 +406,7 @@ describe('invoke model under a budget, per payload family', () => {
       });
     });
     expect(fake.requests).toHaveLength(0);
+    await spansEnded(tracing, 2);
     expect(spanNamed(SPAN)?.attributes[ATTR_BUDGET_PROJECTED_USD]).toBeCloseTo(361_449e-6, 15);
   });
 
@@ -396,7 +429,7 @@ describe('invoke model under a budget, per payload family', () => {
       }
     });
     expect(fake.requests).toHaveLength(0);
-    expect(tracing.spans().filter((s) => s.name === SPAN)).toHaveLength(2);
+    expect((await spansEnded(tracing, 3)).filter((s) => s.name === SPAN)).toHaveLength(2);
     // Neither stream was touched: the caller can still read all of it.
     expect(readable.readableFlowing).toBeNull();
     expect(webStream.locked).toBe(false);
@@ -429,12 +462,9 @@ describe('invoke model under a budget, per payload family', () => {
     // Each: 12 x 3e-6 + 5 x 15e-6 = 111e-6.
     expect(after?.spentUsd).toBeCloseTo(222e-6, 15);
     expect(after?.reservedUsd).toBe(0);
-    expect(
-      tracing
-        .spans()
-        .map((s) => s.attributes[ATTR_COST_USD])
-        .filter((c) => c !== undefined),
-    ).toEqual([111e-6, 111e-6]);
+    // Two calls and the scope's span, exported.
+    const calls = (await spansEnded(tracing, 3)).filter((s) => s.name === SPAN);
+    expect(calls.map((s) => s.attributes[ATTR_COST_USD])).toEqual([111e-6, 111e-6]);
     expect(messages.slice(said)).toEqual([
       'agentburn budget: a request given as a stream cannot be measured before it is sent (reading it would consume it); such calls are let through with only their output cap projected, and count what they spend when they end (option unpricedModels)',
     ]);

@@ -229,15 +229,18 @@ function refusedCall(error: BudgetExceededError): Promise<never> {
  * thresholds it crosses are recorded as events on that span.
  */
 function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttributes: Attributes, reservedUsd: number) {
+  // Billed though unreported: ended without error, or failed once its response had begun (a stream cut partway).
+  const billed = (error: unknown) => error === undefined || finisher.responseStarted;
   if (scope.span === undefined) {
     finisher.beforeEnd((attributes, error) => {
-      scope.settle(reservedUsd, spentBy(undefined, requestAttributes, attributes, error, reservedUsd), finisher.span);
+      const spent = spentBy(undefined, requestAttributes, attributes, billed(error), reservedUsd);
+      scope.settle(reservedUsd, spent, finisher.span);
     });
     return;
   }
   finisher.whenEnded((attributes, error) => {
     const written = (finisher.span as { attributes?: Attributes }).attributes;
-    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes, error, reservedUsd));
+    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes, billed(error), reservedUsd));
   });
 }
 
@@ -247,20 +250,21 @@ function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttribut
  * attributes (a non-recording span, a pipeline without the processor, or a
  * span not yet ended).
  *
- * A call that failed before any usage spent nothing (an HTTP error is not
- * billed). A call that ended without its usage and without an error (a
- * response nobody read, `asResponse()`, a stream left before its final
- * figures) was sent and is billed, by an amount nobody reported: it keeps
+ * A call that failed before its response began spent nothing (an HTTP
+ * error is not billed). A call that ended without its usage, without an
+ * error (a response nobody read, `asResponse()`, a stream left before its
+ * final figures) or failing after its response began (a stream cut partway),
+ * was sent and is billed, by an amount nobody reported (`billed`): it keeps
  * its projection, the worst case, rather than counting as free.
  */
 function spentBy(
   written: Attributes | undefined,
   requestAttributes: Attributes,
   resultAttributes: Attributes,
-  error: unknown,
+  billed: boolean,
   projectedUsd: number,
 ): number {
-  const unreported = error === undefined ? projectedUsd : 0;
+  const unreported = billed ? projectedUsd : 0;
   if (written !== undefined && written[ATTR_COST_STATUS] !== undefined) {
     const cost = written[ATTR_COST_USD];
     const usd = typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;

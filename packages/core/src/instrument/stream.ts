@@ -97,6 +97,7 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
             complete();
             return result;
           }
+          finisher.markResponseStarted();
           let show: boolean | undefined | void = true;
           try {
             show = observer.onChunk(result.value);
