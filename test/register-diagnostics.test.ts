@@ -308,6 +308,19 @@ describe.skipIf(!nodePackageBuilt)('@agentburn/node diagnostics', () => {
     }
   });
 
+  it('process-exit-with-an-e2b-create-in-flight-says-it-was-lost', async () => {
+    const e2b = await startFakeE2B();
+    try {
+      const run = await spawnFixture([...IMPORT_REGISTER, 'sandbox-create-exit-early.mjs'], env(e2b.env)).done;
+      expect(run.code).toBe(0);
+      expect(stderrLines(run)).toEqual([
+        'agentburn: process.exit() ended the process before telemetry was flushed: 1 sandbox call still in flight (its span not ended, and a sandbox it starts is not recorded). Set process.exitCode and let the process end by itself, or `await telemetry.shutdown()` (telemetry = the handle register() returns) before calling process.exit()',
+      ]);
+    } finally {
+      await e2b.close();
+    }
+  });
+
   it('process-exit-with-a-sandbox-create-in-flight-names-it-apart-from-running-intervals', async () => {
     const daytona = await startFakeDaytona();
     try {
