@@ -6,7 +6,8 @@
 // instrumentation is created (and so enabled) once, before the `openai` SDK is
 // loaded, and never toggled; the baseline loads no instrumentation at all. A
 // child drives the real SDK against an in-process fake OpenAI server (real
-// HTTP, real SSE), warms up, and then times one long run of calls per kind in
+// HTTP, real SSE; by default each distinct request reaches it once and is then
+// answered from memory, see `benchFetch`), warms up, and then times one long run of calls per kind in
 // process CPU time (user + system: waiting for a core on a shared machine
 // inflates wall time, not CPU time), so garbage collection is paid for in the
 // proportion the variant causes it. The children run in interleaved rounds
@@ -20,13 +21,14 @@
 //   BENCH_CALLS        timed non-stream calls per process (default 5000)
 //   BENCH_STREAM_CALLS timed stream calls per process (default BENCH_CALLS / 5)
 //   BENCH_ROUNDS       processes per variant (default 5)
+//   BENCH_TRANSPORT    memory (default: the fake's recorded answer, no socket) or http (every call over HTTP)
 //   BENCH_NODE_FLAGS   node flags for every child alike (default --single-threaded: GC and
 //                      compilation on the main thread, so no helper threads add noise to CPU time)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForBench, tmp } from './lib/bundle.mjs';
-import { allocationMeter, countingExporter, machine, median } from './lib/measure.mjs';
+import { allocationMeter, benchFetch, countingExporter, machine, median } from './lib/measure.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const STREAM_CALLS = Number(process.env.BENCH_STREAM_CALLS ?? Math.max(100, Math.round(CALLS / 5)));
@@ -89,7 +91,7 @@ async function parent() {
   console.log(machine());
   console.log(
     `Per process: ${WARMUP} + ${CALLS} non-stream and ${STREAM_WARMUP} + ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} chunks), warm-up + timed; ` +
-      `${ROUNDS} processes per variant; node flags: ${['--expose-gc', ...NODE_FLAGS].join(' ')}; ${seconds.toFixed(0)} s\n`,
+      `${ROUNDS} processes per variant; transport ${process.env.BENCH_TRANSPORT ?? 'memory'}; node flags: ${['--expose-gc', ...NODE_FLAGS].join(' ')}; ${seconds.toFixed(0)} s\n`,
   );
   console.log(
     '| instrumentation | call | CPU µs/call | CPU overhead µs | vs lightest peer | paired overhead µs | wall overhead µs | bytes/call | bytes overhead | CPU µs/call per process |',
@@ -167,7 +169,7 @@ async function child(name) {
   const { startOpenAIServer } = await import(pathToFileURL(join(tmp, 'fake.mjs')).href);
   const server = await startOpenAIServer();
   server.defaults.streamChunks = STREAM_CHUNKS;
-  const client = new OpenAI({ baseURL: server.url, apiKey: 'sk-bench', maxRetries: 0 });
+  const client = new OpenAI({ baseURL: server.url, apiKey: 'sk-bench', maxRetries: 0, fetch: benchFetch() });
   const messages = [{ role: 'user', content: 'Say hello.' }];
   const nonStream = () => client.chat.completions.create({ model: 'gpt-4o', messages });
   const stream = async () => {
