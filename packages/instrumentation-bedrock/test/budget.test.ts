@@ -446,9 +446,10 @@ describe('invoke model under a budget, per payload family', () => {
       max_tokens: 100,
       messages: [{ role: 'user', content: 'Say hello.' }],
     });
-    const reply = { json: { id: 'msg_1', usage: { input_tokens: 12, output_tokens: 5 }, stop_reason: 'end_turn' } };
-    fake.reply(reply);
-    fake.reply(reply);
+    // Two answers, two response ids: one id twice in a trace is one response, priced once.
+    for (const id of ['msg_1', 'msg_2']) {
+      fake.reply({ json: { id, usage: { input_tokens: 12, output_tokens: 5 }, stop_reason: 'end_turn' } });
+    }
     const said = messages.length;
     let after: ReturnType<typeof currentBudget>;
     await withBudget(budget({ limitUsd: 1 }), async () => {
