@@ -1,6 +1,9 @@
 // Per-call CPU cost of OpenAI instrumentations: @agentburn/instrumentation-openai
 // (with and without the CostSpanProcessor), @opentelemetry/instrumentation-openai
-// and @traceloop/instrumentation-openai, against uninstrumented calls.
+// and @traceloop/instrumentation-openai, against uninstrumented calls. The
+// `floor` variant wraps each call in a bare span that carries the very
+// attribute names our priced span carries (the run fails if they differ): what
+// the contract's attributes cost in the OTel SDK, whoever writes them.
 //
 // Every variant runs in its own child process, as an application would: the
 // instrumentation is created (and so enabled) once, before the `openai` SDK is
@@ -42,11 +45,56 @@ const KINDS = ['nonStream', 'stream'];
 
 const VARIANTS = {
   baseline: 'uninstrumented',
+  floor: 'a bare span with the same attributes (no instrumentation, no pricing)',
   agentburn: '@agentburn/instrumentation-openai + CostSpanProcessor',
   'agentburn-alone': '@agentburn/instrumentation-openai alone',
   otel: '@opentelemetry/instrumentation-openai 0.21',
   traceloop: '@traceloop/instrumentation-openai 0.27',
 };
+
+// What agentburn with its CostSpanProcessor writes on this bench's priced chat
+// call, each its own trace (so the trace rollup lands on it): five names at the
+// start, as the GenAI conventions ask for sampling, the rest at the end.
+const FLOOR_START = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'server.address': '127.0.0.1',
+  'server.port': 8080,
+  'gen_ai.request.model': 'gpt-4o',
+};
+const FLOOR_END = {
+  'gen_ai.response.id': 'chatcmpl-fake-1',
+  'gen_ai.response.model': 'gpt-4o',
+  'gen_ai.response.finish_reasons': ['stop'],
+  'gen_ai.usage.input_tokens': 12,
+  'gen_ai.usage.output_tokens': 5,
+  'gen_ai.usage.cache_read.input_tokens': 0,
+  'gen_ai.usage.reasoning.output_tokens': 0,
+  cost_usd: 0.00008,
+  'agentburn.cost.status': 'priced',
+  'agentburn.cost.input_usd': 0.00003,
+  'agentburn.cost.output_usd': 0.00005,
+  'agentburn.pricing.source': 'genai-prices',
+  'agentburn.pricing.model': 'gpt-4o',
+  'agentburn.pricing.version': '0.1.8',
+  'agentburn.trace.cost_usd': 0.00008,
+  'agentburn.trace.llm_cost_usd': 0.00008,
+  'agentburn.trace.compute_cost_usd': 0,
+  'agentburn.trace.llm_calls': 1,
+  'agentburn.trace.sandbox_runs': 0,
+  'agentburn.trace.unpriced_spans': 0,
+  'agentburn.trace.complete': true,
+};
+
+const FLOOR_STREAM_START = { ...FLOOR_START, 'gen_ai.request.stream': true };
+
+async function inFloorSpan(tracer, start, call) {
+  const span = tracer.startSpan('chat gpt-4o', { kind: 2, attributes: start });
+  const result = await call();
+  span.setAttributes(FLOOR_END);
+  span.end();
+  return result;
+}
 
 if (process.argv[2] === '--child') await child(process.argv[3]);
 else await parent();
@@ -79,6 +127,14 @@ async function parent() {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  for (const kind of KINDS) {
+    const keys = (name) => JSON.stringify(runs[name][0][kind].spanKeys);
+    if (keys('floor') !== keys('agentburn')) {
+      console.error(`${kind}: the floor span's attributes differ from agentburn's:\n${keys('floor')}\n${keys('agentburn')}`);
+      process.exitCode = 1;
+      return;
+    }
+  }
 
   const med = (name, kind, field) => median(runs[name].map((r) => r[kind][field]));
   const overhead = (name, kind, field = 'cpuUs') => med(name, kind, field) - med('baseline', kind, field);
@@ -126,6 +182,12 @@ async function parent() {
       `${kind}: agentburn ${ours.toFixed(1)} µs (instrumentation alone ${alone.toFixed(1)} µs, CostSpanProcessor ${(ours - alone).toFixed(1)} µs) ` +
         `vs lightest peer ${peer.toFixed(1)} µs: ${verdict} the target`,
     );
+    const floor = overhead('floor', kind);
+    console.log(
+      `${kind}: the floor (a bare span with the same attributes) costs ${floor.toFixed(1)} µs and ` +
+        `${Math.round(overhead('floor', kind, 'bytes'))} bytes; agentburn's own code adds ${(ours - floor).toFixed(1)} µs and ` +
+        `${Math.round(overhead('agentburn', kind, 'bytes') - overhead('floor', kind, 'bytes'))} bytes above it`,
+    );
     const bytes = overhead('agentburn', kind, 'bytes');
     const peerBytes = Math.min(overhead('otel', kind, 'bytes'), overhead('traceloop', kind, 'bytes'));
     console.log(
@@ -157,7 +219,7 @@ async function child(name) {
     const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
     // Content off, as the other two default to.
     instrumentation = new OpenAIInstrumentation({ traceContent: false });
-  } else if (name !== 'baseline') throw new Error(`unknown variant ${name}`);
+  } else if (name !== 'baseline' && name !== 'floor') throw new Error(`unknown variant ${name}`);
   // The constructor enabled the instrumentation (its hook waits for `openai`); it stays enabled.
   instrumentation?.setTracerProvider(new BasicTracerProvider({ spanProcessors: processors }));
   // The API's no-op meter for all three. Setting it also re-creates instruments that a subclass
@@ -171,11 +233,19 @@ async function child(name) {
   server.defaults.streamChunks = STREAM_CHUNKS;
   const client = new OpenAI({ baseURL: server.url, apiKey: 'sk-bench', maxRetries: 0, fetch: benchFetch() });
   const messages = [{ role: 'user', content: 'Say hello.' }];
-  const nonStream = () => client.chat.completions.create({ model: 'gpt-4o', messages });
-  const stream = async () => {
+  let nonStream = () => client.chat.completions.create({ model: 'gpt-4o', messages });
+  let stream = async () => {
     const s = await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true });
     for await (const _ of s);
   };
+  let floorTracer;
+  if (name === 'floor') {
+    floorTracer = new BasicTracerProvider({ spanProcessors: processors }).getTracer('floor');
+    const plainNonStream = nonStream;
+    const plainStream = stream;
+    nonStream = () => inFloorSpan(floorTracer, FLOOR_START, plainNonStream);
+    stream = () => inFloorSpan(floorTracer, FLOOR_STREAM_START, plainStream);
+  }
 
   async function calls(call, count) {
     for (let i = 0; i < count; i++) {
@@ -201,12 +271,12 @@ async function child(name) {
     return { cpuUs: (used.user + used.system) / count, wallUs, bytes };
   }
 
-  const result = {
-    nonStream: await measure(nonStream, WARMUP, CALLS),
-    stream: await measure(stream, STREAM_WARMUP, STREAM_CALLS),
-  };
+  const result = {};
+  result.nonStream = { ...(await measure(nonStream, WARMUP, CALLS)), spanKeys: Object.keys(exporter.lastAttributes).sort() };
+  result.stream = { ...(await measure(stream, STREAM_WARMUP, STREAM_CALLS)), spanKeys: Object.keys(exporter.lastAttributes).sort() };
   await server.close();
-  const traced = instrumentation ? WARMUP + CALLS + STREAM_WARMUP + STREAM_CALLS : 0;
+  const traced = instrumentation || floorTracer ? WARMUP + CALLS + STREAM_WARMUP + STREAM_CALLS : 0;
   if (exporter.exported !== traced) throw new Error(`${name}: ${exporter.exported} spans for ${traced} traced calls`);
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
+

@@ -6,8 +6,11 @@ import { cpus, totalmem } from 'node:os';
 export function countingExporter() {
   const exporter = {
     exported: 0,
+    /** The attributes of the last span exported, to compare variants' spans. */
+    lastAttributes: {},
     export: (spans, done) => {
       exporter.exported += spans.length;
+      if (spans.length > 0) exporter.lastAttributes = spans[spans.length - 1].attributes;
       done({ code: 0 });
     },
     shutdown: async () => {},

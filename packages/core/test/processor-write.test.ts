@@ -6,10 +6,13 @@ import {
   ATTR_PRICING_MODEL,
   ATTR_PRICING_SOURCE,
   ATTR_PRICING_VERSION,
+  ATTR_TRACE_COST_USD,
+  ATTR_TRACE_LLM_CALLS,
+  ATTR_TRACE_UNPRICED_SPANS,
   CostSpanProcessor,
   GENAI_PRICES_VERSION,
 } from '@agentburn/core';
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, SpanKind, trace } from '@opentelemetry/api';
 import * as traceSdk from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { chatAttributes } from './helpers/genai';
@@ -100,5 +103,58 @@ describe('writing cost attributes', () => {
     expect(span.attributes[ATTR_PRICING_MODEL]).toBe('gpt-4o');
     expect(span.attributes[ATTR_COST_USD]).toBeCloseTo(COST, 12);
     expect(storedCount(span)).toBe(13);
+  });
+
+  it('prices-a-span-ended-by-a-diag-logger-while-another-is-written', async () => {
+    // Span A fills the count limit, so its cost finds no room and the processor
+    // warns while A is being finished; the logger ends span B right there.
+    ensureContextManager();
+    const exporter = new CollectingExporter();
+    const provider = new Provider({
+      spanProcessors: [new CostSpanProcessor({ pricesFile: '' }), simpleProcessor(exporter)],
+      spanLimits: { attributeCountLimit: 13 },
+    });
+    const tracer = provider.getTracer('write-test');
+    const root = tracer.startSpan('agent run');
+    const parent = trace.setSpan(context.active(), root);
+    const a = tracer.startSpan('chat a', { kind: SpanKind.CLIENT }, parent);
+    const b = tracer.startSpan('chat b', { kind: SpanKind.CLIENT }, parent);
+    a.setAttributes({ ...chatAttributes({ input: 2000 }), 'app.1': 1, 'app.2': 2, 'app.3': 3, 'app.4': 4, 'app.5': 5 });
+    a.setAttributes({ 'app.6': 6, 'app.7': 7 });
+    b.setAttributes(chatAttributes());
+    const warnings: string[] = [];
+    diag.setLogger(
+      {
+        warn: (message: string) => {
+          warnings.push(message);
+          b.end();
+        },
+        error: () => {},
+        info: () => {},
+        debug: () => {},
+        verbose: () => {},
+      },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+    try {
+      a.end();
+      root.end();
+    } finally {
+      diag.disable();
+    }
+    await provider.shutdown();
+    const byName = new Map(exporter.spans.map((span) => [span.name, span]));
+    expect(warnings.filter((w) => w.includes("'chat a' has no room for cost_usd"))).toHaveLength(1);
+    expect(byName.get('chat a')?.attributes[ATTR_COST_USD]).toBeUndefined();
+    const spanB = byName.get('chat b');
+    expect(spanB?.attributes[ATTR_COST_USD]).toBeCloseTo(COST, 12);
+    expect(spanB?.attributes[ATTR_COST_INPUT_USD]).toBeCloseTo(0.0025, 12);
+    expect(spanB?.attributes[ATTR_PRICING_VERSION]).toBe(GENAI_PRICES_VERSION);
+    expect(Object.keys(spanB?.attributes ?? {})).toHaveLength(13);
+    // The root counts both calls; A's cost never landed, so only B's is summed.
+    const rootSpan = byName.get('agent run');
+    expect(rootSpan?.attributes[ATTR_TRACE_LLM_CALLS]).toBe(2);
+    expect(rootSpan?.attributes[ATTR_TRACE_UNPRICED_SPANS]).toBe(1);
+    expect(rootSpan?.attributes[ATTR_TRACE_COST_USD]).toBeCloseTo(COST, 12);
   });
 });

@@ -1,4 +1,4 @@
-import { admitLlmCall, ManualTargets, sdkModuleDefinitions, shouldCaptureContent } from '@agentburn/core';
+import { admitLlmCall, captureContentFor, ManualTargets, sdkModuleDefinitions } from '@agentburn/core';
 import { context, INVALID_SPAN_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { MessagesCall } from './call';
@@ -186,7 +186,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     const attributes = requestAttributes(params as MessageParams, client?.baseURL);
     // In `disable` mode only a span a stream helper already started (none, once `stream()` is wrapped) wins.
     const native = config.nativeTracing === 'disable' ? sdkSpanGiven(args[1]) : sdkTracesCall(client, args[1]);
-    const captureContent = !native && shouldCaptureContent(config.captureContent);
+    const captureContent = !native && captureContentFor(config);
     const span = native
       ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
       : this.tracer.startSpan(spanName(params as MessageParams), { kind: SpanKind.CLIENT, attributes });

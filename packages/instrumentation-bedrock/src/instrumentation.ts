@@ -1,9 +1,9 @@
 import {
   admitLlmCall,
+  captureContentFor,
   GEN_AI_OPERATION_CHAT,
   ManualTargets,
   sdkModuleDefinitions,
-  shouldCaptureContent,
 } from '@agentburn/core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
@@ -217,7 +217,7 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
     const attributes = requestAttributes(operation, command);
     const span = this.tracer.startSpan(spanName(operation, command), { kind: SpanKind.CLIENT, attributes });
     // Content of chat calls only (an embedding's input is not a conversation); InvokeModel bodies per model family.
-    const captureContent = operation === GEN_AI_OPERATION_CHAT && shouldCaptureContent(config.captureContent);
+    const captureContent = operation === GEN_AI_OPERATION_CHAT && captureContentFor(config);
     if (captureContent) {
       const converse = command.kind === 'converse' || command.kind === 'converse_stream';
       span.setAttributes(

@@ -2,6 +2,7 @@ import {
   ATTR_COMPUTE_SANDBOX_ID,
   COMPUTE_PROVIDER_DAYTONA,
   type ComputeIntervals,
+  captureContentFor,
   commandLineAttributes,
   exitCodeAttributes,
   ManualTargets,
@@ -18,7 +19,6 @@ import {
   SPAN_DAYTONA_SANDBOX,
   sandboxIdAttributes,
   sdkModuleDefinitions,
-  shouldCaptureContent,
   systemClock,
   type UsageSample,
   UsageSampler,
@@ -425,7 +425,7 @@ export class DaytonaInstrumentation extends InstrumentationBase<DaytonaInstrumen
       const line = typeof args[0] === 'string' ? args[0] : undefined;
       const attributes = {
         ...idAttributes(sandbox),
-        ...commandLineAttributes(line, shouldCaptureContent(inst.getConfig().captureContent)),
+        ...commandLineAttributes(line, captureContentFor(inst.getConfig())),
       };
       inst.touch(sandbox);
       return inst.sandboxes.trace(span, attributes, () => original.apply(this, args), {

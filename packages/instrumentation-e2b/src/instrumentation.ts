@@ -2,6 +2,7 @@ import {
   ATTR_E2B_RUN_CODE_LANGUAGE,
   ATTR_E2B_SANDBOX_ID,
   ATTR_E2B_TEMPLATE_ID,
+  captureContentFor,
   ManualTargets,
   SANDBOX_END_KILLED,
   SANDBOX_END_LOST,
@@ -18,7 +19,6 @@ import {
   SPAN_E2B_SANDBOX_PAUSE,
   SPAN_E2B_SANDBOX_SET_TIMEOUT,
   sdkModuleDefinitions,
-  shouldCaptureContent,
   type UsageSample,
   UsageSampler,
   usageSampleSeconds,
@@ -316,7 +316,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   }
 
   private get captureContent(): boolean {
-    return shouldCaptureContent(this.getConfig().captureContent);
+    return captureContentFor(this.getConfig());
   }
 
   private tracedCreate(original: AnyFn): AnyFn {

@@ -1,12 +1,12 @@
 import {
   admitLlmCall,
+  captureContentFor,
   GEN_AI_OPERATION_COUNT_TOKENS,
   GEN_AI_OPERATION_EMBEDDINGS,
   GEN_AI_OPERATION_GENERATE_CONTENT,
   type LlmRequestAdapter,
   ManualTargets,
   sdkModuleDefinitions,
-  shouldCaptureContent,
 } from '@agentburn/core';
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
@@ -236,8 +236,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
       kind: SpanKind.CLIENT,
       attributes,
     });
-    const captureContent =
-      method.operation === GEN_AI_OPERATION_GENERATE_CONTENT && shouldCaptureContent(config.captureContent);
+    const captureContent = method.operation === GEN_AI_OPERATION_GENERATE_CONTENT && captureContentFor(config);
     if (captureContent) span.setAttributes(inputContentAttributes(params as RequestParams));
     return new GenerateCall(span, attributes, {
       captureContent,

@@ -2,11 +2,11 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   admitLlmCall,
+  captureContentFor,
   ManualTargets,
   recordCallMetrics,
   SpanFinisher,
   sdkModuleDefinitions,
-  shouldCaptureContent,
 } from '@agentburn/core';
 import { type Attributes, type Context, context, createNoopMeter, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
@@ -116,7 +116,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
       let callContext: Context;
       try {
         const config = instrumentation.getConfig();
-        const captureContent = shouldCaptureContent(config.captureContent);
+        const captureContent = captureContentFor(config);
         baseURL = baseUrlOf(this);
         const injectStreamUsage =
           config.injectStreamUsage !== false && !instrumentation.streamOptionsRejected.has(baseURL);

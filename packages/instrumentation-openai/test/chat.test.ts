@@ -586,6 +586,29 @@ describe('provider and content', () => {
     }
   });
 
+  it('reads-the-content-switch-once-per-configuration', async () => {
+    delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    try {
+      await client.chat.completions.create({ model: 'gpt-4o', messages });
+      // Turned on after this configuration's first call: it takes effect at the next setConfig().
+      process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+      await client.chat.completions.create({ model: 'gpt-4o', messages });
+      h.instrumentation.setConfig({});
+      await client.chat.completions.create({ model: 'gpt-4o', messages });
+    } finally {
+      delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    }
+    const spans = await h.ended(3);
+    expect(spans.map((span) => span.attributes[ATTR_GEN_AI_INPUT_MESSAGES] !== undefined)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(JSON.parse(String(spans[2]?.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Say hello.' }] },
+    ]);
+  });
+
   it('captures-content-on-opt-in', async () => {
     h.instrumentation.setConfig({ captureContent: true });
     await client.chat.completions.create({

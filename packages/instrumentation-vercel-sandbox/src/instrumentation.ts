@@ -1,6 +1,7 @@
 import {
   COMPUTE_PROVIDER_VERCEL,
   type ComputeIntervals,
+  captureContentFor,
   commandLineAttributes,
   exitCodeAttributes,
   ManualTargets,
@@ -11,7 +12,6 @@ import {
   SPAN_VERCEL_SANDBOX,
   sandboxIdAttributes,
   sdkModuleDefinitions,
-  shouldCaptureContent,
 } from '@agentburn/core';
 import type { Attributes, Context } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
@@ -157,7 +157,7 @@ export class VercelSandboxInstrumentation extends InstrumentationBase<VercelSand
     const inst = this;
     return function runCommand(this: unknown, ...args: unknown[]) {
       const startMs = inst.intervals.now();
-      const capture = shouldCaptureContent(inst.getConfig().captureContent);
+      const capture = captureContentFor(inst.getConfig());
       const attributes = {
         ...idAttributes(sessionOf(this)),
         ...(capture ? commandLineAttributes(commandLine(args[0], args[1]), capture) : {}),

@@ -13,7 +13,7 @@ export {
   type ComputeIntervalsOptions,
   type ComputeSize,
 } from './compute-intervals';
-export { shouldCaptureContent } from './content';
+export { captureContentFor, shouldCaptureContent } from './content';
 export { errorType, recordSpanError } from './errors';
 export { ManualTargets, type ManualTargetsOptions } from './manual-targets';
 export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';

@@ -45,6 +45,7 @@ import {
 } from '../semconv';
 import type { ComputeRates, CostBreakdown, PriceResult } from '../types';
 import { readLlmCall } from '../usage';
+import { AttributeBatch } from './attribute-batch';
 import { DiagOnce } from './diag-once';
 import { TraceRollups, type TraceTotals } from './rollup';
 import { hrTimeToMs, isLocalRoot, noteParent, type ReadableSpanLike, scopeNameOf } from './span-shape';
@@ -99,6 +100,9 @@ export class CostEngine {
    * attributes are built, so one record serves every span.
    */
   private readonly roundedParts: CostBreakdown = emptyBreakdown();
+  /** The attributes to add to the span being finished (see `finish` for a re-entered one). */
+  private readonly batch = new AttributeBatch();
+  private finishing = false;
 
   constructor(options: CostSpanProcessorOptions = {}, now?: () => number) {
     const { computeRates, emitGenAiUsageCost, maxOpenTraces, maxTraceAgeMs, meterProvider, ...pricerOptions } = options;
@@ -146,39 +150,47 @@ export class CostEngine {
    * every total always agree. Never throws.
    */
   finish<S extends ReadableSpanLike>(span: S, write: SpanWriter<S>): void {
+    // A diag logger or an SDK hook may end another span while this one is finished.
+    const reentered = this.finishing;
+    this.finishing = true;
+    const batch = reentered ? new AttributeBatch() : this.batch;
     try {
       const traceId = span.spanContext().traceId;
       const totals = this.rollups.ending(traceId);
-      const costed = this.cost(span, totals);
+      const costed = this.cost(span, totals, batch);
       if (costed !== undefined) {
-        const written = this.writeChecked(span, costed.attributes, write, ATTR_COST_USD);
+        const written = this.writeChecked(span, batch, write, ATTR_COST_USD);
         if (!costed.duplicate) this.settle(span, costed, written, totals);
       }
       // A local root's own cost is in its totals by now.
       if (isLocalRoot(span)) {
-        const rollup = this.rollups.rootEnding(traceId, totals, undefined);
-        if (rollup !== undefined) this.writeChecked(span, rollup, write, ATTR_TRACE_COST_USD);
+        batch.clear();
+        if (this.rollups.rootEnding(traceId, totals, batch)) this.writeChecked(span, batch, write, ATTR_TRACE_COST_USD);
       }
     } catch (error) {
       this.diag.warn(`cost processing failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      batch.clear();
+      if (!reentered) this.finishing = false;
     }
   }
 
-  /** Writes `attributes`; returns whether `key` is on the span afterwards with the value written. */
+  /** Writes `batch`; returns whether `key` is on the span afterwards with the value written. */
   private writeChecked<S extends ReadableSpanLike>(
     span: S,
-    attributes: Attributes,
+    batch: AttributeBatch,
     write: SpanWriter<S>,
     key: string,
   ): boolean {
     let after: Attributes | undefined;
     try {
-      after = write(span, attributes);
+      after = write(span, batch);
     } catch {
       after = undefined;
     }
-    if (attributes[key] === undefined) return true;
-    if (after !== undefined && after[key] === attributes[key]) return true;
+    const value = batch.get(key);
+    if (value === undefined) return true;
+    if (after !== undefined && after[key] === value) return true;
     this.diag.warn(
       `span '${span.name}' has no room for ${key} (attribute count limit reached): it is left out of the trace ` +
         'totals; raise OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT (or spanLimits.attributeCountLimit)',
@@ -198,7 +210,8 @@ export class CostEngine {
     if (usd !== undefined) this.metrics.record(costed.kind, usd, costed.provider, costed.model, this.agentOf(span));
   }
 
-  private cost(span: ReadableSpanLike, totals: TraceTotals | undefined): Costed | undefined {
+  /** Prices `span` into `batch`; undefined when it has no cost of its own. */
+  private cost(span: ReadableSpanLike, totals: TraceTotals | undefined, batch: AttributeBatch): Costed | undefined {
     const name = span.name;
     if (SANDBOX_RUN_SPANS.has(name)) {
       if (totals !== undefined) totals.sandboxRuns++;
@@ -225,7 +238,8 @@ export class CostEngine {
           hrTimeToMs(span.endTime),
         );
         if (pricedBy !== undefined) {
-          return { attributes: { [ATTR_COST_DUPLICATE_OF]: pricedBy }, kind: COST_KIND_LLM, duplicate: true };
+          batch.set(ATTR_COST_DUPLICATE_OF, pricedBy);
+          return { kind: COST_KIND_LLM, duplicate: true };
         }
       }
       const result = this.pricer.price(call, startMs);
@@ -243,6 +257,7 @@ export class CostEngine {
       }
       return this.costed(
         span,
+        batch,
         result,
         status,
         reason,
@@ -259,11 +274,12 @@ export class CostEngine {
       result.reason === COST_REASON_USAGE_MISSING && interval.issues.length > 0
         ? COST_REASON_USAGE_INVALID
         : result.reason;
-    return this.costed(span, result, result.status, reason, COST_KIND_COMPUTE, interval.provider, undefined);
+    return this.costed(span, batch, result, result.status, reason, COST_KIND_COMPUTE, interval.provider, undefined);
   }
 
   private costed(
     span: ReadableSpanLike,
+    batch: AttributeBatch,
     result: PriceResult,
     status: CostStatus,
     reason: CostReason | undefined,
@@ -289,7 +305,8 @@ export class CostEngine {
       }
     }
     if (usd === undefined) status = COST_STATUS_UNPRICED;
-    const attributes = this.resultAttributes(
+    this.addResultAttributes(
+      batch,
       result,
       status,
       reason,
@@ -298,7 +315,7 @@ export class CostEngine {
       kind,
       this.agentToWrite(span, this.agentOf(span)),
     );
-    return { attributes, kind, usd, provider, model };
+    return { kind, usd, provider, model };
   }
   /** The agent `span` ran under, for the counter: a name the emitter set itself wins. */
   private agentOf(span: ReadableSpanLike): string | undefined {
@@ -316,7 +333,8 @@ export class CostEngine {
    * count limit keeps the earliest writes, and the span's own cost matters
    * most. Zero cache parts and a false `estimated` are left out (absent = 0 / false).
    */
-  private resultAttributes(
+  private addResultAttributes(
+    out: AttributeBatch,
     result: PriceResult,
     status: CostStatus,
     reason: CostReason | undefined,
@@ -324,38 +342,36 @@ export class CostEngine {
     parts: CostBreakdown | undefined,
     kind: CostKind,
     agent: string | undefined,
-  ): Attributes {
-    const out: Attributes = {};
-    if (usd !== undefined) out[ATTR_COST_USD] = usd;
-    out[ATTR_COST_STATUS] = status;
-    if (reason !== undefined && status !== COST_STATUS_PRICED) out[ATTR_COST_REASON] = reason;
-    if (result.estimated) out[ATTR_COST_ESTIMATED] = true;
+  ): void {
+    if (usd !== undefined) out.set(ATTR_COST_USD, usd);
+    out.set(ATTR_COST_STATUS, status);
+    if (reason !== undefined && status !== COST_STATUS_PRICED) out.set(ATTR_COST_REASON, reason);
+    if (result.estimated) out.set(ATTR_COST_ESTIMATED, true);
     if (usd !== undefined) {
-      if (this.emitGenAiUsageCost) out[ATTR_GEN_AI_USAGE_COST] = usd;
+      if (this.emitGenAiUsageCost) out.set(ATTR_GEN_AI_USAGE_COST, usd);
       if (parts !== undefined) {
         if (kind === COST_KIND_LLM) {
-          out[ATTR_COST_INPUT_USD] = parts.inputUsd;
-          out[ATTR_COST_OUTPUT_USD] = parts.outputUsd;
-          if (parts.cacheReadUsd !== 0) out[ATTR_COST_CACHE_READ_USD] = parts.cacheReadUsd;
-          if (parts.cacheWriteUsd !== 0) out[ATTR_COST_CACHE_WRITE_USD] = parts.cacheWriteUsd;
-          if (parts.computeUsd !== 0) out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
+          out.set(ATTR_COST_INPUT_USD, parts.inputUsd);
+          out.set(ATTR_COST_OUTPUT_USD, parts.outputUsd);
+          if (parts.cacheReadUsd !== 0) out.set(ATTR_COST_CACHE_READ_USD, parts.cacheReadUsd);
+          if (parts.cacheWriteUsd !== 0) out.set(ATTR_COST_CACHE_WRITE_USD, parts.cacheWriteUsd);
+          if (parts.computeUsd !== 0) out.set(ATTR_COST_COMPUTE_USD, parts.computeUsd);
         } else {
-          out[ATTR_COST_COMPUTE_USD] = parts.computeUsd;
+          out.set(ATTR_COST_COMPUTE_USD, parts.computeUsd);
           const compute = parts.computeParts;
           if (compute !== undefined) {
-            if (compute.cpuUsd !== 0) out[ATTR_COST_COMPUTE_CPU_USD] = compute.cpuUsd;
-            if (compute.memoryUsd !== 0) out[ATTR_COST_COMPUTE_MEMORY_USD] = compute.memoryUsd;
-            if (compute.diskUsd !== 0) out[ATTR_COST_COMPUTE_DISK_USD] = compute.diskUsd;
-            if (compute.creationUsd !== 0) out[ATTR_COST_COMPUTE_CREATION_USD] = compute.creationUsd;
+            if (compute.cpuUsd !== 0) out.set(ATTR_COST_COMPUTE_CPU_USD, compute.cpuUsd);
+            if (compute.memoryUsd !== 0) out.set(ATTR_COST_COMPUTE_MEMORY_USD, compute.memoryUsd);
+            if (compute.diskUsd !== 0) out.set(ATTR_COST_COMPUTE_DISK_USD, compute.diskUsd);
+            if (compute.creationUsd !== 0) out.set(ATTR_COST_COMPUTE_CREATION_USD, compute.creationUsd);
           }
         }
       }
     }
-    if (result.source !== undefined) out[ATTR_PRICING_SOURCE] = result.source;
-    if (result.model !== undefined) out[ATTR_PRICING_MODEL] = result.model;
-    if (result.version !== undefined) out[ATTR_PRICING_VERSION] = result.version;
-    if (agent !== undefined) out[ATTR_AGENT_NAME] = agent;
-    return out;
+    if (result.source !== undefined) out.set(ATTR_PRICING_SOURCE, result.source);
+    if (result.model !== undefined) out.set(ATTR_PRICING_MODEL, result.model);
+    if (result.version !== undefined) out.set(ATTR_PRICING_VERSION, result.version);
+    if (agent !== undefined) out.set(ATTR_AGENT_NAME, agent);
   }
 
   private warnAll(issues: readonly string[]): void {
@@ -363,12 +379,11 @@ export class CostEngine {
   }
 }
 
-/** Adds `attributes` to `span`; returns the span's attributes as they are afterwards. */
-export type SpanWriter<S> = (span: S, attributes: Attributes) => Attributes | undefined;
+/** Adds `batch` to `span`; returns the span's attributes as they are afterwards. */
+export type SpanWriter<S> = (span: S, batch: AttributeBatch) => Attributes | undefined;
 
-/** A span's cost as priced, before it is written and counted. */
+/** A span's cost as priced (its attributes are in the batch), before it is written and counted. */
 interface Costed {
-  attributes: Attributes;
   kind: CostKind;
   /** The rounded `cost_usd` to write; undefined when the span is not priced. */
   usd?: number | undefined;

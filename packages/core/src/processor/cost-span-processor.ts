@@ -1,5 +1,6 @@
 import { type Attributes, type Context, diag } from '@opentelemetry/api';
 import { closeAllOpenIntervals } from '../open-intervals';
+import type { AttributeBatch } from './attribute-batch';
 import { CostEngine, type CostSpanProcessorOptions } from './cost-engine';
 import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './span-shape';
 
@@ -13,8 +14,8 @@ import type { ReadableSpanLike, SpanProcessorLike, WritableSpanLike } from './sp
  * sandbox intervals still open while the exporters can still send them.
  */
 /** The span is still writable in `onEnding`; the SDK's attribute limits apply to what lands. */
-function writeToSpan(span: WritableSpanLike, attributes: Attributes): Attributes {
-  span.setAttributes(attributes);
+function writeToSpan(span: WritableSpanLike, batch: AttributeBatch): Attributes {
+  batch.writeTo(span);
   return span.attributes;
 }
 

@@ -30,7 +30,8 @@ export class CostingSpanProcessor implements SpanProcessorLike {
 
   onEnd(span: ReadableSpanLike): void {
     let added: Attributes | undefined;
-    this.engine.finish(span, (_span, attributes) => {
+    this.engine.finish(span, (_span, batch) => {
+      const attributes = batch.toAttributes();
       added = added === undefined ? attributes : { ...added, ...attributes };
       return attributes;
     });

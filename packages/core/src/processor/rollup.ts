@@ -1,4 +1,3 @@
-import type { Attributes } from '@opentelemetry/api';
 import { roundUsd } from '../pricing/money';
 import {
   ATTR_TRACE_COMPLETE,
@@ -9,6 +8,7 @@ import {
   ATTR_TRACE_SANDBOX_RUNS,
   ATTR_TRACE_UNPRICED_SPANS,
 } from '../semconv';
+import type { AttributeBatch } from './attribute-batch';
 
 /** Response ids remembered per trace for de-duplication. */
 const RESPONSE_WINDOW = 32;
@@ -178,33 +178,31 @@ export class TraceRollups {
 
   /**
    * The local root of `traceId` is ending, with the `totals` its `ending()`
-   * returned: adds the rollup to `out`, or returns a new record. Nothing for
+   * returned: adds the rollup to `out` and says whether it did. Nothing for
    * traces that had no LLM call, sandbox run or cost and nothing still running.
    */
-  rootEnding(traceId: string, totals: TraceTotals | undefined, out: Attributes | undefined): Attributes | undefined {
+  rootEnding(traceId: string, totals: TraceTotals | undefined, out: AttributeBatch): boolean {
     if (totals === undefined) {
       // Evicted (count or age) while running: the totals are lost, say so.
-      const record = out ?? {};
-      record[ATTR_TRACE_COMPLETE] = false;
-      return record;
+      out.set(ATTR_TRACE_COMPLETE, false);
+      return true;
     }
     // Only local roots open entries, so a span ending after its root finds
     // none and leaves nothing behind.
     if (--totals.roots <= 0) this.delete(traceId, totals);
-    if (!totals.touched && totals.open === 0) return out;
-    const record = out ?? {};
+    if (!totals.touched && totals.open === 0) return false;
     // Sums of written, plausible figures (see CostEngine.costed), rounded like them.
     const llm = roundUsd(totals.llmCostUsd);
     const compute = roundUsd(totals.computeCostUsd);
-    record[ATTR_TRACE_COST_USD] = roundUsd(llm + compute);
-    record[ATTR_TRACE_LLM_COST_USD] = llm;
-    record[ATTR_TRACE_COMPUTE_COST_USD] = compute;
-    record[ATTR_TRACE_LLM_CALLS] = totals.llmCalls;
-    record[ATTR_TRACE_SANDBOX_RUNS] = totals.sandboxRuns;
-    record[ATTR_TRACE_UNPRICED_SPANS] = totals.unpricedSpans;
+    out.set(ATTR_TRACE_COST_USD, roundUsd(llm + compute));
+    out.set(ATTR_TRACE_LLM_COST_USD, llm);
+    out.set(ATTR_TRACE_COMPUTE_COST_USD, compute);
+    out.set(ATTR_TRACE_LLM_CALLS, totals.llmCalls);
+    out.set(ATTR_TRACE_SANDBOX_RUNS, totals.sandboxRuns);
+    out.set(ATTR_TRACE_UNPRICED_SPANS, totals.unpricedSpans);
     // A span still running may carry cost that ends after the root.
-    record[ATTR_TRACE_COMPLETE] = totals.open === 0;
-    return record;
+    out.set(ATTR_TRACE_COMPLETE, totals.open === 0);
+    return true;
   }
 
   private get(traceId: string): TraceTotals | undefined {

@@ -1,4 +1,4 @@
-import type { Attributes, Context, HrTime, SpanContext } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Context, HrTime, SpanContext } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
 
 /**
@@ -25,6 +25,8 @@ export interface ReadableSpanLike {
 /** A span still open for writes (what `onStart` and `onEnding` receive). */
 export interface WritableSpanLike extends ReadableSpanLike {
   setAttributes(attributes: Attributes): unknown;
+  /** Every SDK line has it; a span-like without it gets `setAttributes`. */
+  setAttribute?(key: string, value: AttributeValue): unknown;
 }
 
 /** The SpanProcessor contract, structurally: satisfied by every SDK line's own interface. */
