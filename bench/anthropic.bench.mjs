@@ -1,14 +1,16 @@
 // Per-call overhead of tracing @anthropic-ai/sdk, in microseconds: agentburn's
 // AnthropicInstrumentation (with its CostSpanProcessor) next to the SDK's own
 // OpenTelemetry tracing, both against uninstrumented calls. One process, an
-// in-process fake Anthropic server (real HTTP, real SSE), blocks of calls
+// in-process fake Anthropic server (real HTTP, real SSE; by default each
+// distinct request reaches it once and is then answered from memory, see
+// `benchFetch`, BENCH_TRANSPORT=http for every call over HTTP), blocks of calls
 // rotating between the three modes so all medians share the same warm-up.
 // Overhead = median(mode) - median(uninstrumented).
 //
 //   node bench/anthropic.bench.mjs          (BENCH_CALLS=... to change the sample size)
 import { createRequire } from 'node:module';
 import { bundleForBench } from './lib/bundle.mjs';
-import { allocationMeter, countingExporter, machine, median } from './lib/measure.mjs';
+import { allocationMeter, benchFetch, countingExporter, machine, median } from './lib/measure.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const STREAM_CALLS = Math.max(100, Math.round(CALLS / 5));
@@ -43,7 +45,7 @@ const { Anthropic } = createRequire(import.meta.url)('@anthropic-ai/sdk');
 const server = await startAnthropicServer();
 server.defaults.text = 'x'.repeat(STREAM_CHUNKS * 4);
 server.defaults.streamChunks = STREAM_CHUNKS;
-const options = { apiKey: 'sk-bench', baseURL: server.url, maxRetries: 0 };
+const options = { apiKey: 'sk-bench', baseURL: server.url, maxRetries: 0, fetch: benchFetch() };
 const plain = new Anthropic({ ...options, openTelemetry: false });
 const nativelyTraced = new Anthropic(options);
 
@@ -101,7 +103,9 @@ await server.close();
 await provider.shutdown();
 
 console.log(machine());
-console.log(`Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} deltas) per mode`);
+console.log(
+  `Samples: ${CALLS} non-stream and ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} deltas) per mode; transport ${process.env.BENCH_TRANSPORT ?? 'memory'}`,
+);
 // Two traced modes, one span per call (warm-up blocks included): a check that both really traced.
 const expected = 2 * (CALLS + STREAM_CALLS + 2 * BLOCK);
 console.log(`Spans exported: ${exporter.exported} (expected ${expected})\n`);

@@ -173,6 +173,12 @@ async function parent() {
     }
   }
   console.log('');
+  // What a chunk costs: the stream call's overhead beyond the non-stream call's, spread over its chunks.
+  const perChunk = (name) => (overhead(name, 'stream') - overhead(name, 'nonStream')) / STREAM_CHUNKS;
+  console.log(
+    `per chunk above uninstrumented: agentburn ${perChunk('agentburn').toFixed(3)} µs (target 0.3), ` +
+      `contrib ${perChunk('otel').toFixed(3)} µs, traceloop ${perChunk('traceloop').toFixed(3)} µs`,
+  );
   for (const kind of KINDS) {
     const ours = overhead('agentburn', kind);
     const alone = overhead('agentburn-alone', kind);

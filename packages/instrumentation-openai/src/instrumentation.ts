@@ -122,10 +122,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
           config.injectStreamUsage !== false && !instrumentation.streamOptionsRejected.has(baseURL);
         sendBody = operation.prepare?.(body, injectStreamUsage) ?? body;
         // The span's start attributes, written straight into one object.
-        const attributes: Attributes = {
-          [ATTR_GEN_AI_OPERATION_NAME]: operation.name,
-          ...endpointAttributes(this?._client as object | undefined),
-        };
+        const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation.name };
+        Object.assign(attributes, endpointAttributes(this?._client as object | undefined));
         operation.requestAttributes(body, captureContent, attributes);
         const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
         const spanName = model ? `${operation.name} ${model}` : operation.name;
@@ -168,11 +166,12 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
       }
       // Only a request we added stream_options to may be resent, without them (and with a budget's clamp kept).
       if (call.hideUsageChunk) {
-        const resendArgs = [withoutInjectedStreamOptions(sendBody, body), ...args.slice(1)];
+        // The resend's body is built only if a server refuses the option (rare), not for every stream.
         call.observe(returned, (error) =>
-          instrumentation.resendWithoutStreamOptions(error, baseURL, () =>
-            context.with(callContext, () => original.apply(this, resendArgs)),
-          ),
+          instrumentation.resendWithoutStreamOptions(error, baseURL, () => {
+            const resendArgs = [withoutInjectedStreamOptions(sendBody, body), ...args.slice(1)];
+            return context.with(callContext, () => original.apply(this, resendArgs));
+          }),
         );
       } else {
         call.observe(returned);
