@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ATTR_COST_USD } from '@agentburn/core';
 import { describe, expect, it } from 'vitest';
+import { startFakeDaytona } from './fakes/daytona-server';
 import { startFakeE2B } from './fakes/e2b-server';
 import { stderrLines } from './helpers/node-process';
 import { startOtlpGrpcReceiver } from './helpers/otlp-receiver';
@@ -304,6 +305,37 @@ describe.skipIf(!nodePackageBuilt)('@agentburn/node diagnostics', () => {
       ]);
     } finally {
       await e2b.close();
+    }
+  });
+
+  it('process-exit-with-an-e2b-create-in-flight-says-it-was-lost', async () => {
+    const e2b = await startFakeE2B();
+    try {
+      const run = await spawnFixture([...IMPORT_REGISTER, 'sandbox-create-exit-early.mjs'], env(e2b.env)).done;
+      expect(run.code).toBe(0);
+      expect(stderrLines(run)).toEqual([
+        'agentburn: process.exit() ended the process before telemetry was flushed: 1 sandbox call still in flight (its span not ended, and a sandbox it starts is not recorded). Set process.exitCode and let the process end by itself, or `await telemetry.shutdown()` (telemetry = the handle register() returns) before calling process.exit()',
+      ]);
+    } finally {
+      await e2b.close();
+    }
+  });
+
+  it('process-exit-with-a-sandbox-create-in-flight-names-it-apart-from-running-intervals', async () => {
+    const daytona = await startFakeDaytona();
+    try {
+      const run = await spawnFixture(
+        [...IMPORT_REGISTER, 'daytona-create-exit-early.mjs'],
+        env({ FIXTURE_DAYTONA_API_URL: daytona.apiUrl, FIXTURE_DAYTONA_API_KEY: daytona.apiKey }),
+      ).done;
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^sandbox \S+\n$/);
+      // One sandbox runs; the second create is an operation in flight, not an interval.
+      expect(stderrLines(run)).toEqual([
+        'agentburn: process.exit() ended the process before telemetry was flushed: 1 sandbox interval still running (not ended, so its compute cost is not recorded); 1 sandbox call still in flight (its span not ended, and a sandbox it starts is not recorded). Set process.exitCode and let the process end by itself, or `await telemetry.shutdown()` (telemetry = the handle register() returns) before calling process.exit()',
+      ]);
+    } finally {
+      await daytona.close();
     }
   });
 

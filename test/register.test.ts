@@ -6,8 +6,10 @@
  */
 import { join } from 'node:path';
 import {
+  ATTR_BUDGET_PROJECTED_USD,
   ATTR_COST_KIND,
   ATTR_COST_USD,
+  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_TRACE_COST_USD,
@@ -17,6 +19,8 @@ import {
   METRIC_COST_USD,
 } from '@agentburn/core';
 import { describe, expect, it } from 'vitest';
+import { startBedrockServer } from './fakes/bedrock-server';
+import { startGeminiServer } from './fakes/gemini-server';
 import { chatCompletion } from './fakes/openai-server';
 import { stdoutLine } from './helpers/node-process';
 import { closedPort, nodePackageBuilt, spawnFixture, USAGE, useRegisterHarness } from './helpers/register-harness';
@@ -166,6 +170,58 @@ describe.skipIf(!nodePackageBuilt)('@agentburn/node register', () => {
     expect(run.stderr.trim().split('\n')).toContain(
       `agentburn  trace ${traceId?.slice(0, 8)}  $0.0040  2 LLM calls · budget exceeded (1 refused)`,
     );
+  });
+
+  it('budget-env-refuses-gemini-and-bedrock-calls-before-they-reach-a-server-and-keeps-their-spans', async () => {
+    // Both project 3 request + 5 ("Say hello.", one token per two bytes) input tokens and more
+    // (Converse: + 3 message + 2 "user" + 3 block), with a 100-token cap:
+    //   gemini-2.5-flash: 8 x 0.3e-6 + 100 x 2.5e-6 = 252.4e-6 > 200e-6;
+    //   Claude 3.7 Sonnet (us. profile): 16 x 3e-6 + 100 x 15e-6 = 1548e-6 > 200e-6.
+    const gemini = await startGeminiServer();
+    const bedrock = await startBedrockServer();
+    try {
+      const run = await spawnFixture(
+        ['--import', '@agentburn/node/register', 'budget-gemini-bedrock.mjs'],
+        withEndpoint({
+          AGENTBURN_BUDGET_USD: '0.0002',
+          FIXTURE_GEMINI_URL: gemini.url,
+          FIXTURE_BEDROCK_URL: bedrock.url,
+        }),
+      ).done;
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('refused gemini\nrefused bedrock\n');
+      // Nothing of ours on stderr: a refusal is the app's to handle, and no summary is due (spans are exported).
+      expect(run.stderr.split('\n').filter((line) => line.includes('agentburn'))).toEqual([]);
+      expect(gemini.requests).toHaveLength(0);
+      expect(bedrock.requests).toHaveLength(0);
+      const spans = await h.receiver.waitForSpans(3);
+      expect(spans.map((s) => s.name).sort()).toEqual([
+        'agent-run',
+        'chat us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+        'generate_content gemini-2.5-flash',
+      ]);
+      const refused = (name: string) => {
+        const span = spans.find((s) => s.name === name);
+        return {
+          errorType: span?.attributes[ATTR_ERROR_TYPE],
+          projectedUsd: span?.attributes[ATTR_BUDGET_PROJECTED_USD],
+          costUsd: span?.attributes[ATTR_COST_USD],
+        };
+      };
+      expect(refused('generate_content gemini-2.5-flash')).toEqual({
+        errorType: 'BudgetExceededError',
+        projectedUsd: expect.closeTo(252.4e-6, 15),
+        costUsd: undefined,
+      });
+      expect(refused('chat us.anthropic.claude-3-7-sonnet-20250219-v1:0')).toEqual({
+        errorType: 'BudgetExceededError',
+        projectedUsd: expect.closeTo(1548e-6, 15),
+        costUsd: undefined,
+      });
+    } finally {
+      await gemini.close();
+      await bedrock.close();
+    }
   });
 
   it('budget-env-that-is-not-a-number-is-ignored-and-the-app-runs', async () => {

@@ -16,6 +16,7 @@ export {
   addOpenInterval,
   closeAllOpenIntervals,
   type OpenIntervalCloser,
+  type OpenIntervalKind,
   openIntervalCount,
   removeOpenInterval,
 } from './open-intervals';

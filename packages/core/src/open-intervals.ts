@@ -1,6 +1,7 @@
 /**
  * Registry of priced intervals still open in this process (a sandbox that is
- * running, billed by the second, or an LLM stream still being read).
+ * running, billed by the second, a sandbox call that may start one, or an
+ * LLM stream still being read).
  * Instrumentations add a closer when an interval opens and remove it when it
  * ends; `CostSpanProcessor.shutdown()`
  * calls `closeAllOpenIntervals()` so the spans are ended, priced and exported
@@ -11,30 +12,55 @@
  */
 export type OpenIntervalCloser = () => void;
 
-const REGISTRY_KEY = Symbol.for('agentburn.core.open-intervals');
+/**
+ * What is open: a sandbox running (a billed interval), a sandbox call in
+ * flight that may start one (create, start, a command), or an LLM stream
+ * still being read. Only the first is a running interval; the others are
+ * operations whose spans have not ended.
+ */
+export type OpenIntervalKind = 'sandbox-interval' | 'sandbox-call' | 'llm-stream';
 
-function registry(): Map<string, OpenIntervalCloser> {
-  const holder = globalThis as { [REGISTRY_KEY]?: Map<string, OpenIntervalCloser> };
-  let map = holder[REGISTRY_KEY];
+const REGISTRY_KEY = Symbol.for('agentburn.core.open-intervals');
+// Kept apart from the closers, so a copy of this package that knows no kinds still shares the registry.
+const KINDS_KEY = Symbol.for('agentburn.core.open-interval-kinds');
+
+function shared<V>(key: symbol): Map<string, V> {
+  const holder = globalThis as { [key: symbol]: Map<string, V> | undefined };
+  let map = holder[key];
   if (!map) {
     map = new Map();
-    holder[REGISTRY_KEY] = map;
+    holder[key] = map;
   }
   return map;
 }
 
-/** Registers (or replaces) the closer of the open interval `key`. */
-export function addOpenInterval(key: string, close: OpenIntervalCloser): void {
+const registry = () => shared<OpenIntervalCloser>(REGISTRY_KEY);
+const kinds = () => shared<OpenIntervalKind>(KINDS_KEY);
+
+/** Registers (or replaces) the closer of `key`, open as `kind` (a running sandbox interval unless told). */
+export function addOpenInterval(
+  key: string,
+  close: OpenIntervalCloser,
+  kind: OpenIntervalKind = 'sandbox-interval',
+): void {
   registry().set(key, close);
+  kinds().set(key, kind);
 }
 
 /** Forgets the interval `key`, which has ended by itself. */
 export function removeOpenInterval(key: string): void {
   registry().delete(key);
+  kinds().delete(key);
 }
 
-export function openIntervalCount(): number {
-  return registry().size;
+/** How many are open: all of them, or those of `kind`. */
+export function openIntervalCount(kind?: OpenIntervalKind): number {
+  const map = registry();
+  if (kind === undefined) return map.size;
+  const known = kinds();
+  let count = 0;
+  for (const key of map.keys()) if ((known.get(key) ?? 'sandbox-interval') === kind) count++;
+  return count;
 }
 
 /**
@@ -45,6 +71,7 @@ export function closeAllOpenIntervals(): number {
   const map = registry();
   const closers = [...map.values()];
   map.clear();
+  kinds().clear();
   let closed = 0;
   for (const close of closers) {
     try {

@@ -4,9 +4,11 @@ import {
   ATTR_BUDGET_LIMIT_USD,
   ATTR_BUDGET_SPENT_USD,
   ATTR_BUDGET_STATUS,
+  admitLlmCall,
   BudgetExceededError,
   CostSpanProcessor,
   currentBudget,
+  SpanFinisher,
   setTraceBudget,
   withBudget,
 } from '../src';
@@ -135,5 +137,38 @@ describe('withBudget', () => {
     expect(events).toHaveLength(17);
     expect(events[15]?.attributes?.['agentburn.budget.threshold']).toBe(0.16);
     expect(events[16]?.name).toBe('agentburn.budget.exceeded');
+  });
+
+  it('failed-budget-check-is-said-once-per-cause-and-the-calls-go-on', () => {
+    const tracing = createTracing([]);
+    const tracer = tracing.provider.getTracer('t');
+    // A body the check cannot read: a revoked Proxy throws on every property read.
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const broken = {
+      get messages(): never {
+        throw new RangeError('messages are gone');
+      },
+    };
+    const attributes = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini' };
+    const admissions: unknown[] = [];
+    const warnings = warningsOf(() => {
+      withBudget({ limitUsd: 1, tracer }, () => {
+        for (const body of [revoked.proxy, revoked.proxy, broken, revoked.proxy, broken]) {
+          const finisher = new SpanFinisher(tracer.startSpan('chat gpt-4o-mini'));
+          admissions.push(
+            admitLlmCall(finisher, { body, attributes, spanName: 'chat gpt-4o-mini', capField: 'max_tokens' }),
+          );
+          finisher.end();
+        }
+      });
+    });
+    // Each call goes on unchecked.
+    expect(admissions).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(tracing.exporter.spans.filter((s) => s.name === 'chat gpt-4o-mini')).toHaveLength(5);
+    expect(warnings).toEqual([
+      "agentburn budget: the check failed, the call goes on unchecked: TypeError: Cannot perform 'IsArray' on a proxy that has been revoked (later ones of this cause are not reported again)",
+      'agentburn budget: the check failed, the call goes on unchecked: RangeError: messages are gone (later ones of this cause are not reported again)',
+    ]);
   });
 });

@@ -64,8 +64,11 @@ function familyOf(modelId: unknown, body: JsonObject): PayloadFamily {
 
 /**
  * InvokeModel: the body is the model's own JSON, read per payload family
- * (parsed only when a budget asks). A body that is not JSON (a Blob, a
- * stream, other bytes) is bounded by its size and cannot be clamped.
+ * (parsed only when a budget asks). A body that is not JSON (other bytes, a
+ * Blob, which is never read here) is bounded by its size and cannot be
+ * clamped. A stream is never read either (that would consume the caller's):
+ * its size is unknown, and the budget's policy for what cannot be projected
+ * applies.
  */
 function invokeModelRequest(commandInput: JsonObject): LlmRequestAdapter<JsonObject> {
   let read: { body: JsonObject; family: PayloadFamily } | null | undefined;

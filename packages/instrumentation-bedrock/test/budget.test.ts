@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   ATTR_BUDGET_PROJECTED_USD,
   ATTR_COST_USD,
@@ -10,9 +11,12 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeBedrockServer, invokeStreamEvents, startBedrockServer } from '../../../test/fakes/bedrock-server';
 import { budgetSpan, budgetStory, ensureContextManager } from '../../../test/helpers/budget';
+import { recordDiagMessages } from '../../../test/helpers/fake-package';
 import { fakeClientOptions, requireSdk, setupTracing, spansEnded } from './helpers';
 
 ensureContextManager();
+// What the budget says on the diag logger, to count it.
+const messages = recordDiagMessages();
 const tracing = setupTracing();
 const {
   BedrockRuntimeClient,
@@ -173,6 +177,38 @@ describe('converse under a budget', () => {
     });
     expect(fake.requests).toHaveLength(1);
     expect(spanNamed(SPAN)?.attributes[ATTR_COST_USD]).toBeUndefined();
+    expect(after?.spentUsd).toBeCloseTo(CONVERSE_PROJECTED, 15);
+    expect(after?.reservedUsd).toBe(0);
+  });
+
+  it('converse-stream-failing-partway-keeps-its-projection: a stream cut before its usage is not settled at $0', async () => {
+    fake.reply({
+      events: [
+        { event: 'messageStart', data: { role: 'assistant' } },
+        { event: 'contentBlockDelta', data: { contentBlockIndex: 0, delta: { text: 'Hel' } } },
+        { exception: 'modelStreamErrorException', message: 'The model stopped mid-answer.' },
+      ],
+    });
+    let caught: unknown;
+    let after: ReturnType<typeof currentBudget>;
+    await withBudget(budget({ limitUsd: 0.01 }), async () => {
+      const output = await client.send(new ConverseStreamCommand(converseInput()));
+      try {
+        for await (const _event of output.stream) {
+          // read until it fails
+        }
+      } catch (error) {
+        caught = error;
+      }
+      after = currentBudget();
+    });
+    expect(fake.requests).toHaveLength(1);
+    expect(caught).toMatchObject({ name: 'ModelStreamErrorException' });
+    await spansEnded(tracing, 2);
+    const call = spanNamed(SPAN);
+    expect(call?.attributes[ATTR_ERROR_TYPE]).toBe('ModelStreamErrorException');
+    expect(call?.attributes[ATTR_COST_USD]).toBeUndefined();
+    // Sent and answered in part, its usage never came: billed by an amount nobody reported, so the worst case.
     expect(after?.spentUsd).toBeCloseTo(CONVERSE_PROJECTED, 15);
     expect(after?.reservedUsd).toBe(0);
   });
@@ -358,6 +394,81 @@ describe('invoke model under a budget, per payload family', () => {
       ).rejects.toMatchObject({ projectedUsd: expect.closeTo(61464e-6, 15) });
     });
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('blob-body-is-bounded-by-its-size: a large blob is not projected as almost nothing', async () => {
+    // 200,000 bytes: 3 request + 100,000 = 100,003 tokens, and the default cap of 4096 (a Blob is never read, so
+    // its JSON, if any, is not): 100,003 x 3e-6 + 4096 x 15e-6 = 300,009e-6 + 61,440e-6 = 361,449e-6 > 0.1.
+    const body = new Blob(['x'.repeat(200_000)]);
+    await withBudget(budget({ limitUsd: 0.1 }), async () => {
+      await expect(client.send(new InvokeModelCommand({ modelId: CLAUDE, body }))).rejects.toMatchObject({
+        projectedUsd: expect.closeTo(361_449e-6, 15),
+      });
+    });
+    expect(fake.requests).toHaveLength(0);
+    await spansEnded(tracing, 2);
+    expect(spanNamed(SPAN)?.attributes[ATTR_BUDGET_PROJECTED_USD]).toBeCloseTo(361_449e-6, 15);
+  });
+
+  it('stream-body-is-never-read-and-is-refused-under-unpricedModels-refuse', async () => {
+    // Its size is unknown, so its worst case is: the policy for what cannot be projected refuses it. Only the
+    // request framing and the default cap are known: 3 x 3e-6 + 4096 x 15e-6 = 61,449e-6.
+    const json = JSON.stringify({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Say hello.' }],
+    });
+    const readable = Readable.from([Buffer.from(json)]);
+    const webStream = new Blob([json]).stream();
+    const said = messages.length;
+    await withBudget(budget({ limitUsd: 1, unpricedModels: 'refuse' }), async () => {
+      for (const body of [readable, webStream]) {
+        await expect(client.send(new InvokeModelCommand({ modelId: CLAUDE, body }))).rejects.toMatchObject({
+          projectedUsd: expect.closeTo(61_449e-6, 15),
+        });
+      }
+    });
+    expect(fake.requests).toHaveLength(0);
+    expect((await spansEnded(tracing, 3)).filter((s) => s.name === SPAN)).toHaveLength(2);
+    // Neither stream was touched: the caller can still read all of it.
+    expect(readable.readableFlowing).toBeNull();
+    expect(webStream.locked).toBe(false);
+    expect(Buffer.concat(await readable.toArray()).toString()).toBe(json);
+    expect(await new Response(webStream).text()).toBe(json);
+    expect(messages.slice(said)).toEqual([
+      'agentburn budget: a request given as a stream cannot be measured before it is sent (reading it would consume it); such calls are refused (option unpricedModels)',
+    ]);
+  });
+
+  it('stream-body-is-sent-unread-and-counts-what-it-spends: said once for two calls', async () => {
+    const json = JSON.stringify({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Say hello.' }],
+    });
+    // Two answers, two response ids: one id twice in a trace is one response, priced once.
+    for (const id of ['msg_1', 'msg_2']) {
+      fake.reply({ json: { id, usage: { input_tokens: 12, output_tokens: 5 }, stop_reason: 'end_turn' } });
+    }
+    const said = messages.length;
+    let after: ReturnType<typeof currentBudget>;
+    await withBudget(budget({ limitUsd: 1 }), async () => {
+      for (let i = 0; i < 2; i++) {
+        await client.send(new InvokeModelCommand({ modelId: CLAUDE, body: Readable.from([Buffer.from(json)]) }));
+      }
+      after = currentBudget();
+    });
+    // The SDK sent both streams whole.
+    expect(fake.requests.map((r) => r.body)).toEqual([JSON.parse(json), JSON.parse(json)]);
+    // Each: 12 x 3e-6 + 5 x 15e-6 = 111e-6.
+    expect(after?.spentUsd).toBeCloseTo(222e-6, 15);
+    expect(after?.reservedUsd).toBe(0);
+    // Two calls and the scope's span, exported.
+    const calls = (await spansEnded(tracing, 3)).filter((s) => s.name === SPAN);
+    expect(calls.map((s) => s.attributes[ATTR_COST_USD])).toEqual([111e-6, 111e-6]);
+    expect(messages.slice(said)).toEqual([
+      'agentburn budget: a request given as a stream cannot be measured before it is sent (reading it would consume it); such calls are let through with only their output cap projected, and count what they spend when they end (option unpricedModels)',
+    ]);
   });
 
   it('invoke-with-response-stream-is-refused-and-reserves-until-the-stream-ends', async () => {

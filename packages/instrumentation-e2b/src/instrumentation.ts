@@ -7,6 +7,7 @@ import {
   SANDBOX_END_KILLED,
   SANDBOX_END_LOST,
   SANDBOX_END_PAUSED,
+  SandboxOpenings,
   SPAN_E2B_CODE_CONTEXT_CREATE,
   SPAN_E2B_COMMANDS_KILL,
   SPAN_E2B_COMMANDS_RUN,
@@ -125,6 +126,8 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   /** Sandboxes whose use is sampled, by id, while their interval is open. */
   private readonly sampled = new Map<string, SandboxLike>();
   private readonly sampler: UsageSampler | undefined;
+  /** Creates and connects in flight, which telemetry shutting down ends. */
+  private readonly openings: SandboxOpenings;
   /** Modules patched by hand: unpatched on disable(), patched again on enable(). */
   private readonly manualTargets = new ManualTargets({
     sdk: 'e2b',
@@ -136,6 +139,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
 
   constructor(config: E2BInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
+    this.openings = new SandboxOpenings('e2b', (message) => this._diag.warn(message));
     const clock = config.clock ?? systemClock;
     const seconds = usageSampleSeconds(config.sampleUsageEverySeconds, (message) => this._diag.warn(message));
     this.sampler =
@@ -304,7 +308,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
   // --- lifecycle ------------------------------------------------------------
 
   private get deps(): OperationDeps {
-    return { tracer: this.tracer, intervals: this.intervals };
+    return { tracer: this.tracer, intervals: this.intervals, openings: this.openings };
   }
 
   private trace<T>(spec: OperationSpec, call: () => Promise<T>, hooks?: OperationHooks<T>): Promise<T> {
@@ -326,7 +330,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
       }
       const attributes = request.template === undefined ? {} : { [ATTR_E2B_TEMPLATE_ID]: request.template };
       return inst.trace(
-        { name: SPAN_E2B_SANDBOX_CREATE, attributes, budgeted: true },
+        { name: SPAN_E2B_SANDBOX_CREATE, attributes, budgeted: true, opening: true },
         () => original.apply(this, args),
         {
           onResult(sandbox: SandboxLike, op) {
@@ -343,7 +347,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     const inst = this;
     return function connect(this: unknown, sandboxId: string, ...rest: unknown[]) {
       return inst.trace(
-        { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId },
+        { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId, opening: true },
         () => original.call(this, sandboxId, ...rest),
         inst.connectHooks(sandboxId, rest[0]),
       );
@@ -355,7 +359,7 @@ export class E2BInstrumentation extends InstrumentationBase<E2BInstrumentationCo
     return function connect(this: SandboxLike, ...args: unknown[]) {
       const id = this?.sandboxId;
       return inst.trace(
-        { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId: id },
+        { name: SPAN_E2B_SANDBOX_CONNECT, sandboxId: id, opening: true },
         () => original.apply(this, args),
         inst.connectHooks(id, args[0]),
       );

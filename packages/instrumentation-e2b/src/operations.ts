@@ -10,6 +10,7 @@ import {
   ATTR_PROCESS_COMMAND_LINE,
   ATTR_PROCESS_EXIT_CODE,
   admitSandboxOperation,
+  type SandboxOpenings,
   SpanFinisher,
 } from '@agentburn/core';
 import { type Attributes, context, SpanKind, type Tracer, trace } from '@opentelemetry/api';
@@ -21,6 +22,7 @@ export const MAX_CONTENT_LENGTH = 8192;
 export interface OperationDeps {
   tracer: Tracer;
   intervals: SandboxIntervals;
+  openings: SandboxOpenings;
 }
 
 export interface OperationSpec {
@@ -31,6 +33,8 @@ export interface OperationSpec {
   inSandbox?: boolean;
   /** Refused once an active budget is spent (create, runCode, commands.run). */
   budgeted?: boolean;
+  /** May start a sandbox running (create, connect): followed while in flight, as core's `SandboxOpenings` says. */
+  opening?: boolean;
 }
 
 /** One traced call in flight. */
@@ -81,10 +85,12 @@ export function traceOperation<T>(
     op.leave();
     return refusal;
   }
+  const settle = spec.opening ? deps.openings.begin(spec.name, op.finisher) : () => true;
   let pending: Promise<T>;
   try {
     pending = context.with(callContext, call);
   } catch (error) {
+    settle();
     op.leave();
     op.finisher.fail(error);
     throw error;
@@ -93,7 +99,8 @@ export function traceOperation<T>(
     (result) => {
       let deferred = false;
       try {
-        deferred = hooks.onResult?.(result, op) === 'defer';
+        // Telemetry shut down while it was in flight: the sandbox it started is not followed.
+        if (settle()) deferred = hooks.onResult?.(result, op) === 'defer';
       } catch {
         deferred = false;
       }
@@ -104,6 +111,7 @@ export function traceOperation<T>(
       return result;
     },
     (error: unknown) => {
+      settle();
       try {
         hooks.onError?.(error, op);
       } catch {

@@ -15,6 +15,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { afterAll, expect, it } from 'vitest';
 import { ManualClock } from '../../../test/fakes/e2b-clock';
 import { startFakeE2B } from '../../../test/fakes/e2b-server';
+import { recordDiagMessages } from '../../../test/helpers/fake-package';
 import { startOtlpReceiver } from '../../../test/helpers/otlp-receiver';
 import { E2BInstrumentation } from '../src';
 
@@ -28,7 +29,8 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-it('exports-a-leaked-sandbox-as-abandoned-at-provider-shutdown', async () => {
+/** A fake E2B, and a provider exporting OTLP to a receiver, the instrumentation's from now on. */
+async function exportingToReceiver() {
   const fake = await startFakeE2B({ now: () => clock.now() });
   const receiver = await startOtlpReceiver();
   cleanups.push(
@@ -43,6 +45,11 @@ it('exports-a-leaked-sandbox-as-abandoned-at-provider-shutdown', async () => {
     ],
   });
   instrumentation.setTracerProvider(provider);
+  return { fake, receiver, provider };
+}
+
+it('exports-a-leaked-sandbox-as-abandoned-at-provider-shutdown', async () => {
+  const { fake, receiver, provider } = await exportingToReceiver();
 
   const sbx = await Sandbox.create({ ...fake.connection, timeoutMs: 120_000 });
   await instrumentation.settled();
@@ -63,4 +70,28 @@ it('exports-a-leaked-sandbox-as-abandoned-at-provider-shutdown', async () => {
   // The span ends when the process let go of it (30 s), not at the expiry in the future.
   expect(Number(interval.endTimeUnixNano - interval.startTimeUnixNano) / 1e9).toBe(30);
   expect(spans.map((s) => s.name).sort()).toEqual(['e2b.run_code', 'e2b.sandbox', 'e2b.sandbox.create']);
+});
+
+it('create-in-flight-at-shutdown-ends-its-span-and-says-the-loss-once', async () => {
+  const { fake, receiver, provider } = await exportingToReceiver();
+  const warnings = recordDiagMessages();
+
+  const held = fake.controls.holdNextResponse({ server: 'api', method: 'POST' });
+  const creating = Sandbox.create({ ...fake.connection, timeoutMs: 120_000 });
+  await held.answered;
+  expect(openIntervalCount('sandbox-call')).toBe(1);
+
+  await provider.shutdown();
+  expect((await receiver.waitForSpans(1)).map((s) => s.name)).toEqual(['e2b.sandbox.create']);
+  expect(warnings).toEqual([
+    '@agentburn/instrumentation-e2b e2b.sandbox.create was still in flight when telemetry shut down: its span ends now, and the sandbox it starts, if any, is not recorded, so its compute cost is lost (later ones are not reported again)',
+  ]);
+
+  // The caller still gets the SDK's own sandbox; no interval is opened behind it.
+  held.release();
+  expect(await creating).toBeInstanceOf(Sandbox);
+  await instrumentation.settled();
+  expect(openIntervalCount()).toBe(0);
+  expect(receiver.spans).toHaveLength(1);
+  expect(warnings).toHaveLength(1);
 });

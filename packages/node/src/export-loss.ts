@@ -166,6 +166,6 @@ export function warnOnMetricExportFailure(exporter: PushMetricExporter, destinat
   return wrapped;
 }
 
-function plural(n: number, noun: string): string {
+export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

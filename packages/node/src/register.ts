@@ -46,7 +46,7 @@ import {
   tracesFileFromEnv,
 } from './env';
 import { type ExitCause, installExitHooks } from './exit';
-import { AccountedBatchSpanProcessor, warnOnMetricExportFailure } from './export-loss';
+import { AccountedBatchSpanProcessor, plural, warnOnMetricExportFailure } from './export-loss';
 import { otlpMetricExporter, otlpTraceExporter } from './exporters';
 import { esmLoaderHookInstalled, installEsmLoaderHook } from './hook';
 import { defaultInstrumentations } from './instrumentations';
@@ -290,13 +290,7 @@ function traceExportersFromEnv(): NamedSpanExporter[] {
 
 /** What the exit lost and how to avoid it, or undefined when nothing was. */
 function lossAtExit(cause: ExitCause, accounted: AccountedBatchSpanProcessor[], timeoutMillis: number) {
-  const lost = accounted.flatMap((p) => p.lossLine() ?? []);
-  const intervals = openIntervalCount();
-  if (intervals > 0) {
-    lost.push(
-      `${intervals} sandbox interval${intervals === 1 ? '' : 's'} still running (not ended, so ${intervals === 1 ? 'its' : 'their'} compute cost is not recorded)`,
-    );
-  }
+  const lost = [...accounted.flatMap((p) => p.lossLine() ?? []), ...stillOpen()];
   if (lost.length === 0) return undefined;
   const what = lost.join('; ');
   switch (cause) {
@@ -311,6 +305,34 @@ function lossAtExit(cause: ExitCause, accounted: AccountedBatchSpanProcessor[], 
         '(telemetry = the handle register() returns) before calling process.exit()'
       );
   }
+}
+
+/**
+ * What has not ended, so is not recorded: running sandbox intervals, and
+ * the operations in flight, named apart (they are not intervals).
+ */
+function stillOpen(): string[] {
+  const lines: string[] = [];
+  const its = (n: number) => (n === 1 ? 'its' : 'their');
+  const intervals = openIntervalCount('sandbox-interval');
+  if (intervals > 0) {
+    lines.push(
+      `${plural(intervals, 'sandbox interval')} still running (not ended, so ${its(intervals)} compute cost is not recorded)`,
+    );
+  }
+  const calls = openIntervalCount('sandbox-call');
+  if (calls > 0) {
+    lines.push(
+      `${plural(calls, 'sandbox call')} still in flight (${its(calls)} span not ended, and a sandbox ${calls === 1 ? 'it starts' : 'they start'} is not recorded)`,
+    );
+  }
+  const streams = openIntervalCount('llm-stream');
+  if (streams > 0) {
+    lines.push(
+      `${plural(streams, 'LLM stream')} still being read (${its(streams)} span not ended, so ${its(streams)} cost is not recorded)`,
+    );
+  }
+  return lines;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Attributes, context, diag } from '@opentelemetry/api';
+import { type Attributes, context } from '@opentelemetry/api';
 import type { SpanFinisher } from '../instrument/span-finisher';
 import { roundUsd } from '../pricing/money';
 import { roundParts, sumParts } from '../processor/cost-engine';
@@ -17,6 +17,7 @@ import { readGenAi } from '../usage/genai';
 import { BudgetExceededError } from './errors';
 import { budgetPricers } from './pricers';
 import { chatBodyAdapter, type LlmRequestAdapter, projectTokens } from './projection';
+import { sayFailure, sayOnce } from './say';
 import type { BudgetScope } from './scope';
 import { activeBudgetScope } from './with-budget';
 
@@ -51,8 +52,6 @@ export interface LlmBudgetAdmission<Body> {
 /** Clamping never lowers a cap below this: a shorter answer is rarely of use, so the call is refused instead. */
 export const MIN_CLAMPED_OUTPUT_TOKENS = 64;
 
-const unpricedSaid = new Set<string>();
-
 /**
  * The budget check the LLM instrumentations run before they send a request.
  * Undefined when no budget is active (nothing else is done then). Otherwise
@@ -69,7 +68,7 @@ export function admitLlmCall<Body>(
   try {
     return admit(scope, finisher, request);
   } catch (error) {
-    diag.warn(`agentburn budget: the check failed, the call goes on unchecked: ${String(error)}`);
+    sayFailure('the check failed, the call goes on unchecked', error);
     return undefined;
   }
 }
@@ -92,17 +91,26 @@ function admit<Body>(
   let body = request.body;
   let projectedUsd = priceTokens(call, tokens.inputTokens, tokens.outputTokens);
   if (projectedUsd === undefined) {
-    const refuse = scope.chain.some((s) => s.unpricedModels === 'refuse');
-    const key = `${call.provider ?? ''}/${model ?? ''}`;
-    if (!unpricedSaid.has(key)) {
-      unpricedSaid.add(key);
-      diag.warn(
+    const refuse = refusesUnprojected(scope);
+    sayOnce(
+      `unpriced:${call.provider ?? ''}/${model ?? ''}`,
+      () =>
         `agentburn budget: no price for model ${model ?? '(none)'}; its calls are ${refuse ? 'refused' : 'let through uncounted'} (option unpricedModels)`,
-      );
-    }
+    );
     if (refuse) return refuseCall(scope.chain, finisher, request, body, 0);
     settleOnEnd(scope, finisher, request.attributes, 0);
     return { body };
+  }
+  if (tokens.sizeUnknown) {
+    // Its worst case cannot be known: the policy for what cannot be projected decides.
+    const refuse = refusesUnprojected(scope);
+    sayOnce(
+      `size-unknown:${refuse}`,
+      () =>
+        'agentburn budget: a request given as a stream cannot be measured before it is sent (reading it would consume it); ' +
+        `such calls are ${refuse ? 'refused' : 'let through with only their output cap projected, and count what they spend when they end'} (option unpricedModels)`,
+    );
+    if (refuse) return refuseCall(scope.chain, finisher, request, body, projectedUsd);
   }
 
   let failing = scope.chain.filter((s) => !s.fits(projectedUsd as number));
@@ -122,6 +130,11 @@ function admit<Body>(
   scope.reserve(projectedUsd);
   settleOnEnd(scope, finisher, request.attributes, projectedUsd);
   return { body };
+}
+
+/** A call the budget cannot project (no price, a size unknown) is refused when any enclosing scope says so. */
+function refusesUnprojected(scope: BudgetScope): boolean {
+  return scope.chain.some((s) => s.unpricedModels === 'refuse');
 }
 
 /** The OpenAI/Anthropic body adapters, one per cap field and provider (a handful), so a call allocates none. */
@@ -216,15 +229,18 @@ function refusedCall(error: BudgetExceededError): Promise<never> {
  * thresholds it crosses are recorded as events on that span.
  */
 function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttributes: Attributes, reservedUsd: number) {
+  // Billed though unreported: ended without error, or failed once its response had begun (a stream cut partway).
+  const billed = (error: unknown) => error === undefined || finisher.responseStarted;
   if (scope.span === undefined) {
     finisher.beforeEnd((attributes, error) => {
-      scope.settle(reservedUsd, spentBy(undefined, requestAttributes, attributes, error, reservedUsd), finisher.span);
+      const spent = spentBy(undefined, requestAttributes, attributes, billed(error), reservedUsd);
+      scope.settle(reservedUsd, spent, finisher.span);
     });
     return;
   }
   finisher.whenEnded((attributes, error) => {
     const written = (finisher.span as { attributes?: Attributes }).attributes;
-    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes, error, reservedUsd));
+    scope.settle(reservedUsd, spentBy(written, requestAttributes, attributes, billed(error), reservedUsd));
   });
 }
 
@@ -234,20 +250,21 @@ function settleOnEnd(scope: BudgetScope, finisher: SpanFinisher, requestAttribut
  * attributes (a non-recording span, a pipeline without the processor, or a
  * span not yet ended).
  *
- * A call that failed before any usage spent nothing (an HTTP error is not
- * billed). A call that ended without its usage and without an error (a
- * response nobody read, `asResponse()`, a stream left before its final
- * figures) was sent and is billed, by an amount nobody reported: it keeps
+ * A call that failed before its response began spent nothing (an HTTP
+ * error is not billed). A call that ended without its usage, without an
+ * error (a response nobody read, `asResponse()`, a stream left before its
+ * final figures) or failing after its response began (a stream cut partway),
+ * was sent and is billed, by an amount nobody reported (`billed`): it keeps
  * its projection, the worst case, rather than counting as free.
  */
 function spentBy(
   written: Attributes | undefined,
   requestAttributes: Attributes,
   resultAttributes: Attributes,
-  error: unknown,
+  billed: boolean,
   projectedUsd: number,
 ): number {
-  const unreported = error === undefined ? projectedUsd : 0;
+  const unreported = billed ? projectedUsd : 0;
   if (written !== undefined && written[ATTR_COST_STATUS] !== undefined) {
     const cost = written[ATTR_COST_USD];
     const usd = typeof cost === 'number' && Number.isFinite(cost) ? cost : 0;

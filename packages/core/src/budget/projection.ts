@@ -16,6 +16,11 @@ export interface TokenProjection {
   inputTokens: number;
   /** The request's output cap, or the default when it sets none; 0 for an operation with no output (embeddings). */
   outputTokens: number;
+  /**
+   * The input holds a stream, whose size is unknown until it is read, and
+   * reading it would consume the caller's: it is not counted in `inputTokens`.
+   */
+  sizeUnknown: boolean;
 }
 
 /**
@@ -115,7 +120,7 @@ export function projectTokens<Body>(request: ProjectionRequest<Body>): TokenProj
   const { adapter, body } = request;
   const encoding = encodingFor(request.model);
   const count = (encoding && tokenCounter(encoding)) || sizeBound;
-  const tally = { tokens: TOKENS_PER_REQUEST, count };
+  const tally: Tally = { tokens: TOKENS_PER_REQUEST, count, sizeUnknown: false };
   for (const value of adapter.input(body)) {
     if (value !== undefined) walk(value, tally, 0);
   }
@@ -126,12 +131,13 @@ export function projectTokens<Body>(request: ProjectionRequest<Body>): TokenProj
     outputTokens =
       typeof cap === 'number' && Number.isFinite(cap) && cap >= 0 ? Math.ceil(cap) : request.defaultMaxOutputTokens;
   }
-  return { inputTokens: tally.tokens, outputTokens };
+  return { inputTokens: tally.tokens, outputTokens, sizeUnknown: tally.sizeUnknown };
 }
 
 interface Tally {
   tokens: number;
   count: (text: string) => number;
+  sizeUnknown: boolean;
 }
 
 function walk(value: unknown, tally: Tally, depth: number): void {
@@ -148,6 +154,16 @@ function walk(value: unknown, tally: Tally, depth: number): void {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
     // Raw bytes (a document given as a Uint8Array or an ArrayBuffer): bounded by size, like text.
     tally.tokens += Math.ceil(value.byteLength / 2);
+    return;
+  }
+  if (isBlob(value)) {
+    // A Blob (or File) knows its size without being read: bounded like raw bytes.
+    tally.tokens += Math.ceil(value.size / 2);
+    return;
+  }
+  if (isStream(value)) {
+    // Never read: that would consume the caller's stream.
+    tally.sizeUnknown = true;
     return;
   }
   if (Array.isArray(value)) {
@@ -179,6 +195,21 @@ function isImagePart(part: Record<string, unknown>): boolean {
 /** One token per two UTF-8 bytes, rounded up: the bound for tokenizers we do not have. */
 export function sizeBound(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / 2);
+}
+
+function isBlob(value: object): value is { size: number } {
+  const blob = value as { size?: unknown; arrayBuffer?: unknown };
+  return typeof blob.size === 'number' && blob.size >= 0 && typeof blob.arrayBuffer === 'function';
+}
+
+/** A web ReadableStream, a Node Readable, or any other async iterable: its size is known only once read. */
+function isStream(value: object): boolean {
+  const stream = value as { getReader?: unknown; pipe?: unknown; [Symbol.asyncIterator]?: unknown };
+  return (
+    typeof stream.getReader === 'function' ||
+    typeof stream.pipe === 'function' ||
+    typeof stream[Symbol.asyncIterator] === 'function'
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

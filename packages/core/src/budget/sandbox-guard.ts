@@ -1,8 +1,9 @@
-import { type Context, context, diag } from '@opentelemetry/api';
+import { type Context, context } from '@opentelemetry/api';
 import type { SpanFinisher } from '../instrument/span-finisher';
 import { BUDGET_ACTION_ALLOWED, BUDGET_ACTION_REFUSED } from '../semconv';
 import { exceededError } from './llm-guard';
 import { budgetPricers } from './pricers';
+import { sayFailure } from './say';
 import type { BudgetScope, SandboxMeter } from './scope';
 import { activeBudgetScope } from './with-budget';
 
@@ -30,7 +31,7 @@ export function admitSandboxOperation(finisher: SpanFinisher, name: string): Pro
     finisher.fail(error);
     return Promise.reject(error);
   } catch (error) {
-    diag.warn(`agentburn budget: the sandbox check failed, the operation goes on unchecked: ${String(error)}`);
+    sayFailure('the sandbox check failed, the operation goes on unchecked', error);
     return undefined;
   }
 }
@@ -76,7 +77,7 @@ export function meterSandbox(parent: Context, sandbox: MeteredSandbox): SandboxB
   try {
     return new RunningSandbox(scope, sandbox);
   } catch (error) {
-    diag.warn(`agentburn budget: a sandbox could not be metered: ${String(error)}`);
+    sayFailure('a sandbox could not be metered', error);
     return undefined;
   }
 }

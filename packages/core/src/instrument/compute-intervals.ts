@@ -124,6 +124,7 @@ export class ComputeIntervals {
   private readonly names: ComputeIntervalNames;
   /** End reasons (`abandoned`, `lost`) already said. */
   private readonly said = new Set<string>();
+  private observerFailureSaid = false;
 
   constructor(private readonly options: ComputeIntervalsOptions) {
     this.prefix = `${options.provider}#${++instanceCounter}:`;
@@ -169,7 +170,11 @@ export class ComputeIntervals {
     };
     this.open.set(id, open);
     addOpenInterval(open.registryKey, () => this.end(id, SANDBOX_END_ABANDONED));
-    this.options.observer?.opened(id, start.startMs);
+    try {
+      this.options.observer?.opened(id, start.startMs);
+    } catch (error) {
+      this.sayObserverFailed(id, 'opened', error);
+    }
   }
 
   /** Adds attributes to the open interval's span (facts learned after it opened). */
@@ -287,6 +292,11 @@ export class ComputeIntervals {
     try {
       const observed = this.options.observer?.closing(id, { reason, billedSeconds: billed, expired });
       if (observed) Object.assign(attributes, observed);
+    } catch (error) {
+      // The interval still ends, with what we know of it.
+      this.sayObserverFailed(id, 'ended', error);
+    }
+    try {
       if (extra) Object.assign(attributes, extra);
       open.span.setAttributes(attributes);
       open.span.end(new Date(Math.max(abandoned ? atMs : billedEnd, open.startMs)));
@@ -325,6 +335,20 @@ export class ComputeIntervals {
     }
   }
 
+  /** The first observer failure is said; the intervals go on (and end) without what it would have added. */
+  private sayObserverFailed(id: string, when: 'opened' | 'ended', error: unknown): void {
+    if (this.observerFailureSaid || !this.options.warn) return;
+    this.observerFailureSaid = true;
+    try {
+      this.options.warn(
+        `${this.options.provider} sandbox ${id}: following its interval (usage sampling, budgets) failed as it ${when} ` +
+          `(${describe(error)}); the interval is still recorded, without what that adds (later failures are not reported again)`,
+      );
+    } catch {
+      // saying it must not break the caller
+    }
+  }
+
   /** Ends every open interval as `abandoned` (also done through core's registry at provider shutdown). */
   abandonAll(): void {
     for (const id of [...this.open.keys()]) this.end(id, SANDBOX_END_ABANDONED);
@@ -346,6 +370,14 @@ function definedSize(size: ComputeSize): ComputeSize {
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) out[key] = value;
   }
   return out;
+}
+
+function describe(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an unprintable error';
+  }
 }
 
 function noop(): void {}

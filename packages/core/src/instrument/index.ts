@@ -20,6 +20,7 @@ export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './san
 export {
   commandLineAttributes,
   exitCodeAttributes,
+  SandboxOpenings,
   type SandboxProviderOptions,
   SandboxProviderTracing,
   sandboxIdAttributes,

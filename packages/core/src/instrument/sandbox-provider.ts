@@ -4,11 +4,64 @@ import { ATTR_COMPUTE_SANDBOX_ID, ATTR_PROCESS_COMMAND_LINE, ATTR_PROCESS_EXIT_C
 import { type Clock, systemClock } from './clock';
 import { type ComputeIntervalObserver, ComputeIntervals } from './compute-intervals';
 import { type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
+import type { SpanFinisher } from './span-finisher';
 
 /** Longest command line recorded (content capture on). */
 const MAX_COMMAND_LINE = 8192;
 
 let instanceCounter = 0;
+
+/**
+ * Calls in flight that may start a sandbox running (create, start, resume,
+ * connect), kept in core's open-interval registry as sandbox calls. Should
+ * the tracer provider shut down while one is in flight, its span ends then
+ * (so it is exported), the sandbox it starts is not followed (nothing could
+ * export its interval), and that loss is said once.
+ */
+export class SandboxOpenings {
+  private readonly prefix: string;
+  private count = 0;
+  private lossSaid = false;
+
+  constructor(
+    provider: string,
+    private readonly warn: (message: string) => void,
+  ) {
+    this.prefix = `${provider}#opening#${++instanceCounter}:`;
+  }
+
+  /** Follows the call `name` ending with `finisher`; the returned function, called as it settles, says whether it may still start a sandbox. */
+  begin(name: string, finisher: SpanFinisher): () => boolean {
+    const key = `${this.prefix}${++this.count}`;
+    let shutDown = false;
+    addOpenInterval(
+      key,
+      () => {
+        shutDown = true;
+        finisher.end();
+        this.sayLost(name);
+      },
+      'sandbox-call',
+    );
+    return () => {
+      removeOpenInterval(key);
+      return !shutDown;
+    };
+  }
+
+  private sayLost(name: string): void {
+    if (this.lossSaid) return;
+    this.lossSaid = true;
+    try {
+      this.warn(
+        `${name} was still in flight when telemetry shut down: its span ends now, and the sandbox it starts, ` +
+          'if any, is not recorded, so its compute cost is lost (later ones are not reported again)',
+      );
+    } catch {
+      // saying it must not break the caller
+    }
+  }
+}
 
 export interface SandboxProviderOptions {
   /** `agentburn.compute.provider`, lower case. */
@@ -32,13 +85,11 @@ export interface SandboxProviderOptions {
  */
 export class SandboxProviderTracing {
   readonly intervals: ComputeIntervals;
-  private readonly prefix: string;
-  private openings = 0;
-  private openingLossSaid = false;
+  private readonly openings: SandboxOpenings;
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly options: SandboxProviderOptions) {
-    this.prefix = `${options.provider}#opening#${++instanceCounter}:`;
+    this.openings = new SandboxOpenings(options.provider, options.warn);
     this.intervals = new ComputeIntervals({
       tracer: options.tracer,
       clock: options.clock ?? systemClock,
@@ -69,51 +120,27 @@ export class SandboxProviderTracing {
     return traceSandboxCall(this.options.tracer(), name, attributes, call, hooks);
   }
 
-  /**
-   * `trace` for a call that may start a sandbox running (create, start,
-   * resume). Should the tracer provider shut down while it is in flight, its
-   * span ends then (so it is exported), the sandbox it starts is not
-   * followed (nothing could export its interval), and that loss is said once.
-   */
+  /** `trace` for a call that may start a sandbox running (create, start, resume): see {@link SandboxOpenings}. */
   traceOpening<T>(
     name: string,
     attributes: Attributes,
     call: () => Promise<T>,
     hooks: SandboxCallHooks<T> = {},
   ): Promise<T> {
-    const key = `${this.prefix}${++this.openings}`;
-    let shutDown = false;
+    let settle = () => true;
     return this.trace(name, attributes, call, {
       onStart: (op) => {
-        addOpenInterval(key, () => {
-          shutDown = true;
-          op.finisher.end();
-          this.sayOpeningLost(name);
-        });
+        settle = this.openings.begin(name, op.finisher);
         hooks.onStart?.(op);
       },
       onResult: (result, op) => {
-        removeOpenInterval(key);
-        if (!shutDown) hooks.onResult?.(result, op);
+        if (settle()) hooks.onResult?.(result, op);
       },
       onError: (error, op) => {
-        removeOpenInterval(key);
+        settle();
         hooks.onError?.(error, op);
       },
     });
-  }
-
-  private sayOpeningLost(name: string): void {
-    if (this.openingLossSaid) return;
-    this.openingLossSaid = true;
-    try {
-      this.options.warn(
-        `${name} was still in flight when telemetry shut down: its span ends now, and the sandbox it starts, ` +
-          'if any, is not recorded, so its compute cost is lost (later ones are not reported again)',
-      );
-    } catch {
-      // saying it must not break the caller
-    }
   }
 }
 

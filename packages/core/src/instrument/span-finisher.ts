@@ -18,6 +18,7 @@ export type EndListener = (attributes: Attributes, error: unknown) => void;
  */
 export class SpanFinisher {
   private done = false;
+  private started = false;
   private failure: unknown;
   private readonly startedAt = performance.now();
   private endListeners: EndListener[] | undefined;
@@ -32,6 +33,15 @@ export class SpanFinisher {
 
   get ended(): boolean {
     return this.done;
+  }
+
+  /** The response began to arrive (a stream's first chunk): the request was taken, and is billed should it fail now. */
+  get responseStarted(): boolean {
+    return this.started;
+  }
+
+  markResponseStarted(): void {
+    this.started = true;
   }
 
   /** Calls `listener` once the span has ended, whichever path ended it (at once if it has). */

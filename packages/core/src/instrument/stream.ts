@@ -72,7 +72,7 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
   };
   // A provider shutting down ends the span with what was read: the stream may never end by itself.
   const key = `agentburn.stream.${++streamsObserved}`;
-  addOpenInterval(key, () => giveUp('shutdown'));
+  addOpenInterval(key, () => giveUp('shutdown'), 'llm-stream');
   finisher.onEnded(() => {
     idle.stop();
     removeOpenInterval(key);
@@ -97,6 +97,7 @@ class ObservedIterator<T> implements AsyncIterator<T>, AsyncIterable<T> {
       this.complete();
       return result;
     }
+    this.finisher.markResponseStarted();
     let show: boolean | undefined | void = true;
     try {
       show = this.observer.onChunk(result.value);
