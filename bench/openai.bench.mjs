@@ -25,12 +25,15 @@
 //   BENCH_STREAM_CALLS timed stream calls per process (default BENCH_CALLS / 5)
 //   BENCH_ROUNDS       processes per variant (default 5)
 //   BENCH_TRANSPORT    memory (default: the fake's recorded answer, no socket) or http (every call over HTTP)
+//   BENCH_PROFILE      1 (default): each process also runs its non-stream calls once more under the
+//                      CPU profiler, for the table of where a call's CPU goes (lib/components.mjs); 0 skips it
 //   BENCH_NODE_FLAGS   node flags for every child alike (default --single-threaded: GC and
 //                      compilation on the main thread, so no helper threads add noise to CPU time)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForBench, tmp } from './lib/bundle.mjs';
+import { componentTable, profileComponents } from './lib/components.mjs';
 import { allocationMeter, benchFetch, countingExporter, machine, median } from './lib/measure.mjs';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
@@ -42,6 +45,16 @@ const WARMUP = Math.max(100, Math.round(CALLS / 5));
 const STREAM_WARMUP = Math.max(50, Math.round(STREAM_CALLS / 5));
 const STREAM_CHUNKS = 100;
 const KINDS = ['nonStream', 'stream'];
+const PROFILE = process.env.BENCH_PROFILE !== '0';
+const COMPONENTS = {
+  host: 'the openai SDK, its fetch and the bench loop',
+  gc: 'garbage collection',
+  otelSdk: 'OTel SDK (span, attributes, processors)',
+  otelApi: 'OTel API and core (context, attribute checks)',
+  agentburn: '@agentburn instrumentation and CostSpanProcessor',
+  peer: "the peer instrumentation's own code",
+  other: 'other (V8, Node internals)',
+};
 
 const VARIANTS = {
   baseline: 'uninstrumented',
@@ -181,6 +194,18 @@ async function parent() {
     `per chunk above uninstrumented: agentburn ${perChunk('agentburn').toFixed(3)} µs (target 0.3), ` +
       `contrib ${perChunk('otel').toFixed(3)} µs, traceloop ${perChunk('traceloop').toFixed(3)} µs`,
   );
+  if (PROFILE) {
+    const totals = Object.fromEntries(
+      KINDS.map((kind) => [kind, printComponents(runs, kind, med('baseline', kind, 'cpuUs'))]),
+    );
+    // Per chunk from the profiles: the stream call's added CPU beyond the non-stream call's, over its chunks.
+    const added = (kind, name) => totals[kind][name] - totals[kind].baseline;
+    const chunk = (name) => ((added('stream', name) - added('nonStream', name)) / STREAM_CHUNKS).toFixed(3);
+    console.log(
+      `per chunk (profiles): agentburn ${chunk('agentburn')} µs (target 0.3), instrumentation alone ${chunk('agentburn-alone')}, ` +
+        `contrib ${chunk('otel')}, traceloop ${chunk('traceloop')}, floor ${chunk('floor')}\n`,
+    );
+  }
   for (const kind of KINDS) {
     const ours = overhead('agentburn', kind);
     const alone = overhead('agentburn-alone', kind);
@@ -288,8 +313,48 @@ async function child(name) {
     ...(await measure(stream, STREAM_WARMUP, STREAM_CALLS)),
     spanKeys: Object.keys(exporter.lastAttributes).sort(),
   };
+  if (PROFILE) {
+    result.nonStream.components = await profileComponents(() => calls(nonStream, CALLS), component);
+    result.stream.components = await profileComponents(() => calls(stream, STREAM_CALLS), component);
+  }
   await server.close();
-  const traced = instrumentation || floorTracer ? WARMUP + CALLS + STREAM_WARMUP + STREAM_CALLS : 0;
+  const perProcess = WARMUP + CALLS + STREAM_WARMUP + STREAM_CALLS + (PROFILE ? CALLS + STREAM_CALLS : 0);
+  const traced = instrumentation || floorTracer ? perProcess : 0;
   if (exporter.exported !== traced) throw new Error(`${name}: ${exporter.exported} spans for ${traced} traced calls`);
   console.log(`RESULT ${JSON.stringify(result)}`);
+}
+
+/** The component a profiled frame's script belongs to. */
+function component(url) {
+  if (url.includes('/bench/.tmp/agentburn.mjs')) return 'agentburn';
+  if (url.includes('@traceloop/') || url.includes('@opentelemetry/instrumentation-openai/')) return 'peer';
+  if (url.includes('@opentelemetry/sdk-trace')) return 'otelSdk';
+  if (url.includes('@opentelemetry/')) return 'otelApi';
+  if (url.includes('/node_modules/openai/') || url.includes('/bench/')) return 'host';
+  return undefined;
+}
+
+/** Prints the component table of `kind`; returns each variant's total µs per call. */
+function printComponents(runs, kind, baselineUs) {
+  const table = componentTable(
+    Object.fromEntries(Object.entries(runs).map(([name, results]) => [name, results.map((r) => r[kind].components)])),
+    baselineUs,
+  );
+  const call = kind === 'stream' ? `${STREAM_CHUNKS}-chunk stream` : 'non-stream';
+  const names = Object.keys(VARIANTS);
+  console.log(
+    `Where a ${call} call's CPU goes, µs per call by component (CPU profile of each process's calls, ` +
+      'samples relative to the host work every variant shares, at the uninstrumented median speed):\n',
+  );
+  console.log(`| component | ${names.join(' | ')} |`);
+  console.log(`|---|${names.map(() => '---:').join('|')}|`);
+  for (const [key, label] of Object.entries(COMPONENTS)) {
+    console.log(`| ${label} | ${names.map((name) => (table[name][key] ?? 0).toFixed(1)).join(' | ')} |`);
+  }
+  const total = (name) => Object.values(table[name]).reduce((a, b) => a + b, 0);
+  console.log(`| total | ${names.map((name) => total(name).toFixed(1)).join(' | ')} |`);
+  console.log(
+    `| above uninstrumented | ${names.map((name) => (total(name) - total('baseline')).toFixed(1)).join(' | ')} |\n`,
+  );
+  return Object.fromEntries(names.map((name) => [name, total(name)]));
 }

@@ -4,6 +4,7 @@ import {
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   GEN_AI_OPERATION_CHAT,
+  shallowCopy,
 } from '@agentburn/core';
 import type { Attributes } from '@opentelemetry/api';
 import {
@@ -26,7 +27,10 @@ export const chatCompletions: Operation = {
     // Ask for the usage chunk the API only sends on request; the caller's
     // object is copied, never changed. A caller who asked for usage sees it.
     if (!injectStreamUsage || body?.stream !== true || body.stream_options?.include_usage === true) return undefined;
-    return { ...body, stream_options: { ...body.stream_options, include_usage: true } };
+    const copy = shallowCopy(body);
+    const options = body.stream_options;
+    copy.stream_options = options === undefined ? { include_usage: true } : { ...options, include_usage: true };
+    return copy;
   },
 
   requestAttributes(body, captureContent, attributes) {

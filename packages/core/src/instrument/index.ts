@@ -14,6 +14,7 @@ export {
   type ComputeSize,
 } from './compute-intervals';
 export { captureContentFor, shouldCaptureContent } from './content';
+export { shallowCopy } from './copy';
 export { errorType, recordSpanError } from './errors';
 export { ManualTargets, type ManualTargetsOptions } from './manual-targets';
 export { type SandboxCall, type SandboxCallHooks, traceSandboxCall } from './sandbox-call';
