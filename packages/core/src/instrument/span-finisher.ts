@@ -20,7 +20,8 @@ export class SpanFinisher {
   private done = false;
   private started = false;
   private failure: unknown;
-  private readonly startedAt = performance.now();
+  /** For the duration metric only: without one, the clock is not read. */
+  private readonly startedAt: number;
   private endListeners: EndListener[] | undefined;
   private beforeEndListeners: EndListener[] | undefined;
   /** What was set through the finisher, kept only once a listener wants it (the span may be non-recording). */
@@ -29,7 +30,9 @@ export class SpanFinisher {
   constructor(
     readonly span: Span,
     private readonly onEnd?: (outcome: SpanOutcome) => void,
-  ) {}
+  ) {
+    this.startedAt = onEnd === undefined ? 0 : performance.now();
+  }
 
   get ended(): boolean {
     return this.done;
@@ -120,7 +123,7 @@ export class SpanFinisher {
     const before = this.beforeEndListeners;
     this.beforeEndListeners = undefined;
     if (before !== undefined) for (const listener of before) this.notify(listener);
-    const durationSeconds = (performance.now() - this.startedAt) / 1000;
+    const durationSeconds = this.onEnd === undefined ? 0 : (performance.now() - this.startedAt) / 1000;
     try {
       this.span.end();
     } catch {
