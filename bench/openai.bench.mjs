@@ -25,6 +25,8 @@
 //   BENCH_STREAM_CALLS timed stream calls per process (default BENCH_CALLS / 5)
 //   BENCH_ROUNDS       processes per variant (default 5)
 //   BENCH_TRANSPORT    memory (default: the fake's recorded answer, no socket) or http (every call over HTTP)
+//   BENCH_SHAPE        call (default: each call its own trace) or task (each call under a task span that
+//                      every traced variant creates, so the trace rollup lands on the task, not the call)
 //   BENCH_PROFILE      1 (default): each process also runs its non-stream calls once more under the
 //                      CPU profiler, for the table of where a call's CPU goes (lib/components.mjs); 0 skips it
 //   BENCH_NODE_FLAGS   node flags for every child alike (default --single-threaded: GC and
@@ -46,6 +48,9 @@ const STREAM_WARMUP = Math.max(50, Math.round(STREAM_CALLS / 5));
 const STREAM_CHUNKS = 100;
 const KINDS = ['nonStream', 'stream'];
 const PROFILE = process.env.BENCH_PROFILE !== '0';
+/** `call`: every call is its own trace, so the rollup lands on its span; `task`: every call runs under a task span, as an agent's do. */
+const SHAPE = process.env.BENCH_SHAPE ?? 'call';
+if (SHAPE !== 'call' && SHAPE !== 'task') throw new Error(`BENCH_SHAPE must be call or task, not ${SHAPE}`);
 const COMPONENTS = {
   host: 'the openai SDK, its fetch and the bench loop',
   gc: 'garbage collection',
@@ -66,8 +71,9 @@ const VARIANTS = {
 };
 
 // What agentburn with its CostSpanProcessor writes on this bench's priced chat
-// call, each its own trace (so the trace rollup lands on it): five names at the
-// start, as the GenAI conventions ask for sampling, the rest at the end.
+// call: five names at the start, as the GenAI conventions ask for sampling, the
+// rest at the end, and the trace rollup on the local root (the call itself when
+// it is its own trace, else the task).
 const FLOOR_START = {
   'gen_ai.operation.name': 'chat',
   'gen_ai.provider.name': 'openai',
@@ -90,6 +96,8 @@ const FLOOR_END = {
   'agentburn.pricing.source': 'genai-prices',
   'agentburn.pricing.model': 'gpt-4o',
   'agentburn.pricing.version': '0.1.8',
+};
+const FLOOR_ROLLUP = {
   'agentburn.trace.cost_usd': 0.00008,
   'agentburn.trace.llm_cost_usd': 0.00008,
   'agentburn.trace.compute_cost_usd': 0,
@@ -105,6 +113,7 @@ async function inFloorSpan(tracer, start, call) {
   const span = tracer.startSpan('chat gpt-4o', { kind: 2, attributes: start });
   const result = await call();
   span.setAttributes(FLOOR_END);
+  if (SHAPE === 'call') span.setAttributes(FLOOR_ROLLUP);
   span.end();
   return result;
 }
@@ -162,7 +171,7 @@ async function parent() {
   console.log(machine());
   console.log(
     `Per process: ${WARMUP} + ${CALLS} non-stream and ${STREAM_WARMUP} + ${STREAM_CALLS} stream calls (${STREAM_CHUNKS} chunks), warm-up + timed; ` +
-      `${ROUNDS} processes per variant; transport ${process.env.BENCH_TRANSPORT ?? 'memory'}; node flags: ${['--expose-gc', ...NODE_FLAGS].join(' ')}; ${seconds.toFixed(0)} s\n`,
+      `${ROUNDS} processes per variant; transport ${process.env.BENCH_TRANSPORT ?? 'memory'}; shape ${SHAPE}; node flags: ${['--expose-gc', ...NODE_FLAGS].join(' ')}; ${seconds.toFixed(0)} s\n`,
   );
   console.log(
     '| instrumentation | call | CPU µs/call | CPU overhead µs | vs lightest peer | paired overhead µs | wall overhead µs | bytes/call | bytes overhead | CPU µs/call per process |',
@@ -253,8 +262,9 @@ async function child(name) {
     // Content off, as the other two default to.
     instrumentation = new OpenAIInstrumentation({ traceContent: false });
   } else if (name !== 'baseline' && name !== 'floor') throw new Error(`unknown variant ${name}`);
+  const provider = name === 'baseline' ? undefined : new BasicTracerProvider({ spanProcessors: processors });
   // The constructor enabled the instrumentation (its hook waits for `openai`); it stays enabled.
-  instrumentation?.setTracerProvider(new BasicTracerProvider({ spanProcessors: processors }));
+  instrumentation?.setTracerProvider(provider);
   // The API's no-op meter for all three. Setting it also re-creates instruments that a subclass
   // field initialiser may have reset after the base constructor made them (0.21 of the contrib
   // package crashes on streams without this).
@@ -271,14 +281,33 @@ async function child(name) {
     const s = await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true });
     for await (const _ of s);
   };
-  let floorTracer;
   if (name === 'floor') {
-    floorTracer = new BasicTracerProvider({ spanProcessors: processors }).getTracer('floor');
+    const floorTracer = provider.getTracer('floor');
     const plainNonStream = nonStream;
     const plainStream = stream;
     nonStream = () => inFloorSpan(floorTracer, FLOOR_START, plainNonStream);
     stream = () => inFloorSpan(floorTracer, FLOOR_STREAM_START, plainStream);
   }
+  if (SHAPE === 'task' && provider) {
+    const { context, trace } = require('@opentelemetry/api');
+    // Context must follow the await into the SDK's call, as under the Node SDK.
+    const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const taskTracer = provider.getTracer('bench-task');
+    const inTask = (call) => async () => {
+      const task = taskTracer.startSpan('agent run');
+      try {
+        return await context.with(trace.setSpan(context.active(), task), call);
+      } finally {
+        if (name === 'floor') task.setAttributes(FLOOR_ROLLUP);
+        task.end();
+      }
+    };
+    nonStream = inTask(nonStream);
+    stream = inTask(stream);
+  }
+  const spanKeys = () =>
+    Object.fromEntries([...exporter.lastByName].map(([span, attributes]) => [span, Object.keys(attributes).sort()]));
 
   async function calls(call, count) {
     for (let i = 0; i < count; i++) {
@@ -307,11 +336,11 @@ async function child(name) {
   const result = {};
   result.nonStream = {
     ...(await measure(nonStream, WARMUP, CALLS)),
-    spanKeys: Object.keys(exporter.lastAttributes).sort(),
+    spanKeys: spanKeys(),
   };
   result.stream = {
     ...(await measure(stream, STREAM_WARMUP, STREAM_CALLS)),
-    spanKeys: Object.keys(exporter.lastAttributes).sort(),
+    spanKeys: spanKeys(),
   };
   if (PROFILE) {
     result.nonStream.components = await profileComponents(() => calls(nonStream, CALLS), component);
@@ -319,7 +348,7 @@ async function child(name) {
   }
   await server.close();
   const perProcess = WARMUP + CALLS + STREAM_WARMUP + STREAM_CALLS + (PROFILE ? CALLS + STREAM_CALLS : 0);
-  const traced = instrumentation || floorTracer ? perProcess : 0;
+  const traced = provider === undefined ? 0 : perProcess * (SHAPE === 'task' ? 2 : 1);
   if (exporter.exported !== traced) throw new Error(`${name}: ${exporter.exported} spans for ${traced} traced calls`);
   console.log(`RESULT ${JSON.stringify(result)}`);
 }

@@ -6,11 +6,11 @@ import { cpus, totalmem } from 'node:os';
 export function countingExporter() {
   const exporter = {
     exported: 0,
-    /** The attributes of the last span exported, to compare variants' spans. */
-    lastAttributes: {},
+    /** The attributes of the last span exported under each name, to compare variants' spans. */
+    lastByName: new Map(),
     export: (spans, done) => {
       exporter.exported += spans.length;
-      if (spans.length > 0) exporter.lastAttributes = spans[spans.length - 1].attributes;
+      for (const span of spans) exporter.lastByName.set(span.name, span.attributes);
       done({ code: 0 });
     },
     shutdown: async () => {},
