@@ -123,11 +123,16 @@ describe('writing cost attributes', () => {
     a.setAttributes({ 'app.6': 6, 'app.7': 7 });
     b.setAttributes(chatAttributes());
     const warnings: string[] = [];
+    let bEnded = false;
     diag.setLogger(
       {
         warn: (message: string) => {
           warnings.push(message);
-          b.end();
+          // Once: an SDK that warns about a span already ended would call back here.
+          if (message.includes("'chat a' has no room") && !bEnded) {
+            bEnded = true;
+            b.end();
+          }
         },
         error: () => {},
         info: () => {},
