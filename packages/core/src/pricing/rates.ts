@@ -101,21 +101,14 @@ export function partsAt(rates: ResolvedRates, usage: Usage, multiplier: number, 
     charge(write5m, rates.write5m, multiplier) + charge(usage.cacheWrite1hTokens, rates.write1h, multiplier);
   breakdown.computeUsd = 0;
   breakdown.computeParts = undefined;
-  const missing =
-    unpricedTokens(uncached, rates.input) ||
-    unpricedTokens(plainOutput, rates.output) ||
-    unpricedTokens(usage.reasoningTokens, rates.reasoning) ||
-    unpricedTokens(usage.cacheReadTokens, rates.cacheRead) ||
-    unpricedTokens(write5m, rates.write5m) ||
-    unpricedTokens(usage.cacheWrite1hTokens, rates.write1h);
-  const priced =
-    pricedTokens(uncached, rates.input) ||
-    pricedTokens(plainOutput, rates.output) ||
-    pricedTokens(usage.reasoningTokens, rates.reasoning) ||
-    pricedTokens(usage.cacheReadTokens, rates.cacheRead) ||
-    pricedTokens(write5m, rates.write5m) ||
-    pricedTokens(usage.cacheWrite1hTokens, rates.write1h);
-  return (priced ? PARTS_PRICED : 0) | (missing ? PARTS_MISSING : 0);
+  return (
+    tokenFlags(uncached, rates.input) |
+    tokenFlags(plainOutput, rates.output) |
+    tokenFlags(usage.reasoningTokens, rates.reasoning) |
+    tokenFlags(usage.cacheReadTokens, rates.cacheRead) |
+    tokenFlags(write5m, rates.write5m) |
+    tokenFlags(usage.cacheWrite1hTokens, rates.write1h)
+  );
 }
 
 /** A breakdown of zeros, to be filled. */
@@ -129,12 +122,10 @@ function charge(tokens: number, rate: number | undefined, multiplier: number): n
   return tokens > 0 && rate !== undefined ? (tokens * rate * multiplier) / 1e6 : 0;
 }
 
-function unpricedTokens(tokens: number, rate: number | undefined): boolean {
-  return tokens > 0 && rate === undefined;
-}
-
-function pricedTokens(tokens: number, rate: number | undefined): boolean {
-  return tokens > 0 && rate !== undefined;
+/** One token class's flags: none without tokens; priced with a rate; missing without one. */
+function tokenFlags(tokens: number, rate: number | undefined): number {
+  if (tokens > 0) return rate === undefined ? PARTS_MISSING : PARTS_PRICED;
+  return 0;
 }
 
 export function sumBreakdown(b: CostBreakdown): number {
