@@ -79,9 +79,8 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
   });
   idle.move('holding');
 
-  const complete = () => safeCall(() => observer.onComplete(finisher), finisher);
   stream.iterator = function observedIterator(this: unknown): AsyncIterator<T> {
-    return new ObservedIterator<T>(original.call(this ?? stream), finisher, observer, idle, complete, giveUp);
+    return new ObservedIterator<T>(original.call(this ?? stream), finisher, observer, idle, giveUp);
   };
   return stream;
 }
@@ -94,7 +93,7 @@ export function observeStreamIterator<T, S extends IteratorHost<T>>(
 class ObservedIterator<T> implements AsyncIterator<T>, AsyncIterable<T> {
   private readonly onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
     if (result.done) {
-      this.complete();
+      safeCall(() => this.observer.onComplete(this.finisher), this.finisher);
       return result;
     }
     this.finisher.markResponseStarted();
@@ -119,7 +118,6 @@ class ObservedIterator<T> implements AsyncIterator<T>, AsyncIterable<T> {
     private readonly finisher: SpanFinisher,
     private readonly observer: StreamObserver<T>,
     private readonly idle: IdleWatch,
-    private readonly complete: () => void,
     private readonly giveUp: (reason: IncompleteReason) => void,
   ) {}
 
